@@ -1,0 +1,1 @@
+"""Connectors: read department sources (folders, files, databases) into rows of text."""

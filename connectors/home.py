@@ -1,0 +1,126 @@
+"""The data home: where ingest folders, the archive, the warehouse and secrets live.
+
+`CAUSEWAY_HOME` (default `./data`) or `--home` chooses it; every path Causeway writes
+is derived here, so no other module spells a folder name.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.contracts import REPO_CONTRACTS, SourceContract, load_contracts
+
+HOME_ENV = "CAUSEWAY_HOME"
+DEFAULT_HOME = Path("data")
+REPO_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
+OWNER_ONLY_DIR = 0o700
+OWNER_ONLY_FILE = 0o600
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def resolve(cls, home: Path | str | None = None) -> Home:
+        """The home given, else `$CAUSEWAY_HOME`, else `./data`; always absolute."""
+        chosen = home if home is not None else os.environ.get(HOME_ENV) or DEFAULT_HOME
+        return cls(Path(chosen).expanduser().resolve())
+
+    @property
+    def ingest(self) -> Path:
+        return self.root / "ingest"
+
+    def ingest_dir(self, department: str) -> Path:
+        return self.ingest / department
+
+    def receipts_dir(self, department: str) -> Path:
+        return self.ingest_dir(department) / "receipts"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / "rejected"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def analytics(self) -> Path:
+        return self.root / "analytics.duckdb"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def secrets(self) -> Path:
+        return self.root / "secrets"
+
+    @property
+    def dagster(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def contracts_dir(self) -> Path:
+        """Site-specific contracts that add to or override the repository's."""
+        return self.root / "contracts"
+
+    @property
+    def demo_truth(self) -> Path:
+        return self.root / "demo_truth"
+
+    def contracts(self) -> dict[str, SourceContract]:
+        return load_contracts([REPO_CONTRACTS, self.contracts_dir])
+
+    def departments(self) -> list[str]:
+        return sorted({c.department for c in self.contracts().values()})
+
+    def ensure(self) -> Home:
+        """Create the layout; restricted parts are readable by their owner only."""
+        for folder in (
+            self.root,
+            self.ingest,
+            self.archive,
+            self.rejected,
+            self.docs,
+            self.models,
+            self.dagster,
+            self.contracts_dir,
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+        for folder in (self.secrets, self.archive):
+            folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(OWNER_ONLY_DIR)
+        for department in self.departments():
+            self.receipts_dir(department).mkdir(parents=True, exist_ok=True)
+        self._install_dagster_yaml()
+        return self
+
+    def _install_dagster_yaml(self) -> None:
+        """The instance reads `dagster.yaml` from DAGSTER_HOME; keep it the repository's."""
+        target = self.dagster / "dagster.yaml"
+        if not target.is_file() or target.read_bytes() != REPO_DAGSTER_YAML.read_bytes():
+            shutil.copyfile(REPO_DAGSTER_YAML, target)
+
+    def pending_files(self, department: str) -> list[Path]:
+        """Files waiting in a department's ingest folder (receipts and hidden files aside)."""
+        folder = self.ingest_dir(department)
+        if not folder.is_dir():
+            return []
+        return sorted(
+            p
+            for p in folder.iterdir()
+            if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".part")
+        )

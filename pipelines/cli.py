@@ -1,0 +1,95 @@
+"""The `causeway` command line: one entry point for clerks, engineers and analysts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from connectors.home import HOME_ENV, Home
+from pipelines import summary
+
+app = typer.Typer(
+    help="Causeway joins a district's department exports into one privacy-graded warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", envvar=HOME_ENV, help="Data home (default ./data).", show_default=False),
+]
+DEFAULT_PERSONS = 20_000
+DEFAULT_SEED = 42
+
+
+@app.command()
+def demo(
+    home: HomeOption = None,
+    persons: Annotated[int | None, typer.Option(help="Residents in the district.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed; same seed, same data.")] = None,
+    batch: Annotated[int, typer.Option(help="1: first exports; 2: next month's.")] = 1,
+    only_if_new: Annotated[
+        bool, typer.Option("--only-if-new", help="Do nothing if this home was ever loaded.")
+    ] = False,
+) -> None:
+    """Write a synthetic district's department exports into the ingest folders, with truth."""
+    from demo import generate
+    from demo.api import previous_meta
+
+    place = Home.resolve(home).ensure()
+    if only_if_new and summary.ever_loaded(place):
+        console.print(f"[dim]{place.root} already holds data; no demo generated.[/dim]")
+        return
+    meta = previous_meta(place.demo_truth) or {}
+    persons = persons or meta.get("persons") or DEFAULT_PERSONS
+    seed = seed if seed is not None else meta.get("seed", DEFAULT_SEED)
+    with console.status(
+        f"Building a district of {persons:,} residents (seed {seed}, batch {batch})"
+    ):
+        try:
+            result = generate(place.ingest, place.demo_truth, persons, seed, batch)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    for name, rows in result.files.items():
+        console.print(f"  ingest/{name}: {rows:,} rows")
+    console.print(
+        f"Demo batch {batch} written in {result.seconds:.1f} s; truth in {result.truth_dir}"
+    )
+
+
+@app.command()
+def run(home: HomeOption = None) -> None:
+    """Process everything pending in the ingest folders, headless, and print a summary."""
+    place = Home.resolve(home).ensure()
+    tables = summary.prepare_warehouse(place)
+    console.print(f"Warehouse ready at {place.warehouse} ({tables} conformed tables).")
+    summary.print_status(console, place)
+
+
+@app.command()
+def status(home: HomeOption = None) -> None:
+    """Show what is waiting and what the warehouse holds, without running anything."""
+    summary.print_status(console, Home.resolve(home))
+
+
+@app.command()
+def dictionary(
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead.")] = None,
+) -> None:
+    """Print the data dictionary (every field, its grade and masking rule) as Markdown."""
+    from schemas.dictionary import render_dictionary
+
+    text = render_dictionary()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,223 @@
+"""Field classification: grade, category, PIPL flag and masking rule carried on every field.
+
+Grades follow GB/T 43697-2024 (data security classification): *core* and *important*
+data are national-level categories; everything else is *general*, split here by
+sensitivity from L4 (highly sensitive personal data) down to L1 (public). The PIPL
+flag marks "sensitive personal information" (PIPL art. 28: ID numbers, health,
+minors' data, whereabouts, financial accounts), which needs separate consent and
+always at least masking on publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic.fields import FieldInfo
+
+META_KEY = "causeway"
+
+
+class Grade(StrEnum):
+    """Sensitivity grade, most to least restrictive."""
+
+    CORE = "core"
+    IMPORTANT = "important"
+    L4 = "L4"
+    L3 = "L3"
+    L2 = "L2"
+    L1 = "L1"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more restrictive; lets publication compare grades."""
+        return len(Grade) - list(Grade).index(self)
+
+    @property
+    def label(self) -> str:
+        return _GRADE_LABELS[self]
+
+
+_GRADE_LABELS = {
+    Grade.CORE: "core data",
+    Grade.IMPORTANT: "important data",
+    Grade.L4: "general, highly sensitive",
+    Grade.L3: "general, sensitive",
+    Grade.L2: "general, internal",
+    Grade.L1: "general, public",
+}
+
+
+class Category(StrEnum):
+    """What a field is about; groups the data dictionary and drives access reviews."""
+
+    KEY = "key"
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    DEMOGRAPHIC = "demographic"
+    LOCATION = "location"
+    BUILDING = "building"
+    HOUSEHOLD = "household"
+    HEALTH = "health"
+    WELFARE = "welfare"
+    INCIDENT = "incident"
+    HOUSING = "housing"
+    RECORD = "record"
+
+
+class Masking(StrEnum):
+    """How a field appears in the published analytics database."""
+
+    KEEP = "keep"
+    MASK_MIDDLE = "mask_middle"
+    HASH = "hash"
+    DROP = "drop"
+    GENERALIZE = "generalize"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Everything the rest of Causeway needs to know about one field."""
+
+    entity: str
+    name: str
+    sql_type: str
+    required: bool
+    description: str
+    category: Category
+    grade: Grade
+    pipl: bool
+    masking: Masking
+    mask_keep: tuple[int, int] | None
+    generalize_to: str | None
+    fmt: str | None
+    codes: str | None
+    primary_key: bool
+
+    @property
+    def masking_text(self) -> str:
+        """The masking rule in words, as the data dictionary shows it."""
+        if self.masking is Masking.MASK_MIDDLE and self.mask_keep:
+            head, tail = self.mask_keep
+            return f"mask_middle (keep first {head}, last {tail})"
+        if self.masking is Masking.GENERALIZE and self.generalize_to:
+            return f"generalize (to {self.generalize_to})"
+        return self.masking.value
+
+
+def field(
+    description: str,
+    *,
+    category: Category,
+    grade: Grade,
+    masking: Masking,
+    pipl: bool = False,
+    mask_keep: tuple[int, int] | None = None,
+    generalize_to: str | None = None,
+    fmt: str | None = None,
+    codes: str | None = None,
+    primary_key: bool = False,
+    default: Any = None,
+    **constraints: Any,
+) -> Any:
+    """Declare a classified field; the only way fields are declared in `schemas`.
+
+    `fmt` names a standard format checked by the warehouse (`id_number`, `phone`);
+    `codes` names a code table in `schemas/codes/` whose values the field takes.
+    """
+    _check_rule(grade, masking, pipl, mask_keep, generalize_to)
+    meta = {
+        "category": category.value,
+        "grade": grade.value,
+        "pipl": pipl,
+        "masking": masking.value,
+        "mask_keep": list(mask_keep) if mask_keep else None,
+        "generalize_to": generalize_to,
+        "fmt": fmt,
+        "codes": codes,
+        "primary_key": primary_key,
+    }
+    return Field(
+        default, description=description, json_schema_extra={META_KEY: meta}, **constraints
+    )
+
+
+def _check_rule(
+    grade: Grade,
+    masking: Masking,
+    pipl: bool,
+    mask_keep: tuple[int, int] | None,
+    generalize_to: str | None,
+) -> None:
+    """Refuse declarations that would publish sensitive data in the clear."""
+    if (pipl or grade.rank >= Grade.L4.rank) and masking is Masking.KEEP:
+        raise ValueError(f"a {grade} or PIPL-sensitive field cannot be published unmasked")
+    if (masking is Masking.MASK_MIDDLE) != (mask_keep is not None):
+        raise ValueError("mask_middle needs mask_keep, and only mask_middle takes it")
+    if (masking is Masking.GENERALIZE) != (generalize_to is not None):
+        raise ValueError("generalize needs generalize_to, and only generalize takes it")
+
+
+_SQL_TYPES: dict[Any, str] = {
+    str: "VARCHAR",
+    int: "BIGINT",
+    float: "DOUBLE",
+    bool: "BOOLEAN",
+    dt.date: "DATE",
+    dt.datetime: "TIMESTAMP",
+}
+
+
+def sql_type(annotation: Any) -> tuple[str, bool]:
+    """DuckDB type of a field annotation, and whether the annotation admits None."""
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"unsupported union {annotation!r}")
+        return sql_type(inner[0])[0], True
+    if origin is list:
+        return f"{sql_type(args[0])[0]}[]", False
+    if origin is typing.Literal:
+        return "VARCHAR", False
+    if annotation in _SQL_TYPES:
+        return _SQL_TYPES[annotation], False
+    raise TypeError(f"no DuckDB type for {annotation!r}")
+
+
+def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
+    """The classified fields of a model, in declaration order."""
+    name = getattr(model, "entity_name", model.__name__)
+    return [_spec(name, fname, info) for fname, info in model.model_fields.items()]
+
+
+def _spec(entity: str, name: str, info: FieldInfo) -> FieldSpec:
+    extra = info.json_schema_extra
+    if not isinstance(extra, dict) or META_KEY not in extra:
+        raise TypeError(f"{entity}.{name} is not declared with schemas.field()")
+    meta = extra[META_KEY]
+    assert isinstance(meta, dict)
+    type_name, optional = sql_type(info.annotation)
+    keep = meta["mask_keep"]
+    return FieldSpec(
+        entity=entity,
+        name=name,
+        sql_type=type_name,
+        required=not optional,
+        description=info.description or "",
+        category=Category(meta["category"]),
+        grade=Grade(meta["grade"]),
+        pipl=bool(meta["pipl"]),
+        masking=Masking(meta["masking"]),
+        mask_keep=(int(keep[0]), int(keep[1])) if keep else None,
+        generalize_to=meta["generalize_to"],
+        fmt=meta["fmt"],
+        codes=meta["codes"],
+        primary_key=bool(meta["primary_key"]),
+    )

@@ -1,0 +1,42 @@
+"""The list of shared entities, in the order the data dictionary presents them."""
+
+from __future__ import annotations
+
+from schemas.base import Record
+from schemas.health import HealthRecord
+from schemas.household import HouseholdMember
+from schemas.housing import HousingRecord
+from schemas.incident import Incident, IncidentPerson
+from schemas.person import Person
+from schemas.place import Address, Building, Dwelling
+from schemas.registration import ResidenceRegistration
+from schemas.welfare import WelfareCase
+
+ENTITIES: tuple[type[Record], ...] = (
+    Person,
+    Address,
+    Building,
+    Dwelling,
+    HouseholdMember,
+    HousingRecord,
+    HealthRecord,
+    ResidenceRegistration,
+    Incident,
+    IncidentPerson,
+    WelfareCase,
+)
+
+_BY_NAME = {model.entity_name: model for model in ENTITIES}
+
+
+def entity(name: str) -> type[Record]:
+    """The model of an entity, by its name (as source contracts refer to it)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        known = ", ".join(sorted(_BY_NAME))
+        raise KeyError(f"unknown entity {name!r}; known entities: {known}") from None
+
+
+def entity_names() -> list[str]:
+    return list(_BY_NAME)

@@ -1,0 +1,1 @@
+"""Warehouse: DDL, loads, SQL transforms and publication on DuckDB."""
