@@ -165,13 +165,15 @@ def _age(rng: np.random.Generator, rule: tuple, head_age: np.ndarray) -> np.ndar
     return np.clip(head_age + rng.integers(23, 35, m), 45, 101)
 
 
-def add_identity(rng: np.random.Generator, people: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Names, birth dates, ID numbers and phones for every resident."""
+def add_identity(
+    rng: np.random.Generator, people: pd.DataFrame, as_of: dt.date, days_back: int = 365
+) -> pd.DataFrame:
+    """Names, birth dates, ID numbers and phones; birth days fall up to `days_back` before."""
     n = len(people)
     out = people.copy()
     male = out.male.to_numpy()
     out["name"] = np.char.add(out.surname.to_numpy().astype(str), draw_given_names(rng, male))
-    days = rng.integers(0, 365, n)
+    days = rng.integers(0, days_back, n)
     anchor = np.datetime64(as_of, "D")
     birth = (
         anchor

@@ -34,14 +34,14 @@ def build_world(rng: np.random.Generator, persons: int, as_of: dt.date) -> World
     people = add_identity(rng, people, as_of)
     people = add_conditions(rng, people, households, as_of)
     rates = noise_rates()["district"]
-    households, people = _contact_phones(rng, households, people, rates["shared_phone"])
+    households, people = contact_phones(rng, households, people, rates["shared_phone"])
     people = _homonyms(rng, people, buildings, dwellings, rates["homonyms"])
     people = _movers(rng, people, households, dwellings, rates["moved"])
     people["stale_phone"] = _stale_phones(rng, people, rates["stale_phone"])
     return World(as_of, buildings, dwellings, households, people)
 
 
-def _contact_phones(
+def contact_phones(
     rng: np.random.Generator, households: pd.DataFrame, people: pd.DataFrame, share: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The number each person gives: own mobile, the household landline, or a parent's."""

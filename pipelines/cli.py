@@ -15,6 +15,7 @@ app = typer.Typer(
     help="Causeway joins a district's department exports into one privacy-graded warehouse.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 console = Console()
 
