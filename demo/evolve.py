@@ -28,7 +28,7 @@ from demo.truth import mention_rows
 from demo.world import World, contact_phones
 from schemas.contracts import ExportMode, load_contracts
 
-RATES = {"deaths": 0.004, "movers": 0.015, "births": 0.002, "arrivals": 0.03, "phones": 0.02}
+RATES = {"deaths": 0.004, "movers": 0.015, "births": 0.002, "arrivals": 0.045, "phones": 0.02}
 RECORD_PREFIX = {
     "housing_occupants": ("ZF", 8),
     "health_residents": ("JK110105", 7),

@@ -1,0 +1,82 @@
+"""The causeway CLI end to end, on temporary data homes."""
+
+import json
+import os
+
+import duckdb
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from schemas import ENTITIES, field_specs
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    return result
+
+
+def test_dictionary_lists_every_field_with_grade_and_masking():
+    result = invoke("dictionary")
+    assert result.exit_code == 0
+    for model in ENTITIES:
+        for spec in field_specs(model):
+            assert f"| `{spec.name}` |" in result.output
+    assert "mask_middle (keep first 6, last 4)" in result.output
+
+
+def test_demo_then_run_then_demo_only_if_new(tmp_path):
+    home = tmp_path / "home"
+    first = invoke("demo", "--only-if-new", "--home", str(home), "--persons", "500", "--seed", "3")
+    assert first.exit_code == 0, first.output
+    assert "ingest/health/health_residents_202609.csv" in first.output
+    run = invoke("run", "--home", str(home))
+    assert run.exit_code == 0, run.output
+    assert "Warehouse ready" in run.output and "civil_affairs" in run.output
+    again = invoke("demo", "--only-if-new", "--home", str(home))
+    assert again.exit_code == 0
+    assert "no demo generated" in again.output
+    assert len(list((home / "ingest" / "health").glob("*.csv"))) == 1
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        tables = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core'"
+        ).fetchall()
+    assert tables[0][0] == sum(1 for m in ENTITIES if m.table_name)
+
+
+def test_home_layout_and_permissions(tmp_path):
+    home = tmp_path / "h"
+    invoke("run", "--home", str(home))
+    for folder in ("ingest", "archive", "rejected", "docs", "models", "secrets", "dagster"):
+        assert (home / folder).is_dir(), folder
+    for department in ("housing", "health", "police", "civil_affairs"):
+        assert (home / "ingest" / department / "receipts").is_dir()
+    assert (home / "secrets").stat().st_mode & 0o777 == 0o700
+    assert (home / "archive").stat().st_mode & 0o777 == 0o700
+    assert (home / "warehouse.duckdb").stat().st_mode & 0o777 == 0o600
+    assert (home / "dagster" / "dagster.yaml").is_file()
+
+
+def test_home_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAUSEWAY_HOME", str(tmp_path / "env_home"))
+    result = invoke("status")
+    assert result.exit_code == 0
+    assert "env_home" in result.output.replace("\n", "")
+    assert os.environ["CAUSEWAY_HOME"].endswith("env_home")
+
+
+def test_batch_two_reuses_seed_and_size(tmp_path):
+    home = tmp_path / "b"
+    invoke("demo", "--home", str(home), "--persons", "400", "--seed", "5")
+    result = invoke("demo", "--home", str(home), "--batch", "2")
+    assert result.exit_code == 0, result.output
+    meta = json.loads((home / "demo_truth/meta.json").read_text())
+    assert (meta["seed"], meta["persons"], meta["batch"]) == (5, 400, 2)
+    assert (home / "ingest/police/police_residents_202610.csv").is_file()
+
+
+def test_bad_batch_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["demo", "--home", str(tmp_path), "--batch", "3"])
+    assert result.exit_code != 0
+    assert "batch must be one of [1, 2]" in result.output
