@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
@@ -65,10 +67,42 @@ def demo(
 @app.command()
 def run(home: HomeOption = None) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary."""
+    from warehouse.ingest import pending, process_pending
+
     place = Home.resolve(home).ensure()
-    tables = summary.prepare_warehouse(place)
-    console.print(f"Warehouse ready at {place.warehouse} ({tables} conformed tables).")
-    summary.print_status(console, place)
+    todo = pending(place)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Loading", total=len(todo) or 1)
+
+        def step(department: str, path: Path) -> None:
+            bar.update(task, advance=1, description=f"{department}/{path.name}")
+
+        results = process_pending(place, step)
+    summary.print_run(console, results)
+
+
+@app.command()
+def quarantine(
+    home: HomeOption = None,
+    file: Annotated[str | None, typer.Option("--file", help="Only this file ID.")] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Write CSVs a clerk can fix and drop again.")
+    ] = None,
+) -> None:
+    """List quarantined rows with their reasons, or export them for fixing."""
+    from warehouse.quarantine import export_quarantine, quarantine_rows
+
+    place = Home.resolve(home)
+    if export:
+        for path, count in export_quarantine(place, export, file):
+            console.print(f"{path}: {count} row(s)")
+        return
+    table = Table(title="Quarantined rows")
+    for name in ("File", "Source", "Row", "Reasons"):
+        table.add_column(name)
+    for file_id, source, row, reasons in quarantine_rows(place, file):
+        table.add_row(file_id, source or "", str(row), "; ".join(reasons))
+    console.print(table)
 
 
 @app.command()

@@ -1,13 +1,24 @@
-"""What `causeway run` and `causeway status` report: pending files and warehouse contents."""
+"""What `causeway run` and `causeway status` report, per department and per file."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from connectors.home import Home
-from warehouse.ddl import create_warehouse
+from warehouse.load import LoadResult
+
+SUMMARY_SQL = """
+SELECT department,
+       count(*) AS files,
+       coalesce(sum(rows_loaded), 0) AS loaded,
+       coalesce(sum(rows_quarantined), 0) AS quarantined,
+       count(*) FILTER (WHERE status = 'rejected') AS rejected
+FROM audit.file_loads GROUP BY department ORDER BY department
+"""
 
 
 def ever_loaded(home: Home) -> bool:
@@ -15,33 +26,68 @@ def ever_loaded(home: Home) -> bool:
     return home.warehouse.exists() or (home.demo_truth / "meta.json").exists()
 
 
-def prepare_warehouse(home: Home) -> int:
-    """Create the warehouse layers and conformed tables; returns how many tables exist."""
-    with duckdb.connect(str(home.warehouse)) as con:
-        create_warehouse(con)
-        rows = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ?", ["core"]
-        ).fetchall()
-    home.warehouse.chmod(0o600)
-    return int(rows[0][0])
+def print_run(console: Console, results: Sequence[LoadResult]) -> None:
+    """Per department: files, rows loaded and quarantined; then every rejected file's reason."""
+    if not results:
+        console.print("Nothing new in the ingest folders: nothing to do.")
+        return
+    table = Table(title="This run")
+    for name in (
+        "Department",
+        "Files",
+        "Rows loaded",
+        "Rows quarantined",
+        "Rejected",
+        "Duplicates",
+    ):
+        table.add_column(name, justify="left" if name == "Department" else "right")
+    for department in sorted({r.department for r in results}):
+        mine = [r for r in results if r.department == department]
+        table.add_row(
+            department,
+            str(len(mine)),
+            f"{sum(r.rows_loaded for r in mine):,}",
+            f"{sum(r.rows_quarantined for r in mine):,}",
+            str(sum(r.status == "rejected" for r in mine)),
+            str(sum(r.status == "duplicate" for r in mine)),
+        )
+    console.print(table)
+    for r in results:
+        if r.status == "rejected":
+            console.print(
+                f"[red]rejected[/red] {r.department}/{r.file_name} ({r.file_id}): {r.reason}"
+            )
 
 
 def print_status(console: Console, home: Home) -> None:
-    table = Table(title=f"Ingest folders under {home.root}")
-    table.add_column("Department")
-    table.add_column("Files waiting", justify="right")
-    table.add_column("Size", justify="right")
-    waiting = 0
+    waiting = Table(title=f"Ingest folders under {home.root}")
+    waiting.add_column("Department")
+    waiting.add_column("Files waiting", justify="right")
+    total = 0
     for department in home.departments():
         files = home.pending_files(department)
-        waiting += len(files)
-        size = sum(f.stat().st_size for f in files)
-        table.add_row(department, str(len(files)), f"{size / 1e6:.1f} MB")
-    console.print(table)
-    if waiting:
-        console.print(
-            f"{waiting} file(s) waiting. Loading files into staging is not implemented yet: "
-            "they stay in the ingest folders untouched."
+        total += len(files)
+        waiting.add_row(department, str(len(files)))
+    console.print(waiting)
+    if not home.warehouse.exists():
+        console.print("No warehouse yet: run `causeway run`.")
+        return
+    try:
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            rows = con.execute(SUMMARY_SQL).fetchall()
+    except duckdb.IOException:
+        console.print("The warehouse is busy with a run; try again when it finishes.")
+        return
+    except duckdb.CatalogException:
+        rows = []
+    loaded = Table(title="Loaded so far")
+    for name in ("Department", "Files", "Rows loaded", "Rows quarantined", "Rejected files"):
+        loaded.add_column(name, justify="left" if name == "Department" else "right")
+    for department, files, rows_loaded, quarantined, rejected in rows:
+        loaded.add_row(
+            department, str(files), f"{rows_loaded:,}", f"{quarantined:,}", str(rejected)
         )
-    else:
-        console.print("Nothing waiting in the ingest folders.")
+    console.print(loaded)
+    console.print(
+        f"{total} file(s) waiting." if total else "Nothing waiting in the ingest folders."
+    )

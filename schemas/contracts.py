@@ -75,6 +75,7 @@ class SourceContract(BaseModel):
     columns: dict[str, ColumnMap] = Field(min_length=1)
     required: tuple[str, ...] = ()
     row_count: RowCountBounds | None = None
+    phone_area_code: str | None = Field(default=None, pattern=r"^0[0-9]{2,3}$")
 
     @model_validator(mode="after")
     def _check(self) -> SourceContract:

@@ -33,16 +33,21 @@ def test_demo_then_run_then_demo_only_if_new(tmp_path):
     assert "ingest/health/health_residents_202609.csv" in first.output
     run = invoke("run", "--home", str(home))
     assert run.exit_code == 0, run.output
-    assert "Warehouse ready" in run.output and "civil_affairs" in run.output
+    assert "This run" in run.output and "civil_affairs" in run.output
+    assert not list((home / "ingest").glob("*/*.*")), "processed files leave the ingest folders"
     again = invoke("demo", "--only-if-new", "--home", str(home))
     assert again.exit_code == 0
     assert "no demo generated" in again.output
-    assert len(list((home / "ingest" / "health").glob("*.csv"))) == 1
+    assert not list((home / "ingest" / "health").glob("*.csv"))
+    nothing = invoke("run", "--home", str(home))
+    assert "nothing to do" in nothing.output
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         tables = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core'"
         ).fetchall()
+        files = con.execute("SELECT count(*) FROM audit.file_loads").fetchall()
     assert tables[0][0] == sum(1 for m in ENTITIES if m.table_name)
+    assert files[0][0] == 5
 
 
 def test_home_layout_and_permissions(tmp_path):

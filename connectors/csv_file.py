@@ -1,0 +1,158 @@
+"""CSV reader: detected encoding and delimiter, DuckDB's parser, Python's for broken files.
+
+The fast path hands the (UTF-8) file to DuckDB's `read_csv` with an explicit dialect and
+every column as text. When DuckDB cannot parse the file, or a quoted field spans lines
+(so ordinals are not line numbers), the file is read again with Python's csv module,
+which keeps each record's line and splits a broken record back into its lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from connectors.encoding import detect_encoding, transcode_to_utf8
+from connectors.errors import UnreadableFile
+from connectors.raw import ROW, Malformed, RawTable, create_raw_table, insert_rows
+
+DELIMITERS = (",", "\t", ";", "|")
+MAX_LINE = 64 << 20
+csv.field_size_limit(MAX_LINE)
+
+
+def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, work: Path, table: str) -> RawTable:
+    encoding = detect_encoding(path)
+    source = path if encoding.is_utf8 else transcode_to_utf8(path, encoding, work / "utf8.csv")
+    text_encoding = "utf-8-sig" if encoding.bom or encoding.name == "utf-8-sig" else "utf-8"
+    delimiter, headers = _sniff(source, text_encoding)
+    raw = RawTable(table, headers, encoding=encoding.name)
+    create_raw_table(con, table, len(headers))
+    if not _fast_path(con, source, delimiter, raw):
+        con.execute(f"DELETE FROM {table}")
+        _slow_path(con, source, text_encoding, delimiter, raw)
+    return raw
+
+
+def _sniff(path: Path, encoding: str) -> tuple[str, list[str]]:
+    """The delimiter that splits the first lines consistently, and the header cells."""
+    with path.open("r", encoding=encoding, newline="") as f:
+        sample = f.read(1 << 16)
+    lines = [line for line in sample.splitlines() if line.strip()][:20]
+    if not lines:
+        raise UnreadableFile("the file has no header row")
+    header_counts = {d: lines[0].count(d) for d in DELIMITERS}
+    consistent = [
+        d
+        for d in DELIMITERS
+        if header_counts[d] and all(line.count(d) == header_counts[d] for line in lines[1:6])
+    ]
+    ranked = consistent or [d for d in DELIMITERS if header_counts[d]] or [","]
+    delimiter = max(ranked, key=lambda d: header_counts[d])
+    headers = next(csv.reader(io.StringIO(lines[0]), delimiter=delimiter))
+    if not any(h.strip() for h in headers):
+        raise UnreadableFile("the first line is empty: the file has no header row")
+    return delimiter, headers
+
+
+def _physical_lines(path: Path) -> int:
+    lines, last = 0, b"\n"
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 22):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (0 if last == b"\n" else 1)
+
+
+def _fast_path(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, raw: RawTable) -> bool:
+    """Load with DuckDB; False when the file needs the line-keeping Python reader."""
+    width = len(raw.headers)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    try:
+        con.execute(
+            f"INSERT INTO {raw.table} SELECT NULL, NULL, * FROM read_csv(?, auto_detect = false, "
+            f"header = true, delim = ?, quote = '\"', escape = '\"', strict_mode = true, "
+            f"max_line_size = {MAX_LINE}, null_padding = false, columns = {columns})",
+            [str(path), delimiter],
+        )
+    except duckdb.Error:
+        return False
+    count = con.execute(f"SELECT count(*) FROM {raw.table}").fetchall()[0][0]
+    if count + 1 != _physical_lines(path):
+        return False
+    # Insertion order is file order: rowid 0 is the line after the header.
+    con.execute(f"UPDATE {raw.table} SET {ROW} = rowid + 2")
+    return True
+
+
+class _LineTap:
+    """Feeds lines to csv.reader and remembers those of the current record."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _LineTap:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.taken.append(line)
+        return line
+
+
+def _slow_path(
+    con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str, raw: RawTable
+) -> None:
+    width = len(raw.headers)
+    with path.open("r", encoding=encoding, newline="") as f:
+        tap = _LineTap(iter(f))
+        reader = csv.reader(tap, delimiter=delimiter, strict=False)
+        next(reader)
+        tap.taken.clear()
+
+        def rows() -> Iterator[tuple[int, int | None, list[str | None]]]:
+            line = 2
+            for record in reader:
+                taken, tap.taken = tap.taken, []
+                yield from _records(record, taken, line, width, delimiter, raw)
+                line += len(taken)
+
+        insert_rows(con, raw.table, width, rows())
+    if raw.malformed:
+        raw.notes.append(f"{len(raw.malformed)} line(s) could not be split into columns")
+
+
+def _records(
+    record: list[str], taken: list[str], line: int, width: int, delimiter: str, raw: RawTable
+) -> Iterator[tuple[int, int | None, list[str | None]]]:
+    if not record and all(not t.strip() for t in taken):
+        return
+    if len(record) == width:
+        yield line, None, list(record)
+        return
+    if len(taken) == 1:
+        raw.malformed.append(
+            Malformed(
+                line,
+                taken[0].rstrip("\r\n"),
+                f"expected {width} fields, found {len(record)} (check delimiters and quotes)",
+            )
+        )
+        return
+    # A quote opened and never closed swallowed the lines after it: judge each line alone.
+    for offset, text in enumerate(taken):
+        cells = next(csv.reader([text], delimiter=delimiter, strict=False), [])
+        if len(cells) == width:
+            yield line + offset, None, cells
+        elif text.strip():
+            raw.malformed.append(
+                Malformed(
+                    line + offset,
+                    text.rstrip("\r\n"),
+                    f"unbalanced quote: expected {width} fields, found {len(cells)}",
+                )
+            )

@@ -1,0 +1,83 @@
+"""What every reader hands on: text rows in a DuckDB temp table, and what it could not parse.
+
+Readers know nothing of contracts beyond the header names they may look for; the
+warehouse maps columns to fields. Every cell is text, every row keeps the number a
+clerk uses to find it (the line of a CSV, the row of a worksheet, the line or index
+of a JSON record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+ROW = "_row"
+ITEM = "_item"
+BATCH = 50_000
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A record the reader could not split into the file's columns."""
+
+    row_number: int
+    raw: str
+    reason: str
+
+
+@dataclass
+class RawTable:
+    """Rows of one file in temp table `table`: `_row`, `_item`, then `c0..cN` as text."""
+
+    table: str
+    headers: list[str]
+    malformed: list[Malformed] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    encoding: str | None = None
+
+    def column(self, index: int) -> str:
+        return f"c{index}"
+
+
+def create_raw_table(con: duckdb.DuckDBPyConnection, name: str, width: int) -> None:
+    columns = ", ".join(
+        [f"{ROW} BIGINT", f"{ITEM} INTEGER"] + [f"c{i} VARCHAR" for i in range(width)]
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    width: int,
+    rows: Iterable[tuple[int, int | None, Sequence[str | None]]],
+) -> int:
+    """Append (row number, item, cells) rows in Arrow batches; returns how many."""
+    count = 0
+    batch: list[tuple[int, int | None, Sequence[str | None]]] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        data = {
+            ROW: pa.array([b[0] for b in batch], pa.int64()),
+            ITEM: pa.array([b[1] for b in batch], pa.int32()),
+        }
+        for i in range(width):
+            data[f"c{i}"] = pa.array([b[2][i] for b in batch], pa.string())
+        arrow_batch = pa.table(data)
+        con.register("_arrow_batch", arrow_batch)
+        con.execute(f"INSERT INTO {name} SELECT * FROM _arrow_batch")
+        con.unregister("_arrow_batch")
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        count += 1
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return count

@@ -1,0 +1,45 @@
+"""Chooses the reader for a dropped file from its content, not only its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from connectors.csv_file import read_csv_file
+from connectors.errors import UnreadableFile
+from connectors.excel_file import read_excel_file
+from connectors.json_file import read_json_file
+from connectors.raw import RawTable
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    work: Path,
+    table: str,
+    known_headers: set[str],
+    explode: set[str],
+) -> RawTable:
+    """Rows of any supported file into temp table `table`; UnreadableFile says why not."""
+    if path.is_symlink() or not path.is_file():
+        raise UnreadableFile("only regular files are accepted (not links or folders)")
+    with path.open("rb") as f:
+        head = f.read(8)
+    suffix = path.suffix.lower()
+    if not head:
+        raise UnreadableFile("the file is empty")
+    if head.startswith(OLE_MAGIC):
+        raise UnreadableFile("old binary Excel (.xls) is not supported: save it as .xlsx")
+    if head.startswith(ZIP_MAGIC) or suffix in (".xlsx", ".xlsm"):
+        if suffix not in (".xlsx", ".xlsm"):
+            raise UnreadableFile("a zip archive is not a department export: unpack it first")
+        return read_excel_file(con, path, table, known_headers)
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        return read_json_file(con, path, table, explode)
+    if suffix in (".csv", ".txt", ".tsv", ""):
+        return read_csv_file(con, path, work, table)
+    raise UnreadableFile(f"files of type '{suffix}' are not read: use CSV, .xlsx or JSON")

@@ -1,0 +1,113 @@
+"""Where a processed file goes (archive or rejected), and the receipt its clerk reads."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.home import Home
+
+SAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+
+
+def safe_name(name: str, limit: int = 120) -> str:
+    """A file name that cannot climb folders or carry control characters."""
+    cleaned = SAFE.sub("_", name).strip("._") or "file"
+    return cleaned[:limit]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def archive(home: Home, path: Path, sha: str) -> Path:
+    """Move into `archive/<sha[:2]>/<sha>/<name>`, read-only; the same content is kept once."""
+    folder = home.archive / sha[:2] / sha
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target = folder / safe_name(path.name)
+    if target.exists():
+        path.unlink()
+    else:
+        shutil.move(str(path), target)
+        target.chmod(0o400)
+    return target
+
+
+def reject(home: Home, path: Path, file_id: str, reason: str) -> Path:
+    """Move whole into `rejected/` beside a `.reason.txt` a clerk can read."""
+    home.rejected.mkdir(parents=True, exist_ok=True)
+    target = home.rejected / f"{file_id}_{safe_name(path.name)}"
+    if path.is_symlink():
+        path.unlink()
+        target = target.with_name(target.name + ".link-removed")
+        target.write_text("", encoding="utf-8")
+    elif path.exists():
+        shutil.move(str(path), target)
+    target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
+    return target
+
+
+@dataclass(frozen=True)
+class Receipt:
+    file_id: str
+    file_name: str
+    status: str
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    reason: str | None
+    notes: list[str]
+    top_reasons: list[tuple[str, int]]
+
+
+STATUS_WORDS = {
+    "loaded": "Loaded: every row was accepted.",
+    "partial": "Loaded in part: some rows need fixing (see below).",
+    "rejected": "Rejected: nothing was loaded.",
+    "duplicate": "Already received: the same content was loaded before; nothing changed.",
+}
+
+
+def write_receipt(home: Home, department: str, receipt: Receipt) -> Path:
+    folder = home.receipts_dir(department)
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"File: {receipt.file_name}",
+        f"Receipt number: {receipt.file_id}",
+        STATUS_WORDS[receipt.status],
+        f"Rows received: {receipt.rows_in}",
+        f"Rows loaded: {receipt.rows_loaded}",
+        f"Rows set aside for fixing: {receipt.rows_quarantined}",
+    ]
+    if receipt.reason:
+        lines.append(f"Reason: {receipt.reason}")
+    if receipt.top_reasons:
+        lines.append("Most common problems:")
+        lines += [f"  {count} row(s): {text}" for text, count in receipt.top_reasons]
+        lines.append(
+            f"Export them with: causeway quarantine --file {receipt.file_id} --export <folder>"
+        )
+    lines += [f"Note: {n}" for n in receipt.notes]
+    path = folder / f"{safe_name(receipt.file_name)}.{receipt.file_id}.txt"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def common_reasons(reasons: list[list[str]], top: int = 5) -> list[tuple[str, int]]:
+    """The most frequent reasons, with the quoted value removed so alike reasons group."""
+    counts: Counter[str] = Counter()
+    for row in reasons:
+        for reason in row:
+            counts[re.sub(r"row \d+", "an earlier row", re.sub(r"'[^']*'", "a value", reason))] += 1
+    return counts.most_common(top)

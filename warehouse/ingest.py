@@ -1,0 +1,59 @@
+"""Processes every pending file of every department: the warehouse side of `causeway run`."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from connectors.home import Home
+from schemas.contracts import SourceContract
+from warehouse.ddl import create_warehouse
+from warehouse.load import LoadResult, drop_work_tables, load_file
+from warehouse.macros import install_macros, install_reference
+from warehouse.tables import create_audit_tables, create_staging_table
+
+Progress = Callable[[str, Path], None]
+
+
+def open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:
+    """The single writer's connection, with every layer, table and macro in place."""
+    con = duckdb.connect(str(home.warehouse))
+    home.warehouse.chmod(0o600)
+    create_warehouse(con)
+    create_audit_tables(con)
+    install_reference(con)
+    for contract in home.contracts().values():
+        create_staging_table(con, contract)
+    install_macros(con)
+    return con
+
+
+def contract_for(path: Path, contracts: list[SourceContract]) -> SourceContract | None:
+    name = path.name.lower()
+    for contract in sorted(contracts, key=lambda c: c.source):
+        if any(fnmatch.fnmatchcase(name, p.lower()) for p in contract.file_patterns):
+            return contract
+    return None
+
+
+def pending(home: Home) -> list[tuple[str, Path]]:
+    """(department, file) for every file waiting, in name order within each department."""
+    return [(d, p) for d in home.departments() for p in home.pending_files(d)]
+
+
+def process_pending(home: Home, progress: Progress | None = None) -> list[LoadResult]:
+    """Load every pending file; one bad file never stops the others."""
+    home.ensure()
+    contracts = home.contracts()
+    results = []
+    with open_warehouse(home) as con:
+        for department, path in pending(home):
+            if progress:
+                progress(department, path)
+            mine = [c for c in contracts.values() if c.department == department]
+            results.append(load_file(con, home, department, path, contract_for(path, mine)))
+            drop_work_tables(con)
+    return results

@@ -1,0 +1,381 @@
+"""Loads one dropped file: read, map, standardize, validate, then quarantine or stage.
+
+Each file is one transaction: a crash leaves no partial rows and the file stays in its
+ingest folder, so the next run loads it whole. For every file,
+rows_in = rows_loaded + rows_quarantined (a CHECK on `audit.file_loads` holds us to it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from connectors.errors import RejectedFile, UnreadableFile
+from connectors.home import Home
+from connectors.raw import RawTable
+from connectors.readers import read_file
+from schemas.contracts import ExportMode, SourceContract
+from warehouse.ddl import qualified, quote
+from warehouse.files import (
+    Receipt,
+    archive,
+    common_reasons,
+    reject,
+    safe_name,
+    sha256_of,
+    write_receipt,
+)
+from warehouse.mapping import Mapping, explode_keys, known_headers, map_headers
+from warehouse.standardize import Compiler, error_name, raw_name
+from warehouse.tables import staging_fields
+
+RAW, MAPPED, TYPED, FINAL = "_raw_rows", "_mapped", "_typed", "_final"
+
+
+@dataclass
+class LoadResult:
+    file_id: str
+    department: str
+    source: str | None
+    file_name: str
+    status: str
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+
+def next_file_id(con: duckdb.DuckDBPyConnection) -> str:
+    return f"F{con.execute('SELECT nextval(?)', ['audit.file_id_seq']).fetchall()[0][0]:07d}"
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    department: str,
+    path: Path,
+    contract: SourceContract | None,
+) -> LoadResult:
+    """Process one file end to end and return what happened to it."""
+    file_id = next_file_id(con)
+    source = contract.source if contract else None
+    result = LoadResult(file_id, department, source, path.name, "rejected")
+    regular = path.is_file() and not path.is_symlink()
+    sha = sha256_of(path) if regular else ""
+    size = path.stat().st_size if regular else 0
+    raw: RawTable | None = None
+    staged = False
+    work = home.root / "work" / file_id
+    drop_work_tables(con)
+    try:
+        if contract is None:
+            result.reason = "no source contract matches this file name in this department"
+        elif sha and _seen(con, sha):
+            result.status = "duplicate"
+            result.reason = "the same content was loaded before"
+        else:
+            work.mkdir(parents=True, exist_ok=True)
+            raw, staged = _prepare(con, path, work, contract, result)
+        _commit(con, raw, staged, contract, result, sha, size, _archive_name(home, path, sha))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _move(home, path, sha, result)
+    write_receipt(home, department, _receipt(result))
+    return result
+
+
+def _archive_name(home: Home, path: Path, sha: str) -> str | None:
+    return str(home.archive / sha[:2] / sha / safe_name(path.name)) if sha else None
+
+
+def _seen(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM audit.file_loads "
+        "WHERE sha256 = ? AND status IN ('loaded', 'partial')",
+        [sha],
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    work: Path,
+    contract: SourceContract,
+    result: LoadResult,
+) -> tuple[RawTable | None, bool]:
+    """Read and standardize; returns the raw rows and whether they can be staged."""
+    try:
+        raw = read_file(con, path, work, RAW, known_headers(contract), explode_keys(contract))
+    except UnreadableFile as exc:
+        result.reason = str(exc)
+        return None, False
+    result.notes += raw.notes
+    try:
+        mapping = map_headers(raw.headers, contract)
+    except RejectedFile as exc:
+        result.reason = str(exc)
+        total = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
+        result.rows_in = result.rows_quarantined = int(total) + len(raw.malformed)
+        result.top_reasons = [(str(exc), result.rows_in)] if result.rows_in else []
+        return raw, False
+    if mapping.unknown:
+        names = ", ".join(raw.headers[i] or "(blank)" for i in mapping.unknown)
+        result.notes.append(f"columns not in the contract were kept in _extra: {names}")
+    if mapping.missing:
+        result.notes.append(f"optional fields absent from this file: {', '.join(mapping.missing)}")
+    _standardize(con, raw, contract, mapping)
+    _count(con, raw, result)
+    return raw, result.rows_loaded > 0
+
+
+def _count(con: duckdb.DuckDBPyConnection, raw: RawTable, result: LoadResult) -> None:
+    total, bad = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE len(_reasons) > 0) FROM {FINAL}"
+    ).fetchall()[0]
+    result.rows_in = int(total) + len(raw.malformed)
+    result.rows_quarantined = int(bad) + len(raw.malformed)
+    result.rows_loaded = int(total) - int(bad)
+    reasons = con.execute(f"SELECT _reasons FROM {FINAL} WHERE len(_reasons) > 0").fetchall()
+    result.top_reasons = common_reasons(
+        [r[0] for r in reasons] + [[m.reason] for m in raw.malformed]
+    )
+    if result.rows_in == 0:
+        result.reason = "the file has a header but no data rows"
+    elif result.rows_loaded == 0:
+        result.reason = "no row passed validation: every row is in quarantine"
+
+
+def _standardize(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, contract: SourceContract, mapping: Mapping
+) -> None:
+    compiler = Compiler(contract, mapping, raw.headers)
+    mapped = compiler.mapped_sql(RAW)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {MAPPED} AS {mapped}", compiler.params.values)
+    compiler.params.values.clear()
+    typed = compiler.typed_sql(MAPPED)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {typed}", compiler.params.values)
+    final, params = final_sql(contract, mapping)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FINAL} AS {final}", params)
+
+
+def final_sql(contract: SourceContract, mapping: Mapping) -> tuple[str, list[object]]:
+    """Cross-checks against the ID number, the record key, flags, and every quarantine reason."""
+    fields = [s.name for s in staging_fields(contract)]
+    person = {"id_number", "birth_date", "sex"} <= set(fields)
+    params: list[object] = []
+
+    def bind(value: object) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    rid = quote(contract.record_id)
+    key = f"{rid} || '#' || coalesce(_item, 0)" if contract.explode else rid
+    columns = []
+    for name in fields:
+        col = quote(name)
+        if person and name == "birth_date":
+            columns.append(f"coalesce({col}, cw_id_birth(id_number)) AS {col}")
+        elif person and name == "sex":
+            columns.append(
+                f"coalesce({col}, CASE WHEN id_number IS NOT NULL "
+                f"THEN cw_id_sex(id_number) END) AS {col}"
+            )
+        elif contract.explode and name == contract.explode.mention_id:
+            columns.append(f"{key} AS {col}")
+        else:
+            columns.append(col)
+    flags = ["CASE WHEN _control THEN 'control characters removed' END"]
+    if person:
+        flags += _person_flags(bind, "id_number" in mapping.columns)
+    reasons = [error_name(n) for n in fields]
+    reasons += [
+        f"CASE WHEN {quote(n)} IS NULL AND {error_name(n)} IS NULL "
+        f"THEN {bind(n + ' is required')} END"
+        for n in contract.required
+    ]
+    same = bind("duplicate row (same as row ")
+    reasons.append(f"CASE WHEN _copy > 1 THEN {same} || _first_row || ')' END")
+    sql = (
+        f"SELECT _row, _item, _raw, _extra, {key} AS _record_key, {', '.join(columns)}, "
+        f"list_filter([{', '.join(flags)}], lambda x: x IS NOT NULL) AS _flags, "
+        f"list_filter([{', '.join(reasons)}], lambda x: x IS NOT NULL) AS _reasons FROM {TYPED}"
+    )
+    return sql, params
+
+
+def _person_flags(bind, has_id_column: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """Stated birth date and sex are cross-checked with the ID number, never overwritten."""
+    out = [
+        "CASE WHEN birth_date IS NOT NULL AND id_number IS NOT NULL "
+        "AND birth_date <> cw_id_birth(id_number) "
+        f"THEN {bind('birth_date differs from id_number')} END",
+        "CASE WHEN sex IS NOT NULL AND id_number IS NOT NULL AND sex <> cw_id_sex(id_number) "
+        f"THEN {bind('sex differs from id_number')} END",
+        "CASE WHEN birth_date IS NULL AND id_number IS NOT NULL "
+        f"THEN {bind('birth_date derived from id_number')} END",
+        "CASE WHEN sex IS NULL AND id_number IS NOT NULL "
+        f"THEN {bind('sex derived from id_number')} END",
+    ]
+    if has_id_column:
+        out.append(
+            f"CASE WHEN regexp_full_match(cw_id_text({raw_name('id_number')}), '[0-9]{{15}}') "
+            f"THEN {bind('id_number upgraded from 15 digits')} END"
+        )
+    return out
+
+
+def _status(result: LoadResult) -> str:
+    if result.status == "duplicate":
+        return "duplicate"
+    if result.rows_loaded == 0:
+        return "rejected"
+    return "partial" if result.rows_quarantined else "loaded"
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable | None,
+    staged: bool,
+    contract: SourceContract | None,
+    result: LoadResult,
+    sha: str,
+    size: int,
+    archived_as: str | None,
+) -> None:
+    """Quarantine, staging and the audit row of one file: all of it, or none of it."""
+    result.status = _status(result)
+    now = dt.datetime.now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if raw is not None and contract is not None:
+            _insert_quarantine(con, raw, contract, result, now)
+        if staged and contract is not None:
+            _stage(con, contract, result.file_id, now)
+        con.execute(
+            "INSERT INTO audit.file_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                result.file_id,
+                result.department,
+                result.source,
+                result.file_name,
+                sha,
+                size,
+                result.status,
+                result.rows_in,
+                result.rows_loaded,
+                result.rows_quarantined,
+                result.reason,
+                result.notes,
+                raw.encoding if raw else None,
+                archived_as if result.status != "rejected" else None,
+                now,
+            ],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    contract: SourceContract,
+    result: LoadResult,
+    now: dt.datetime,
+) -> None:
+    """Rows with reasons; when the file's layout was refused, every row with that reason."""
+    if _has_table(con, FINAL):
+        con.execute(
+            "INSERT INTO quarantine.rows SELECT ?, ?, _row, _item, _raw, _reasons, ? "
+            f"FROM {FINAL} WHERE len(_reasons) > 0",
+            [result.file_id, contract.source, now],
+        )
+    else:
+        cells = ", ".join(f"?, c{i}" for i in range(len(raw.headers)))
+        con.execute(
+            f"INSERT INTO quarantine.rows SELECT ?, ?, _row, _item, json_object({cells}), [?], ? "
+            f"FROM {RAW}",
+            [result.file_id, contract.source, *raw.headers, result.reason, now],
+        )
+    if raw.malformed:
+        con.executemany(
+            "INSERT INTO quarantine.rows VALUES (?, ?, ?, NULL, json_object('line', ?), [?], ?)",
+            [
+                [result.file_id, contract.source, m.row_number, m.raw, m.reason, now]
+                for m in raw.malformed
+            ],
+        )
+
+
+def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name in (RAW, MAPPED, TYPED, FINAL):
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, contract: SourceContract, file_id: str, now: dt.datetime
+) -> None:
+    table = qualified(contract.staging_table)
+    fields = ", ".join(quote(s.name) for s in staging_fields(contract))
+    _supersede(con, table, contract, now)
+    con.execute(
+        f"INSERT INTO {table} (_record_key, _file_id, _row_number, _item, _loaded_at, "
+        f"_valid_from, _valid_to, {fields}, _extra, _flags) "
+        f"SELECT _record_key, ?, _row, _item, ?, ?, CASE WHEN row_number() OVER "
+        f"(PARTITION BY _record_key ORDER BY _row DESC, _item DESC) = 1 THEN NULL ELSE ? END, "
+        f"{fields}, _extra, _flags FROM {FINAL} WHERE len(_reasons) = 0",
+        [file_id, now, now, now],
+    )
+
+
+def _supersede(
+    con: duckdb.DuckDBPyConnection, table: str, contract: SourceContract, now: dt.datetime
+) -> None:
+    """Close current versions this file replaces; a snapshot also closes records it lacks."""
+    con.execute(
+        f"UPDATE {table} SET _valid_to = ? WHERE _valid_to IS NULL AND _record_key IN "
+        f"(SELECT _record_key FROM {FINAL} WHERE len(_reasons) = 0)",
+        [now],
+    )
+    if contract.mode is ExportMode.SNAPSHOT:
+        con.execute(
+            f"UPDATE {table} SET _valid_to = ? WHERE _valid_to IS NULL AND _record_key NOT IN "
+            f"(SELECT _record_key FROM {FINAL} WHERE _record_key IS NOT NULL)",
+            [now],
+        )
+
+
+def _move(home: Home, path: Path, sha: str, result: LoadResult) -> None:
+    if result.status == "rejected":
+        reject(home, path, result.file_id, result.reason or "rejected")
+    elif path.exists():
+        archive(home, path, sha)
+
+
+def _receipt(result: LoadResult) -> Receipt:
+    return Receipt(
+        result.file_id,
+        result.file_name,
+        result.status,
+        result.rows_in,
+        result.rows_loaded,
+        result.rows_quarantined,
+        result.reason,
+        result.notes,
+        result.top_reasons,
+    )

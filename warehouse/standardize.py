@@ -1,0 +1,297 @@
+"""Compiles a contract and a file's column mapping into set-based standardization SQL.
+
+Every expression runs over the whole file in DuckDB; nothing here loops over rows.
+Values from contracts (value maps, date formats, header names) are bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemas.classification import FieldSpec
+from schemas.contracts import SourceContract
+from warehouse.ddl import quote
+from warehouse.mapping import Mapping
+from warehouse.tables import staging_fields
+
+ADDRESS_AREA = ("district", "street", "community")
+ADDRESS_PARTS = {"building_no": "building", "unit_no": "unit", "room_no": "room"}
+PART_FALLBACK = {"building_no": "cw_building_no", "unit_no": "cw_unit_no"}
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+DEFAULT_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S")
+TRUE_WORDS = ["true", "1", "是", "y", "yes", "有", "t"]
+FALSE_WORDS = ["false", "0", "否", "n", "no", "无", "f"]
+
+
+@dataclass
+class Params:
+    """Numbered parameters, so one expression may be used twice."""
+
+    values: list[object] = field(default_factory=list)
+
+    def bind(self, value: object) -> str:
+        for i, known in enumerate(self.values):
+            if type(known) is type(value) and known == value:
+                return f"${i + 1}"
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def raw_name(name: str) -> str:
+    return quote(f"r.{name}")
+
+
+def error_name(name: str) -> str:
+    return quote(f"e.{name}")
+
+
+def _constraint(spec: FieldSpec, key: str) -> float | None:
+    from schemas.registry import entity
+
+    info = entity(spec.entity).model_fields[spec.name]
+    for item in info.metadata:
+        if hasattr(item, key):
+            return getattr(item, key)
+    return None
+
+
+@dataclass
+class FieldSql:
+    value: str
+    error: str | None
+
+
+class Compiler:
+    """Builds the three statements that standardize one file of one contract."""
+
+    def __init__(self, contract: SourceContract, mapping: Mapping, headers: list[str]) -> None:
+        self.contract = contract
+        self.mapping = mapping
+        self.headers = headers
+        self.params = Params()
+        self.fields = {s.name: s for s in staging_fields(contract)}
+
+    def mapped_sql(self, raw_table: str) -> str:
+        """Step 1: cleaned text per field, the row as JSON, unknown columns, duplicates, and
+        the intermediate values (normalized ID number, address parts) later steps reuse."""
+        cols = [f"cw_clean(c{i}) AS {raw_name(f)}" for f, i in self.mapping.columns.items()]
+        everything = ", ".join(f"{self.params.bind(h)}, c{i}" for i, h in enumerate(self.headers))
+        extra = ", ".join(
+            f"{self.params.bind(self.headers[i])}, c{i}" for i in self.mapping.unknown
+        )
+        cells = ", ".join(f"c{i}" for i in range(len(self.headers))) or "NULL"
+        inner = (
+            f"SELECT _row, _item, {', '.join(cols) + ',' if cols else ''} "
+            f"json_object({everything}) AS _raw, "
+            f"{f'json_object({extra})' if extra else 'NULL::JSON'} AS _extra, "
+            f"list_reduce([c IS NOT NULL AND cw_has_control(c) FOR c IN [{cells}]], "
+            "lambda a, b: a OR b) AS _control, "
+            f"min(_row) OVER (PARTITION BY {cells}) AS _first_row, "
+            f"row_number() OVER (PARTITION BY {cells} ORDER BY _row, _item) AS _copy "
+            f"FROM {raw_table}"
+        )
+        derived, checks = [], []
+        for name, spec in self.fields.items():
+            if spec.fmt == "id_number" and name in self.mapping.columns:
+                derived.append(f"cw_id18(cw_id_text({raw_name(name)})) AS {quote('n.' + name)}")
+                checks.append(
+                    f"cw_id_check(substr({quote('n.' + name)}, 1, 17)) AS {quote('k.' + name)}, "
+                    f"d.code IS NOT NULL AS {quote('g.' + name)}"
+                )
+        if "address" in self.mapping.columns:
+            derived.append(f'cw_address_area({raw_name("address")}) AS "a.address"')
+        middle = f"SELECT *{''.join(', ' + d for d in derived)} FROM ({inner})"
+        if not checks:
+            return middle
+        id_col = quote("n." + next(n for n, s in self.fields.items() if s.fmt == "id_number"))
+        return (
+            f"SELECT m.*, {', '.join(checks)} FROM ({middle}) m "
+            f"LEFT JOIN ref.division d ON d.code = substr(m.{id_col}, 1, 6)"
+        )
+
+    def _raw(self, name: str) -> str | None:
+        return raw_name(name) if name in self.mapping.columns else None
+
+    def typed_sql(self, mapped_table: str) -> str:
+        """Step 2: typed, standardized values and one error text per field."""
+        parts = ["_row", "_item", "_raw", "_extra", "_control", "_first_row", "_copy"]
+        for name, spec in self.fields.items():
+            sql = self._field(name, spec)
+            parts.append(f"{sql.value} AS {quote(name)}")
+            parts.append(f"{sql.error or 'NULL::VARCHAR'} AS {error_name(name)}")
+        for name in self.mapping.columns:
+            parts.append(raw_name(name))
+        return f"SELECT {', '.join(parts)} FROM {mapped_table}"
+
+    def _field(self, name: str, spec: FieldSpec) -> FieldSql:
+        raw = self._raw(name)
+        if raw is None:
+            return self._derived(name, spec)
+        col = self.contract.columns[name]
+        label = _Label(self.params, f"{name}: ")
+        if col.values is not None or spec.codes:
+            return self._coded(name, spec, raw, label)
+        if name == "name":
+            return self._text(spec, f"cw_name({raw})", raw, label)
+        if spec.fmt == "id_number":
+            return self._id_number(name, label)
+        if spec.fmt == "phone":
+            area = self.params.bind(self.contract.phone_area_code)
+            value = f"cw_phone({raw}, {area})"
+            return FieldSql(
+                value, self._unless(raw, value, label, " is not a mobile or landline number")
+            )
+        if name in ADDRESS_PARTS:
+            return FieldSql(
+                f"cw_part_no({raw})",
+                self._unless(raw, f"cw_part_no({raw})", label, " is not a number"),
+            )
+        return self._typed(name, spec, raw, label)
+
+    def _unless(self, raw: str, value: str, label: _Label, why: str) -> str:
+        reason = self.params.bind(why)
+        return (
+            f"CASE WHEN {raw} IS NOT NULL AND ({value}) IS NULL "
+            f"THEN {label} || cw_q({raw}) || {reason} END"
+        )
+
+    def _text(self, spec: FieldSpec, value: str, raw: str, label: _Label) -> FieldSql:
+        limit = _constraint(spec, "max_length")
+        if not limit:
+            return FieldSql(value, None)
+        too_long = self.params.bind(f" is longer than {int(limit)} characters")
+        error = (
+            f"CASE WHEN length({value}) > {int(limit)} "
+            f"THEN {label} || left({raw}, 20) || '…' || {too_long} END"
+        )
+        return FieldSql(value, error)
+
+    def _typed(self, name: str, spec: FieldSpec, raw: str, label: _Label) -> FieldSql:
+        if spec.sql_type == "DATE":
+            value = self._dates(name, raw, DEFAULT_DATE_FORMATS, "DATE")
+            return FieldSql(value, self._unless(raw, value, label, " is not a date"))
+        if spec.sql_type == "TIMESTAMP":
+            value = self._dates(name, raw, DEFAULT_TIME_FORMATS, "TIMESTAMP")
+            return FieldSql(value, self._unless(raw, value, label, " is not a date and time"))
+        if spec.sql_type in ("BIGINT", "DOUBLE"):
+            value = f"TRY_CAST(replace({raw}, ',', '') AS {spec.sql_type})"
+            error = self._unless(raw, value, label, " is not a number")
+            return FieldSql(value, self._range(spec, value, label, error))
+        if spec.sql_type == "BOOLEAN":
+            yes, no = self.params.bind(TRUE_WORDS), self.params.bind(FALSE_WORDS)
+            value = (
+                f"CASE WHEN list_contains({yes}::VARCHAR[], lower({raw})) THEN true "
+                f"WHEN list_contains({no}::VARCHAR[], lower({raw})) THEN false END"
+            )
+            return FieldSql(value, self._unless(raw, value, label, " is not yes or no"))
+        return self._text(spec, raw, raw, label)
+
+    def _range(self, spec: FieldSpec, value: str, label: _Label, error: str) -> str:
+        low, high = _constraint(spec, "ge"), _constraint(spec, "le")
+        if low is None and high is None:
+            return error
+        checks = []
+        if low is not None:
+            checks.append(f"{value} < {low}")
+        if high is not None:
+            checks.append(f"{value} > {high}")
+        why = self.params.bind(
+            f" is outside {low if low is not None else ''}..{high if high is not None else ''}"
+        )
+        out_of_range = f"CASE WHEN {' OR '.join(checks)} THEN {label} || {value} || {why} END"
+        return f"coalesce({error}, {out_of_range})"
+
+    def _dates(self, name: str, raw: str, defaults: tuple[str, ...], sql_type: str) -> str:
+        formats = list(self.contract.columns[name].date_formats or ()) + list(defaults)
+        tries = [
+            f"try_strptime({raw}, {self.params.bind(f)})::{sql_type}"
+            for f in formats
+            if f != "excel_serial"
+        ]
+        if "excel_serial" in formats:
+            tries.append(
+                f"CASE WHEN regexp_full_match({raw}, '[0-9]{{4,5}}') "
+                f"THEN (DATE '1899-12-30' + CAST({raw} AS INTEGER))::{sql_type} END"
+            )
+        return f"coalesce({', '.join(tries)})"
+
+    def _coded(self, name: str, spec: FieldSpec, raw: str, label: _Label) -> FieldSql:
+        col = self.contract.columns[name]
+        values = col.values or {}
+        keys = self.params.bind([k.strip() for k in values])
+        codes = self.params.bind(list(values.values()))
+        known = self.params.bind(_code_values(spec))
+
+        def lookup(x: str) -> str:
+            return (
+                f"coalesce(map_extract_value(MAP({keys}::VARCHAR[], {codes}::VARCHAR[]), {x}), "
+                f"CASE WHEN list_contains({known}::VARCHAR[], {x}) THEN {x} END)"
+            )
+
+        if spec.sql_type.endswith("[]"):
+            sep = self.params.bind(col.separator or ",")
+            value = f"list_transform(string_split({raw}, {sep}), lambda x: {lookup('trim(x)')})"
+            why = self.params.bind(" has a value outside the code table")
+            error = (
+                f"CASE WHEN {raw} IS NOT NULL AND list_contains({value}, NULL) "
+                f"THEN {label} || cw_q({raw}) || {why} END"
+            )
+            return FieldSql(value, error)
+        cast = {"BOOLEAN": "BOOLEAN", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE"}.get(spec.sql_type)
+        value = f"TRY_CAST({lookup(raw)} AS {cast})" if cast else lookup(raw)
+        return FieldSql(value, self._unless(raw, value, label, " is not a known value"))
+
+    def _id_number(self, name: str, label: _Label) -> FieldSql:
+        raw, t = raw_name(name), quote("n." + name)
+        check, known = quote("k." + name), quote("g." + name)
+        value = (
+            f"CASE WHEN cw_id_shape_ok({t}) AND cw_id_birth({t}) IS NOT NULL "
+            f"AND {check} = substr({t}, 18) AND {known} THEN {t} END"
+        )
+        b = self.params.bind
+        error = (
+            f"CASE WHEN {raw} IS NULL THEN NULL "
+            f"WHEN NOT cw_id_shape_ok({t}) THEN {label} || cw_q({raw}) || "
+            f"{b(' is not an 18-digit ID number')} "
+            f"WHEN cw_id_birth({t}) IS NULL THEN {label} || cw_q({raw}) || "
+            f"{b(' has an impossible birth date')} "
+            f"WHEN {check} <> substr({t}, 18) THEN {label} || cw_q({raw}) || "
+            f"{b(' fails its checksum')} "
+            f"WHEN NOT {known} THEN {label} || cw_q({raw}) || "
+            f"{b(' has a region code that is not a GB/T 2260 division')} END"
+        )
+        return FieldSql(value, error)
+
+    def _derived(self, name: str, spec: FieldSpec) -> FieldSql:
+        """Address parts parsed from the address text when the file has no column for them."""
+        if "address" not in self.mapping.columns:
+            return FieldSql(f"NULL::{spec.sql_type}", None)
+        if name in ADDRESS_AREA:
+            return FieldSql(f'"a.address".{name}', None)
+        if name in ADDRESS_PARTS:
+            part = f"nullif(cw_premises(\"a.address\".rest).{ADDRESS_PARTS[name]}, '')"
+            if name == "room_no":
+                return FieldSql(part, None)
+            fallback = f'{PART_FALLBACK[name]}("a.address".rest)'
+            return FieldSql(f"coalesce(cw_number({part}), {fallback})", None)
+        return FieldSql(f"NULL::{spec.sql_type}", None)
+
+
+class _Label:
+    """A field's name for reason texts, bound as a parameter only where a reason uses it."""
+
+    def __init__(self, params: Params, text: str) -> None:
+        self.params = params
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.params.bind(self.text)
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+def _code_values(spec: FieldSpec) -> list[str]:
+    from schemas.code_tables import code_table
+
+    return code_table(spec.codes).values if spec.codes else []

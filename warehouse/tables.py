@@ -1,0 +1,77 @@
+"""DDL of the audit, quarantine and staging layers; staging columns come from the schemas."""
+
+from __future__ import annotations
+
+import duckdb
+
+from schemas.classification import FieldSpec, field_specs
+from schemas.contracts import SourceContract
+from schemas.registry import entity
+from warehouse.ddl import qualified, quote
+
+FILE_LOADS = """
+CREATE SEQUENCE IF NOT EXISTS audit.file_id_seq START 1;
+CREATE TABLE IF NOT EXISTS audit.file_loads (
+    file_id VARCHAR PRIMARY KEY,
+    department VARCHAR NOT NULL,
+    source VARCHAR,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    status VARCHAR NOT NULL,
+    rows_in BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    reason VARCHAR,
+    notes VARCHAR[],
+    encoding VARCHAR,
+    archived_as VARCHAR,
+    loaded_at TIMESTAMP NOT NULL,
+    CHECK (rows_in = rows_loaded + rows_quarantined),
+    CHECK (status IN ('loaded', 'partial', 'rejected', 'duplicate'))
+);
+CREATE TABLE IF NOT EXISTS quarantine.rows (
+    file_id VARCHAR NOT NULL,
+    source VARCHAR,
+    row_number BIGINT NOT NULL,
+    item INTEGER,
+    raw JSON NOT NULL,
+    reasons VARCHAR[] NOT NULL,
+    quarantined_at TIMESTAMP NOT NULL
+);
+"""
+
+LINEAGE = [
+    ("_record_key", "VARCHAR"),
+    ("_file_id", "VARCHAR NOT NULL"),
+    ("_row_number", "BIGINT NOT NULL"),
+    ("_item", "INTEGER"),
+    ("_loaded_at", "TIMESTAMP NOT NULL"),
+    ("_valid_from", "TIMESTAMP NOT NULL"),
+    ("_valid_to", "TIMESTAMP"),
+]
+TRAILING = [("_extra", "JSON"), ("_flags", "VARCHAR[]")]
+
+
+def create_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(FILE_LOADS)
+
+
+def staging_fields(contract: SourceContract) -> list[FieldSpec]:
+    """Every field of the contract's entities, once, in declaration order."""
+    seen: dict[str, FieldSpec] = {}
+    for name in contract.entities:
+        for spec in field_specs(entity(name)):
+            seen.setdefault(spec.name, spec)
+    return list(seen.values())
+
+
+def create_staging_table(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
+    """`staging.<source>` with lineage and history, and its `_current` view."""
+    columns = [f"{quote(n)} {t}" for n, t in LINEAGE]
+    columns += [f"{quote(s.name)} {s.sql_type}" for s in staging_fields(contract)]
+    columns += [f"{quote(n)} {t}" for n, t in TRAILING]
+    table = qualified(contract.staging_table)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n  " + ",\n  ".join(columns) + "\n)")
+    view = qualified(contract.staging_table + "_current")
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table} WHERE _valid_to IS NULL")
