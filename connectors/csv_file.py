@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.encoding import detect_encoding, transcode_to_utf8
+from connectors.encoding import utf8_copy
 from connectors.errors import UnreadableFile
-from connectors.raw import ROW, Malformed, RawTable, create_raw_table, insert_rows
+from connectors.raw import Malformed, RawTable, create_raw_table, insert_rows
 
 DELIMITERS = (",", "\t", ";", "|")
 MAX_LINE = 64 << 20
@@ -25,8 +25,7 @@ csv.field_size_limit(MAX_LINE)
 
 
 def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, work: Path, table: str) -> RawTable:
-    encoding = detect_encoding(path)
-    source = path if encoding.is_utf8 else transcode_to_utf8(path, encoding, work / "utf8.csv")
+    source, encoding = utf8_copy(path, work)
     text_encoding = "utf-8-sig" if encoding.bom or encoding.name == "utf-8-sig" else "utf-8"
     delimiter, headers = _sniff(source, text_encoding)
     raw = RawTable(table, headers, encoding=encoding.name)
@@ -81,11 +80,10 @@ def _fast_path(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, raw: 
     except duckdb.Error:
         return False
     count = con.execute(f"SELECT count(*) FROM {raw.table}").fetchall()[0][0]
-    if count + 1 != _physical_lines(path):
-        return False
-    # Insertion order is file order: rowid 0 is the line after the header.
-    con.execute(f"UPDATE {raw.table} SET {ROW} = rowid + 2")
-    return True
+    # Insertion order is file order: rowid 0 is line 2, so `_row` stays NULL and readers of
+    # the table take coalesce(_row, rowid + 2) (see connectors.raw.ROW_SQL). That holds only
+    # when no quoted field spans lines.
+    return count + 1 == _physical_lines(path)
 
 
 class _LineTap:

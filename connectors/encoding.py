@@ -50,29 +50,59 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 def detect_encoding(path: Path) -> TextEncoding:
     """The encoding that decodes the whole file strictly; UnreadableFile when none does."""
+    for encoding in _candidates(path):
+        if _decodes(path, encoding.name):
+            return encoding
+    raise _unknown()
+
+
+def utf8_copy(path: Path, work: Path) -> tuple[Path, TextEncoding]:
+    """The file itself when it is UTF-8, else a UTF-8 copy in `work`, in a single pass.
+
+    Each candidate decodes strictly while it writes; the first that reaches the end wins.
+    """
+    target = work / "utf8.txt"
+    for encoding in _candidates(path):
+        if encoding.is_utf8:
+            if _decodes(path, encoding.name):
+                return path, encoding
+            continue
+        try:
+            return transcode_to_utf8(path, encoding, target), encoding
+        except UnicodeDecodeError:
+            target.unlink(missing_ok=True)
+    raise _unknown()
+
+
+def _unknown() -> UnreadableFile:
+    return UnreadableFile(
+        "the text encoding is not UTF-8, GBK/GB18030 or Big5: "
+        "save the file as UTF-8 and drop it again"
+    )
+
+
+def _candidates(path: Path) -> list[TextEncoding]:
     with path.open("rb") as f:
         head = f.read(SAMPLE)
     if not head:
         raise UnreadableFile("the file is empty")
     for bom, name in BOMS:
         if head.startswith(bom):
-            if _decodes(path, name):
-                return TextEncoding(name, True)
-            raise UnreadableFile(f"the file starts with a {name} byte-order mark but is not {name}")
+            return [TextEncoding(name, True)]
     if b"\x00" in head:
         raise UnreadableFile("the file contains NUL bytes: it is binary, not text")
-    guess = from_bytes(head).best()
     order = list(CANDIDATES)
-    if guess is not None and guess.encoding.replace("_", "-") in order:
-        order.remove(guess.encoding.replace("_", "-"))
-        order.insert(1, guess.encoding.replace("_", "-"))
-    for name in order:
-        if _decodes(path, name):
-            return TextEncoding(name, False)
-    raise UnreadableFile(
-        "the text encoding is not UTF-8, GBK/GB18030 or Big5: "
-        "save the file as UTF-8 and drop it again"
-    )
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not merely a character cut at the sample's end
+            order.remove("utf-8")
+    guess = from_bytes(head).best()
+    name = guess.encoding.replace("_", "-") if guess is not None else None
+    if name in order and name != order[0]:
+        order.remove(name)
+        order.insert(1 if order[0] == "utf-8" else 0, name)
+    return [TextEncoding(n, False) for n in order]
 
 
 def transcode_to_utf8(path: Path, encoding: TextEncoding, target: Path) -> Path:

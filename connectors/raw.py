@@ -16,6 +16,8 @@ import pyarrow as pa
 
 ROW = "_row"
 ITEM = "_item"
+# The clerk's row number: set by slow readers, or implied by file order (line = rowid + 2).
+ROW_SQL = "coalesce(_row, rowid + 2)"
 BATCH = 50_000
 
 

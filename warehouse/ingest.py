@@ -16,11 +16,17 @@ from warehouse.macros import install_macros, install_reference
 from warehouse.tables import create_audit_tables, create_staging_table
 
 Progress = Callable[[str, Path], None]
+MEMORY_LIMIT = "1GB"
 
 
 def open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:
     """The single writer's connection, with every layer, table and macro in place."""
-    con = duckdb.connect(str(home.warehouse))
+    spill = home.root / "work" / "spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    # A bounded memory budget that spills to disk keeps a 1M-row file within about 2 GB.
+    con = duckdb.connect(
+        str(home.warehouse), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
+    )
     home.warehouse.chmod(0o600)
     create_warehouse(con)
     create_audit_tables(con)

@@ -30,10 +30,10 @@ from warehouse.files import (
     write_receipt,
 )
 from warehouse.mapping import Mapping, explode_keys, known_headers, map_headers
-from warehouse.standardize import Compiler, error_name, raw_name
+from warehouse.standardize import Compiler
 from warehouse.tables import staging_fields
 
-RAW, MAPPED, TYPED, FINAL = "_raw_rows", "_mapped", "_typed", "_final"
+RAW, FINAL = "_raw_rows", "_final"
 
 
 @dataclass
@@ -156,79 +156,8 @@ def _standardize(
     con: duckdb.DuckDBPyConnection, raw: RawTable, contract: SourceContract, mapping: Mapping
 ) -> None:
     compiler = Compiler(contract, mapping, raw.headers)
-    mapped = compiler.mapped_sql(RAW)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {MAPPED} AS {mapped}", compiler.params.values)
-    compiler.params.values.clear()
-    typed = compiler.typed_sql(MAPPED)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {TYPED} AS {typed}", compiler.params.values)
-    final, params = final_sql(contract, mapping)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {FINAL} AS {final}", params)
-
-
-def final_sql(contract: SourceContract, mapping: Mapping) -> tuple[str, list[object]]:
-    """Cross-checks against the ID number, the record key, flags, and every quarantine reason."""
-    fields = [s.name for s in staging_fields(contract)]
-    person = {"id_number", "birth_date", "sex"} <= set(fields)
-    params: list[object] = []
-
-    def bind(value: object) -> str:
-        params.append(value)
-        return f"${len(params)}"
-
-    rid = quote(contract.record_id)
-    key = f"{rid} || '#' || coalesce(_item, 0)" if contract.explode else rid
-    columns = []
-    for name in fields:
-        col = quote(name)
-        if person and name == "birth_date":
-            columns.append(f"coalesce({col}, cw_id_birth(id_number)) AS {col}")
-        elif person and name == "sex":
-            columns.append(
-                f"coalesce({col}, CASE WHEN id_number IS NOT NULL "
-                f"THEN cw_id_sex(id_number) END) AS {col}"
-            )
-        elif contract.explode and name == contract.explode.mention_id:
-            columns.append(f"{key} AS {col}")
-        else:
-            columns.append(col)
-    flags = ["CASE WHEN _control THEN 'control characters removed' END"]
-    if person:
-        flags += _person_flags(bind, "id_number" in mapping.columns)
-    reasons = [error_name(n) for n in fields]
-    reasons += [
-        f"CASE WHEN {quote(n)} IS NULL AND {error_name(n)} IS NULL "
-        f"THEN {bind(n + ' is required')} END"
-        for n in contract.required
-    ]
-    same = bind("duplicate row (same as row ")
-    reasons.append(f"CASE WHEN _copy > 1 THEN {same} || _first_row || ')' END")
-    sql = (
-        f"SELECT _row, _item, _raw, _extra, {key} AS _record_key, {', '.join(columns)}, "
-        f"list_filter([{', '.join(flags)}], lambda x: x IS NOT NULL) AS _flags, "
-        f"list_filter([{', '.join(reasons)}], lambda x: x IS NOT NULL) AS _reasons FROM {TYPED}"
-    )
-    return sql, params
-
-
-def _person_flags(bind, has_id_column: bool) -> list[str]:  # type: ignore[no-untyped-def]
-    """Stated birth date and sex are cross-checked with the ID number, never overwritten."""
-    out = [
-        "CASE WHEN birth_date IS NOT NULL AND id_number IS NOT NULL "
-        "AND birth_date <> cw_id_birth(id_number) "
-        f"THEN {bind('birth_date differs from id_number')} END",
-        "CASE WHEN sex IS NOT NULL AND id_number IS NOT NULL AND sex <> cw_id_sex(id_number) "
-        f"THEN {bind('sex differs from id_number')} END",
-        "CASE WHEN birth_date IS NULL AND id_number IS NOT NULL "
-        f"THEN {bind('birth_date derived from id_number')} END",
-        "CASE WHEN sex IS NULL AND id_number IS NOT NULL "
-        f"THEN {bind('sex derived from id_number')} END",
-    ]
-    if has_id_column:
-        out.append(
-            f"CASE WHEN regexp_full_match(cw_id_text({raw_name('id_number')}), '[0-9]{{15}}') "
-            f"THEN {bind('id_number upgraded from 15 digits')} END"
-        )
-    return out
+    sql = compiler.statement(RAW)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FINAL} AS {sql}", compiler.params.values)
 
 
 def _status(result: LoadResult) -> str:
@@ -292,17 +221,18 @@ def _insert_quarantine(
     now: dt.datetime,
 ) -> None:
     """Rows with reasons; when the file's layout was refused, every row with that reason."""
+    cells = ", ".join(f"?, r.c{i}" for i in range(len(raw.headers)))
     if _has_table(con, FINAL):
         con.execute(
-            "INSERT INTO quarantine.rows SELECT ?, ?, _row, _item, _raw, _reasons, ? "
-            f"FROM {FINAL} WHERE len(_reasons) > 0",
-            [result.file_id, contract.source, now],
+            f"INSERT INTO quarantine.rows SELECT ?, ?, f._row, f._item, json_object({cells}), "
+            f"f._reasons, ? FROM {FINAL} f JOIN {RAW} r ON r.rowid = f._rid "
+            "WHERE len(f._reasons) > 0",
+            [result.file_id, contract.source, *raw.headers, now],
         )
     else:
-        cells = ", ".join(f"?, c{i}" for i in range(len(raw.headers)))
         con.execute(
-            f"INSERT INTO quarantine.rows SELECT ?, ?, _row, _item, json_object({cells}), [?], ? "
-            f"FROM {RAW}",
+            f"INSERT INTO quarantine.rows SELECT ?, ?, coalesce(r._row, r.rowid + 2), r._item, "
+            f"json_object({cells}), [?], ? FROM {RAW} r",
             [result.file_id, contract.source, *raw.headers, result.reason, now],
         )
     if raw.malformed:
@@ -316,7 +246,7 @@ def _insert_quarantine(
 
 
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for name in (RAW, MAPPED, TYPED, FINAL):
+    for name in (RAW, FINAL):
         con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 

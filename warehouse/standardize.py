@@ -71,57 +71,140 @@ class Compiler:
         self.params = Params()
         self.fields = {s.name: s for s in staging_fields(contract)}
 
-    def mapped_sql(self, raw_table: str) -> str:
-        """Step 1: cleaned text per field, the row as JSON, unknown columns, duplicates, and
-        the intermediate values (normalized ID number, address parts) later steps reuse."""
-        cols = [f"cw_clean(c{i}) AS {raw_name(f)}" for f, i in self.mapping.columns.items()]
-        everything = ", ".join(f"{self.params.bind(h)}, c{i}" for i, h in enumerate(self.headers))
+    def statement(self, raw_table: str) -> str:
+        """One SELECT from the raw rows to standardized, typed, checked rows with reasons.
+
+        Stages are CTEs of one statement, so DuckDB streams them without materializing
+        each; only the result is stored. Exact duplicate rows are found by hashing the
+        row, then confirmed cell by cell against the first copy.
+        """
+        cells = [f"c{i}" for i in range(len(self.headers))] or ["NULL"]
+        same = " AND ".join(f"f.{c} IS NOT DISTINCT FROM r.{c}" for c in cells)
+        dup = (
+            f"dup AS (SELECT hash({', '.join(cells)}) AS h, min(rowid) AS first_id "
+            f"FROM {raw_table} GROUP BY 1 HAVING count(*) > 1), "
+            f"firsts AS (SELECT rowid AS first_id, coalesce(_row, rowid + 2) AS first_row, "
+            f"{', '.join(cells)} FROM {raw_table} WHERE rowid IN (SELECT first_id FROM dup))"
+        )
+        return (
+            f"WITH {dup}, base AS ({self._base(raw_table, cells, same)}), "
+            f"derived AS ({self._derived_sql()}), "
+            f"typed AS ({self._typed_sql()}) "
+            f"{self.final_select()}"
+        )
+
+    def _base(self, raw_table: str, cells: list[str], same: str) -> str:
+        """Cleaned text per field, unknown columns as JSON, and the first copy of a duplicate."""
+        cols = [f"cw_clean(r.c{i}) AS {raw_name(f)}" for f, i in self.mapping.columns.items()]
         extra = ", ".join(
-            f"{self.params.bind(self.headers[i])}, c{i}" for i in self.mapping.unknown
+            f"{self.params.bind(self.headers[i])}, r.c{i}" for i in self.mapping.unknown
         )
-        cells = ", ".join(f"c{i}" for i in range(len(self.headers))) or "NULL"
-        inner = (
-            f"SELECT _row, _item, {', '.join(cols) + ',' if cols else ''} "
-            f"json_object({everything}) AS _raw, "
+        joined = ", ".join(f"r.{c}" for c in cells)
+        return (
+            f"SELECT r.rowid AS _rid, coalesce(r._row, r.rowid + 2) AS _row, r._item, "
+            f"{''.join(c + ', ' for c in cols)}"
             f"{f'json_object({extra})' if extra else 'NULL::JSON'} AS _extra, "
-            f"list_reduce([c IS NOT NULL AND cw_has_control(c) FOR c IN [{cells}]], "
-            "lambda a, b: a OR b) AS _control, "
-            f"min(_row) OVER (PARTITION BY {cells}) AS _first_row, "
-            f"row_number() OVER (PARTITION BY {cells} ORDER BY _row, _item) AS _copy "
-            f"FROM {raw_table}"
+            "CASE WHEN f.first_id IS NOT NULL AND f.first_id <> r.rowid THEN f.first_row END "
+            f"AS _dup_of FROM {raw_table} r LEFT JOIN dup ON dup.h = hash({joined}) "
+            f"LEFT JOIN firsts f ON f.first_id = dup.first_id AND {same}"
         )
-        derived, checks = [], []
+
+    def _derived_sql(self) -> str:
+        """Intermediate values computed once and reused: ID number, phone digits, address."""
+        derived = []
+        division = None
         for name, spec in self.fields.items():
-            if spec.fmt == "id_number" and name in self.mapping.columns:
-                derived.append(f"cw_id18(cw_id_text({raw_name(name)})) AS {quote('n.' + name)}")
-                checks.append(
-                    f"cw_id_check(substr({quote('n.' + name)}, 1, 17)) AS {quote('k.' + name)}, "
-                    f"d.code IS NOT NULL AS {quote('g.' + name)}"
-                )
+            if name not in self.mapping.columns:
+                continue
+            if spec.fmt == "id_number":
+                n = quote("n." + name)
+                derived.append(f"cw_id18(cw_id_text({raw_name(name)})) AS {n}")
+                division = division or n
         if "address" in self.mapping.columns:
             derived.append(f'cw_address_area({raw_name("address")}) AS "a.address"')
-        middle = f"SELECT *{''.join(', ' + d for d in derived)} FROM ({inner})"
+        inner = f"SELECT *{''.join(', ' + d for d in derived)} FROM base"
+        checks = [
+            f"cw_id_check(substr(m.{quote('n.' + n)}, 1, 17)) AS {quote('k.' + n)}, "
+            "(SELECT count(*) > 0 FROM ref.division d "
+            f"WHERE d.code = substr(m.{quote('n.' + n)}, 1, 6)) AS {quote('g.' + n)}"
+            for n, s in self.fields.items()
+            if s.fmt == "id_number" and n in self.mapping.columns
+        ]
+        if "address" in self.mapping.columns:
+            checks.append('cw_premises(m."a.address".rest) AS "p.address"')
         if not checks:
-            return middle
-        id_col = quote("n." + next(n for n, s in self.fields.items() if s.fmt == "id_number"))
+            return inner
+        return f"SELECT m.*, {', '.join(checks)} FROM ({inner}) m"
+
+    def final_select(self) -> str:
+        """Cross-checks against the ID number, the record key, flags, and every reason."""
+        contract, bind = self.contract, self.params.bind
+        person = {"id_number", "birth_date", "sex"} <= set(self.fields)
+        rid = quote(contract.record_id)
+        key = f"{rid} || '#' || coalesce(_item, 0)" if contract.explode else rid
+        columns = []
+        for name in self.fields:
+            col = quote(name)
+            if person and name == "birth_date":
+                columns.append(f"coalesce({col}, cw_id_birth(id_number)) AS {col}")
+            elif person and name == "sex":
+                columns.append(
+                    f"coalesce({col}, CASE WHEN id_number IS NOT NULL "
+                    f"THEN cw_id_sex(id_number) END) AS {col}"
+                )
+            elif contract.explode and name == contract.explode.mention_id:
+                columns.append(f"{key} AS {col}")
+            else:
+                columns.append(col)
+        flags = self._person_flags() if person else ["NULL::VARCHAR"]
+        reasons = [error_name(n) for n in self.fields]
+        reasons += [
+            f"CASE WHEN {quote(n)} IS NULL AND {error_name(n)} IS NULL "
+            f"THEN {bind(n + ' is required')} END"
+            for n in contract.required
+        ]
+        same = bind("duplicate row (same as row ")
+        reasons.append(f"CASE WHEN _dup_of IS NOT NULL THEN {same} || _dup_of || ')' END")
         return (
-            f"SELECT m.*, {', '.join(checks)} FROM ({middle}) m "
-            f"LEFT JOIN ref.division d ON d.code = substr(m.{id_col}, 1, 6)"
+            f"SELECT _rid, _row, _item, _extra, {key} AS _record_key, {', '.join(columns)}, "
+            f"list_filter([{', '.join(flags)}], lambda x: x IS NOT NULL) AS _flags, "
+            f"list_filter([{', '.join(reasons)}], lambda x: x IS NOT NULL) AS _reasons FROM typed"
         )
+
+    def _person_flags(self) -> list[str]:
+        """Stated birth date and sex are cross-checked with the ID number, never overwritten."""
+        bind = self.params.bind
+        out = [
+            "CASE WHEN birth_date IS NOT NULL AND id_number IS NOT NULL "
+            "AND birth_date <> cw_id_birth(id_number) "
+            f"THEN {bind('birth_date differs from id_number')} END",
+            "CASE WHEN sex IS NOT NULL AND id_number IS NOT NULL AND sex <> cw_id_sex(id_number) "
+            f"THEN {bind('sex differs from id_number')} END",
+            "CASE WHEN birth_date IS NULL AND id_number IS NOT NULL "
+            f"THEN {bind('birth_date derived from id_number')} END",
+            "CASE WHEN sex IS NULL AND id_number IS NOT NULL "
+            f"THEN {bind('sex derived from id_number')} END",
+        ]
+        if "id_number" in self.mapping.columns:
+            out.append(
+                f"CASE WHEN regexp_full_match(cw_id_text({raw_name('id_number')}), '[0-9]{{15}}') "
+                f"THEN {bind('id_number upgraded from 15 digits')} END"
+            )
+        return out
 
     def _raw(self, name: str) -> str | None:
         return raw_name(name) if name in self.mapping.columns else None
 
-    def typed_sql(self, mapped_table: str) -> str:
-        """Step 2: typed, standardized values and one error text per field."""
-        parts = ["_row", "_item", "_raw", "_extra", "_control", "_first_row", "_copy"]
+    def _typed_sql(self) -> str:
+        """Typed, standardized values and one error text per field."""
+        parts = ["_rid", "_row", "_item", "_extra", "_dup_of"]
         for name, spec in self.fields.items():
             sql = self._field(name, spec)
             parts.append(f"{sql.value} AS {quote(name)}")
             parts.append(f"{sql.error or 'NULL::VARCHAR'} AS {error_name(name)}")
         for name in self.mapping.columns:
             parts.append(raw_name(name))
-        return f"SELECT {', '.join(parts)} FROM {mapped_table}"
+        return f"SELECT {', '.join(parts)} FROM derived"
 
     def _field(self, name: str, spec: FieldSpec) -> FieldSql:
         raw = self._raw(name)
@@ -202,8 +285,11 @@ class Compiler:
         return f"coalesce({error}, {out_of_range})"
 
     def _dates(self, name: str, raw: str, defaults: tuple[str, ...], sql_type: str) -> str:
-        formats = list(self.contract.columns[name].date_formats or ()) + list(defaults)
-        tries = [
+        formats = list(
+            dict.fromkeys([*(self.contract.columns[name].date_formats or ()), *defaults])
+        )
+        tries = [f"TRY_CAST({raw} AS {sql_type})"]
+        tries += [
             f"try_strptime({raw}, {self.params.bind(f)})::{sql_type}"
             for f in formats
             if f != "excel_serial"
@@ -269,7 +355,7 @@ class Compiler:
         if name in ADDRESS_AREA:
             return FieldSql(f'"a.address".{name}', None)
         if name in ADDRESS_PARTS:
-            part = f"nullif(cw_premises(\"a.address\".rest).{ADDRESS_PARTS[name]}, '')"
+            part = f"nullif(\"p.address\".{ADDRESS_PARTS[name]}, '')"
             if name == "room_no":
                 return FieldSql(part, None)
             fallback = f'{PART_FALLBACK[name]}("a.address".rest)'

@@ -15,12 +15,11 @@ CREATE OR REPLACE MACRO cw_clean(s) AS nullif(trim(CASE
     ELSE s
 END), '');
 
-CREATE OR REPLACE MACRO cw_has_control(s) AS coalesce(regexp_matches(s, '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]'), false);
-
--- Chinese names lose every inner space; Latin-script names keep single spaces.
+-- On cleaned text. Chinese names lose every inner space; Latin-script names keep single spaces.
 CREATE OR REPLACE MACRO cw_name(s) AS CASE
-    WHEN regexp_matches(cw_clean(s), '[A-Za-z]') THEN regexp_replace(cw_clean(s), '\s+', ' ', 'g')
-    ELSE nullif(regexp_replace(cw_clean(s), '\s+', '', 'g'), '')
+    WHEN NOT contains(s, ' ') THEN s
+    WHEN regexp_matches(s, '[A-Za-z]') THEN regexp_replace(s, '\s+', ' ', 'g')
+    ELSE nullif(replace(s, ' ', ''), '')
 END;
 
 -- On cleaned text: upper-case, without spaces or dashes.
@@ -44,18 +43,20 @@ CREATE OR REPLACE MACRO cw_id_sex(n) AS CASE WHEN (ascii(substr(n, 17, 1)) - 48)
 
 -- Phones: mobile as 11 digits, landline as area code, dash, number.
 CREATE OR REPLACE MACRO cw_phone_digits(s) AS
-    regexp_replace(regexp_replace(cw_clean(s), '[^0-9+]', '', 'g'), '^(\+86|0086|\+)', '');
+    regexp_replace(regexp_replace(s, '[^0-9+]', '', 'g'), '^(\+86|0086|\+)', '');
+-- d: the digits of s without a country prefix; s: the cleaned text (a leading + matters).
+CREATE OR REPLACE MACRO cw_phone_of(d, s, area) AS CASE
+    WHEN regexp_full_match(d, '(86)?1[3-9][0-9]{{9}}') THEN right(d, 11)
+    WHEN regexp_full_match(d, '0(10|2[0-9])[0-9]{{8}}') THEN substr(d, 1, 3) || '-' || substr(d, 4)
+    WHEN regexp_full_match(d, '(10|2[0-9])[0-9]{{8}}') AND starts_with(s, '+')
+        THEN '0' || substr(d, 1, 2) || '-' || substr(d, 3)
+    WHEN regexp_full_match(d, '0[3-9][0-9]{{2}}[0-9]{{7,8}}') THEN substr(d, 1, 4) || '-' || substr(d, 5)
+    WHEN regexp_full_match(d, '[2-9][0-9]{{6,7}}') AND area IS NOT NULL THEN area || '-' || d
+END;
+
 CREATE OR REPLACE MACRO cw_phone(s, area) AS CASE
-    WHEN regexp_full_match(cw_phone_digits(s), '(86)?1[3-9][0-9]{{9}}')
-        THEN right(cw_phone_digits(s), 11)
-    WHEN regexp_full_match(cw_phone_digits(s), '0(10|2[0-9])[0-9]{{8}}')
-        THEN substr(cw_phone_digits(s), 1, 3) || '-' || substr(cw_phone_digits(s), 4)
-    WHEN regexp_full_match(cw_phone_digits(s), '(10|2[0-9])[0-9]{{8}}') AND starts_with(cw_clean(s), '+')
-        THEN '0' || substr(cw_phone_digits(s), 1, 2) || '-' || substr(cw_phone_digits(s), 3)
-    WHEN regexp_full_match(cw_phone_digits(s), '0[3-9][0-9]{{2}}[0-9]{{7,8}}')
-        THEN substr(cw_phone_digits(s), 1, 4) || '-' || substr(cw_phone_digits(s), 5)
-    WHEN regexp_full_match(cw_phone_digits(s), '[2-9][0-9]{{6,7}}') AND area IS NOT NULL
-        THEN area || '-' || cw_phone_digits(s)
+    WHEN regexp_full_match(s, '1[3-9][0-9]{{9}}') THEN s
+    ELSE cw_phone_of(cw_phone_digits(s), s, area)
 END;
 
 -- A number written in digits or Chinese numerals (1-99), as Arabic digits.
