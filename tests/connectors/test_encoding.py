@@ -1,0 +1,47 @@
+"""Encodings are detected from the whole file and never garble text silently."""
+
+import pytest
+
+from connectors.encoding import detect_encoding, utf8_copy
+from connectors.errors import UnreadableFile
+
+TEXT = "姓名,住址\n张三,北京市朝阳区东湖街道柳荫社区3号楼\n" * 50
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")],
+)
+def test_detects_and_copies_exactly(tmp_path, encoding, expected):
+    path = tmp_path / "f.csv"
+    path.write_bytes(TEXT.encode(encoding))
+    assert detect_encoding(path).name == expected
+    copy, found = utf8_copy(path, tmp_path)
+    assert found.name == expected
+    assert copy.read_text(encoding="utf-8-sig") == TEXT
+
+
+def test_gb18030_characters_outside_gbk(tmp_path):
+    text = "姓名\n㐀𠀀王\n" * 20  # CJK extension A and B: in GB18030, not in GBK
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("gb18030"))
+    copy, found = utf8_copy(path, tmp_path)
+    assert found.name == "gb18030"
+    assert copy.read_text(encoding="utf-8") == text
+
+
+def test_a_late_non_utf8_byte_is_not_missed(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(("a,b\n" + "1,2\n" * 100_000).encode() + "张三".encode("gbk") + b"\n")
+    assert detect_encoding(path).name == "gb18030"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "empty"), (b"a,b\x00\x00c", "binary"), (b"a,b\n\x81\xff\x80\xfe\xff" * 10, "encoding")],
+)
+def test_unreadable(tmp_path, data, reason):
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFile, match=reason):
+        utf8_copy(path, tmp_path)

@@ -1,0 +1,120 @@
+"""Readers keep every row with the number a clerk uses to find it."""
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from connectors.csv_file import read_csv_file
+from connectors.errors import UnreadableFile
+from connectors.excel_file import read_excel_file
+from connectors.json_file import read_json_file
+from demo.xlsx import write_xlsx
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+def rows(con, table="raw"):
+    return con.execute(
+        f"SELECT coalesce(_row, rowid + 2), _item, * EXCLUDE (_row, _item) FROM {table} "
+        "ORDER BY 1, 2"
+    ).fetchall()
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
+def test_csv_delimiters(tmp_path, con, delimiter):
+    path = tmp_path / "f.csv"
+    path.write_text(delimiter.join(["a", "b", "c"]) + "\n" + delimiter.join(["1", "2", "3"]) + "\n")
+    raw = read_csv_file(con, path, tmp_path, "raw")
+    assert raw.headers == ["a", "b", "c"]
+    assert rows(con) == [(2, None, "1", "2", "3")]
+
+
+def test_csv_quoted_newlines_keep_line_numbers(tmp_path, con):
+    path = tmp_path / "f.csv"
+    path.write_text('a,b\n1,"x\ny"\n2,z\n3,w\n')
+    read_csv_file(con, path, tmp_path, "raw")
+    assert rows(con) == [(2, None, "1", "x\ny"), (4, None, "2", "z"), (5, None, "3", "w")]
+
+
+def test_csv_broken_lines_are_reported_not_dropped(tmp_path, con):
+    path = tmp_path / "f.csv"
+    path.write_text('a,b,c\n1,2,3\n4,5\n6,"7,8\n9,10,11\n')
+    raw = read_csv_file(con, path, tmp_path, "raw")
+    assert rows(con) == [(2, None, "1", "2", "3"), (5, None, "9", "10", "11")]
+    assert [(m.row_number, m.raw) for m in raw.malformed] == [(3, "4,5"), (4, '6,"7,8')]
+    assert "expected 3 fields, found 2" in raw.malformed[0].reason
+    assert "unbalanced quote" in raw.malformed[1].reason
+
+
+def test_csv_header_only_and_blank_lines(tmp_path, con):
+    path = tmp_path / "f.csv"
+    path.write_text("a,b\n\n1,2\n\n")
+    read_csv_file(con, path, tmp_path, "raw")
+    assert rows(con) == [(3, None, "1", "2")]
+
+
+def test_csv_without_header(tmp_path, con):
+    path = tmp_path / "f.csv"
+    path.write_text("\n\n")
+    with pytest.raises(UnreadableFile, match="header"):
+        read_csv_file(con, path, tmp_path, "raw")
+
+
+def test_excel_title_total_and_note_rows(tmp_path, con):
+    path = tmp_path / "f.xlsx"
+    write_xlsx(
+        path,
+        "登记",
+        "某某局 住户登记表",
+        ["登记编号", "姓名", "出生日期"],
+        [["A1", "张三", dt.date(1985, 3, 2)], ["A2", "李四", "1990.01.05"], ["A3", None, 1999]],
+        footer=[["合计", "共3人", None], ["制表单位：住房科", None, None]],
+    )
+    raw = read_excel_file(con, path, "raw", {"登记编号", "姓名"})
+    assert raw.headers == ["登记编号", "姓名", "出生日期"]
+    assert rows(con) == [
+        (3, None, "A1", "张三", "1985-03-02"),
+        (4, None, "A2", "李四", "1990.01.05"),
+        (5, None, "A3", None, "1999"),
+    ]
+    assert any("title" in n for n in raw.notes)
+    assert sum("total or note" in n for n in raw.notes) == 2
+
+
+def test_excel_that_is_not_a_workbook(tmp_path, con):
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(UnreadableFile, match="workbook"):
+        read_excel_file(con, path, "raw", set())
+
+
+def test_json_lines_explode_nested_persons(tmp_path, con):
+    path = tmp_path / "f.jsonl"
+    lines = [
+        {"id": "J1", "persons": [{"name": "张三"}, {"name": "李四"}]},
+        "not json",
+        {"id": "J2", "persons": []},
+    ]
+    path.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) if isinstance(x, dict) else x for x in lines)
+        + "\n",
+        encoding="utf-8",
+    )
+    raw = read_json_file(con, path, "raw", {"persons"})
+    assert raw.headers == ["id", "persons.name"]
+    assert rows(con) == [(1, 1, "J1", "张三"), (1, 2, "J1", "李四"), (3, None, "J2", None)]
+    assert [(m.row_number, m.raw) for m in raw.malformed] == [(2, "not json")]
+
+
+def test_json_array_uses_the_index(tmp_path, con):
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps([{"a": 1}, {"a": 2, "b": {"c": 3}}]), encoding="utf-8")
+    read_json_file(con, path, "raw", set())
+    assert rows(con) == [(0, None, "1", None), (1, None, "2", '{"c": 3}')]

@@ -1,0 +1,163 @@
+"""Table-driven checks of the standardization macros, on a real DuckDB connection."""
+
+import duckdb
+import pytest
+
+from warehouse.macros import install_macros, install_reference
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = duckdb.connect()
+    install_reference(connection)
+    install_macros(connection)
+    yield connection
+    connection.close()
+
+
+def one(con, sql: str, *params):
+    return con.execute(f"SELECT {sql}", list(params)).fetchall()[0][0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("11010519491231002X", "11010519491231002X"),
+        ("11010519491231002x", "11010519491231002X"),
+        ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),
+        ("１１０１０５１９４９１２３１００２ｘ", "11010519491231002X"),
+        (" 110105 19491231 002X ", "11010519491231002X"),
+        ("110105491231002", "11010519491231002X"),  # 15-digit legacy number upgraded
+    ],
+)
+def test_id_numbers_normalize(con, raw, expected):
+    assert one(con, "cw_id18(cw_id_text(cw_clean(?)))", raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "shape", "birth", "checksum"),
+    [
+        ("11010519491231002X", True, True, True),
+        ("110105194912310021", True, True, False),
+        ("110105194902300021", True, False, None),
+        ("1101051949123100", False, None, None),
+    ],
+)
+def test_id_number_checks(con, number, shape, birth, checksum):
+    assert one(con, "cw_id_shape_ok(?)", number) is shape
+    if birth is not None:
+        assert (one(con, "cw_id_birth(?)", number) is not None) is birth
+    if checksum is not None:
+        assert (one(con, "cw_id_check(substr(?, 1, 17))", number) == number[17]) is checksum
+
+
+def test_sex_and_birth_from_id(con):
+    assert one(con, "cw_id_sex(?)", "11010519491231002X") == "2"
+    assert str(one(con, "cw_id_birth(?)", "11010519491231002X")) == "1949-12-31"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13812345678", "13812345678"),
+        ("+86 13812345678", "13812345678"),
+        ("+86-13812345678", "13812345678"),
+        ("8613812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("010-51272414", "010-51272414"),
+        ("(010)51272414", "010-51272414"),
+        ("010 51272414", "010-51272414"),
+        ("51272414", "010-51272414"),  # local number, the contract's area code
+        ("+86-10-51272414", "010-51272414"),
+        ("0571-88886666", "0571-88886666"),
+        ("12345", None),
+        ("1381234567", None),
+    ],
+)
+def test_phones(con, raw, expected):
+    assert one(con, "cw_phone(cw_clean(?), '010')", raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "expected"),
+    [
+        ("1985-03-02", "%Y-%m-%d", "1985-03-02"),
+        ("1985/3/2", "%Y/%m/%d", "1985-03-02"),
+        ("1985.03.02", "%Y.%m.%d", "1985-03-02"),
+        ("1985年3月2日", "%Y年%m月%d日", "1985-03-02"),
+        ("19850302", "%Y%m%d", "1985-03-02"),
+        ("1985/2/30", "%Y/%m/%d", None),
+        ("1985/13/2", "%Y/%m/%d", None),
+    ],
+)
+def test_dates(con, raw, fmt, expected):
+    value = one(con, "try_strptime(?, ?)::DATE", raw, fmt)
+    assert (str(value) if value else None) == expected
+
+
+def test_excel_serial_dates(con):
+    assert str(one(con, "DATE '1899-12-30' + CAST(? AS INTEGER)", "31108")) == "1985-03-02"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  张 三 ", "张三"),
+        ("王\u3000芳", "王芳"),
+        ("John  Smith", "John Smith"),
+        ("李\x07四", "李四"),
+        ("", None),
+    ],
+)
+def test_names(con, raw, expected):
+    assert one(con, "cw_name(cw_clean(?))", raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "district", "street", "community", "building", "unit", "room"),
+    [
+        (
+            "北京市朝阳区东湖街道柳荫社区3号楼2单元301室",
+            "朝阳区",
+            "东湖街道",
+            "柳荫社区",
+            "3",
+            "2",
+            "301",
+        ),
+        ("朝阳区东湖街道柳荫社区3栋2单元301室", "朝阳区", "东湖街道", "柳荫社区", "3", "2", "301"),
+        ("柳荫社区三号楼二单元301", None, None, "柳荫社区", "3", "2", "301"),
+        ("紫荆花园社区9-4-402", None, None, "紫荆花园社区", "9", "4", "402"),
+        ("东湖街道紫荆花园社区十二号楼", None, "东湖街道", "紫荆花园社区", "12", None, None),
+        ("玉泉家园社区二十一号楼二单元2705", None, None, "玉泉家园社区", "21", "2", "2705"),
+        ("柳荫社区３号楼２单元３０１室", None, None, "柳荫社区", "3", "2", "301"),
+        ("东湖街道柳荫社区3幢1门502号", None, "东湖街道", "柳荫社区", "3", "1", "502"),
+    ],
+)
+def test_addresses(con, address, district, street, community, building, unit, room):
+    area = one(con, "cw_address_area(cw_clean(?))", address)
+    assert (area["district"], area["street"], area["community"]) == (district, street, community)
+    premises = one(con, "cw_premises(?)", area["rest"])
+    assert one(con, "cw_number(nullif(?, ''))", premises["building"]) == building
+    assert one(con, "cw_number(nullif(?, ''))", premises["unit"]) == unit
+    assert (premises["room"] or None) == room
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("3号楼", "3"),
+        ("三号楼", "3"),
+        ("3栋", "3"),
+        ("十号楼", "10"),
+        ("2单元", "2"),
+        ("二单元", "2"),
+        ("2", "2"),
+        ("301", "301"),
+        ("两单元", "2"),
+    ],
+)
+def test_parts_in_their_own_column(con, raw, expected):
+    assert one(con, "cw_part_no(cw_clean(?))", raw) == expected
