@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from connectors.raw import ROW_SQL
 from schemas.classification import FieldSpec
 from schemas.contracts import SourceContract
 from warehouse.ddl import quote
@@ -79,34 +80,37 @@ class Compiler:
         row, then confirmed cell by cell against the first copy.
         """
         cells = [f"c{i}" for i in range(len(self.headers))] or ["NULL"]
-        same = " AND ".join(f"f.{c} IS NOT DISTINCT FROM r.{c}" for c in cells)
+        listed = ", ".join(cells)
         dup = (
-            f"dup AS (SELECT hash({', '.join(cells)}) AS h, min(rowid) AS first_id "
-            f"FROM {raw_table} GROUP BY 1 HAVING count(*) > 1), "
-            f"firsts AS (SELECT rowid AS first_id, coalesce(_row, rowid + 2) AS first_row, "
-            f"{', '.join(cells)} FROM {raw_table} WHERE rowid IN (SELECT first_id FROM dup))"
+            f"dup AS (SELECT hash({listed}) AS h FROM {raw_table} GROUP BY 1 HAVING count(*) > 1), "
+            f"copies AS (SELECT rowid AS copy_id, first_value({ROW_SQL}) OVER "
+            f"(PARTITION BY {listed} ORDER BY rowid) AS first_row, row_number() OVER "
+            f"(PARTITION BY {listed} ORDER BY rowid) AS copy_no FROM {raw_table} "
+            f"WHERE hash({listed}) IN (SELECT h FROM dup))"
         )
         return (
-            f"WITH {dup}, base AS ({self._base(raw_table, cells, same)}), "
-            f"derived AS ({self._derived_sql()}), "
-            f"typed AS ({self._typed_sql()}) "
+            f"WITH {dup}, base AS NOT MATERIALIZED ({self._base(raw_table)}), "
+            f"derived AS NOT MATERIALIZED ({self._derived_sql()}), "
+            f"typed AS NOT MATERIALIZED ({self._typed_sql()}) "
             f"{self.final_select()}"
         )
 
-    def _base(self, raw_table: str, cells: list[str], same: str) -> str:
-        """Cleaned text per field, unknown columns as JSON, and the first copy of a duplicate."""
+    def _base(self, raw_table: str) -> str:
+        """Cleaned text per field, unknown columns as JSON, and the first copy of a duplicate.
+
+        Exact duplicates are found among the few rows whose hash repeats, then confirmed
+        cell by cell by partitioning on every cell.
+        """
         cols = [f"cw_clean(r.c{i}) AS {raw_name(f)}" for f, i in self.mapping.columns.items()]
         extra = ", ".join(
             f"{self.params.bind(self.headers[i])}, r.c{i}" for i in self.mapping.unknown
         )
-        joined = ", ".join(f"r.{c}" for c in cells)
         return (
             f"SELECT r.rowid AS _rid, coalesce(r._row, r.rowid + 2) AS _row, r._item, "
             f"{''.join(c + ', ' for c in cols)}"
             f"{f'json_object({extra})' if extra else 'NULL::JSON'} AS _extra, "
-            "CASE WHEN f.first_id IS NOT NULL AND f.first_id <> r.rowid THEN f.first_row END "
-            f"AS _dup_of FROM {raw_table} r LEFT JOIN dup ON dup.h = hash({joined}) "
-            f"LEFT JOIN firsts f ON f.first_id = dup.first_id AND {same}"
+            "CASE WHEN copies.copy_no > 1 THEN copies.first_row END AS _dup_of "
+            f"FROM {raw_table} r LEFT JOIN copies ON copies.copy_id = r.rowid"
         )
 
     def _derived_sql(self) -> str:
@@ -123,18 +127,23 @@ class Compiler:
         if "address" in self.mapping.columns:
             derived.append(f'cw_address_area({raw_name("address")}) AS "a.address"')
         inner = f"SELECT *{''.join(', ' + d for d in derived)} FROM base"
-        checks = [
-            f"cw_id_check(substr(m.{quote('n.' + n)}, 1, 17)) AS {quote('k.' + n)}, "
-            "(SELECT count(*) > 0 FROM ref.division d "
-            f"WHERE d.code = substr(m.{quote('n.' + n)}, 1, 6)) AS {quote('g.' + n)}"
-            for n, s in self.fields.items()
-            if s.fmt == "id_number" and n in self.mapping.columns
+        ids = [
+            n for n, s in self.fields.items() if s.fmt == "id_number" and n in self.mapping.columns
         ]
+        checks = [
+            f"cw_id_check(substr(m.{quote('n.' + n)}, 1, 17)) AS {quote('k.' + n)}" for n in ids
+        ]
+        # Division codes are unique, so a left join keeps one row per record.
+        joins = "".join(
+            f" LEFT JOIN ref.division g{i} ON g{i}.code = substr(m.{quote('n.' + n)}, 1, 6)"
+            for i, n in enumerate(ids)
+        )
+        checks += [f"g{i}.code IS NOT NULL AS {quote('g.' + n)}" for i, n in enumerate(ids)]
         if "address" in self.mapping.columns:
             checks.append('cw_premises(m."a.address".rest) AS "p.address"')
         if not checks:
             return inner
-        return f"SELECT m.*, {', '.join(checks)} FROM ({inner}) m"
+        return f"SELECT m.*, {', '.join(checks)} FROM ({inner}) m{joins}"
 
     def final_select(self) -> str:
         """Cross-checks against the ID number, the record key, flags, and every reason."""
@@ -167,8 +176,7 @@ class Compiler:
         reasons.append(f"CASE WHEN _dup_of IS NOT NULL THEN {same} || _dup_of || ')' END")
         return (
             f"SELECT _rid, _row, _item, _extra, {key} AS _record_key, {', '.join(columns)}, "
-            f"list_filter([{', '.join(flags)}], lambda x: x IS NOT NULL) AS _flags, "
-            f"list_filter([{', '.join(reasons)}], lambda x: x IS NOT NULL) AS _reasons FROM typed"
+            f"{_only_some(flags)} AS _flags, {_only_some(reasons)} AS _reasons FROM typed"
         )
 
     def _person_flags(self) -> list[str]:
@@ -361,6 +369,11 @@ class Compiler:
             fallback = f'{PART_FALLBACK[name]}("a.address".rest)'
             return FieldSql(f"coalesce(cw_number({part}), {fallback})", None)
         return FieldSql(f"NULL::{spec.sql_type}", None)
+
+
+def _only_some(texts: list[str]) -> str:
+    """The non-null texts as a list; building lists per row is costly, so only when needed."""
+    return f"list_filter([{', '.join(texts)}], lambda x: x IS NOT NULL)"
 
 
 class _Label:
