@@ -34,6 +34,7 @@ from warehouse.standardize import Compiler
 from warehouse.tables import staging_fields
 
 RAW, FINAL = "_raw_rows", "_final"
+ITEM_SPAN = 1_000_000  # orders (row, item) pairs as one number; no list has a million items
 
 
 @dataclass
@@ -260,16 +261,26 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def _stage(
     con: duckdb.DuckDBPyConnection, contract: SourceContract, file_id: str, now: dt.datetime
 ) -> None:
+    """Insert the valid rows as current; a record repeated within the file keeps its last row
+    current and the earlier ones closed at once (a sort of every row cost a second here)."""
     table = qualified(contract.staging_table)
     fields = ", ".join(quote(s.name) for s in staging_fields(contract))
     _supersede(con, table, contract, now)
     con.execute(
         f"INSERT INTO {table} (_record_key, _file_id, _row_number, _item, _loaded_at, "
         f"_valid_from, _valid_to, {fields}, _extra, _flags) "
-        f"SELECT _record_key, ?, _row, _item, ?, ?, CASE WHEN row_number() OVER "
-        f"(PARTITION BY _record_key ORDER BY _row DESC, _item DESC) = 1 THEN NULL ELSE ? END, "
-        f"{fields}, _extra, _flags FROM {FINAL} WHERE len(_reasons) = 0",
-        [file_id, now, now, now],
+        f"SELECT _record_key, ?, _row, _item, ?, ?, NULL, {fields}, _extra, _flags "
+        f"FROM {FINAL} WHERE len(_reasons) = 0",
+        [file_id, now, now],
+    )
+    con.execute(
+        "WITH repeated AS (SELECT _record_key, "
+        f"max(_row * {ITEM_SPAN} + coalesce(_item, 0)) AS last FROM {FINAL} "
+        "WHERE len(_reasons) = 0 GROUP BY 1 HAVING count(*) > 1) "
+        f"UPDATE {table} s SET _valid_to = ? FROM repeated r WHERE s._file_id = ? "
+        f"AND s._record_key = r._record_key "
+        f"AND s._row_number * {ITEM_SPAN} + coalesce(s._item, 0) <> r.last",
+        [now, file_id],
     )
 
 

@@ -1,0 +1,56 @@
+"""A later row with the same record ID supersedes the earlier one; staging keeps the history."""
+
+import duckdb
+
+from connectors.home import Home
+from tests.warehouse.hostile_corpus import HEADER, row
+from warehouse.ingest import process_pending
+
+POLICE = "登记编号,姓名,公民身份号码,居住地址"
+
+
+def versions(home, sql, params=()):
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_delta_supersedes_within_and_across_files(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    folder = home.ingest_dir("civil_affairs")
+    (folder / "civil_affairs_cases_1.csv").write_text(
+        f"{HEADER}\n{row('MZ1', name='张一')}\n{row('MZ2')}\n{row('MZ1', name='张二')}\n", "utf-8"
+    )
+    process_pending(home)
+    (folder / "civil_affairs_cases_2.csv").write_text(
+        f"{HEADER}\n{row('MZ1', name='张三')}\n", "utf-8"
+    )
+    process_pending(home)
+    rows = versions(
+        home,
+        "SELECT name, _valid_to IS NULL FROM staging.civil_affairs_cases "
+        "WHERE case_id = 'MZ1' ORDER BY _valid_from, _row_number",
+    )
+    assert rows == [("张一", False), ("张二", False), ("张三", True)]
+    current = versions(
+        home, "SELECT case_id, name FROM staging.civil_affairs_cases_current ORDER BY 1"
+    )
+    assert current == [("MZ1", "张三"), ("MZ2", "张三")]
+
+
+def test_snapshot_closes_records_it_no_longer_has(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    folder = home.ingest_dir("police")
+    (folder / "police_residents_1.csv").write_text(
+        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n", "utf-8"
+    )
+    process_pending(home)
+    (folder / "police_residents_2.csv").write_text(
+        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区5号楼\n", "utf-8"
+    )
+    process_pending(home)
+    current = versions(home, "SELECT record_id, building_no FROM staging.police_residents_current")
+    assert current == [("A", "5")]
+    closed = versions(
+        home, "SELECT count(*) FROM staging.police_residents WHERE _valid_to IS NOT NULL"
+    )
+    assert closed[0][0] == 2
