@@ -53,6 +53,15 @@ class Home:
         return self.root / "warehouse.duckdb"
 
     @property
+    def writer_lock(self) -> Path:
+        return self.root / "warehouse.lock"
+
+    @property
+    def status_snapshot(self) -> Path:
+        """What readers show while a run holds the warehouse."""
+        return self.root / "status.json"
+
+    @property
     def analytics(self) -> Path:
         return self.root / "analytics.duckdb"
 

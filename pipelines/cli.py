@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import Progress
@@ -77,7 +78,7 @@ def run(home: HomeOption = None) -> None:
         def step(department: str, path: Path) -> None:
             bar.update(task, advance=1, description=f"{department}/{path.name}")
 
-        results = process_pending(place, step)
+        results = process_pending(place, step, on_wait=lambda text: console.print(text))
     summary.print_run(console, results)
 
 
@@ -93,14 +94,19 @@ def quarantine(
     from warehouse.quarantine import export_quarantine, quarantine_rows
 
     place = Home.resolve(home)
-    if export:
-        for path, count in export_quarantine(place, export, file):
-            console.print(f"{path}: {count} row(s)")
-        return
+    try:
+        if export:
+            for path, count in export_quarantine(place, export, file):
+                console.print(f"{path}: {count} row(s)")
+            return
+        rows = quarantine_rows(place, file)
+    except duckdb.IOException:
+        console.print("The warehouse is busy with a run; try again when it finishes.")
+        raise typer.Exit(3) from None
     table = Table(title="Quarantined rows")
     for name in ("File", "Source", "Row", "Reasons"):
         table.add_column(name)
-    for file_id, source, row, reasons in quarantine_rows(place, file):
+    for file_id, source, row, reasons in rows:
         table.add_row(file_id, source or "", str(row), "; ".join(reasons))
     console.print(table)
 

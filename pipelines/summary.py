@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from connectors.home import Home
 from warehouse.load import LoadResult
-
-SUMMARY_SQL = """
-SELECT department,
-       count(*) AS files,
-       coalesce(sum(rows_loaded), 0) AS loaded,
-       coalesce(sum(rows_quarantined), 0) AS quarantined,
-       count(*) FILTER (WHERE status = 'rejected') AS rejected
-FROM audit.file_loads GROUP BY department ORDER BY department
-"""
+from warehouse.snapshot import read_summary
 
 
 def ever_loaded(home: Home) -> bool:
@@ -72,20 +63,18 @@ def print_status(console: Console, home: Home) -> None:
     if not home.warehouse.exists():
         console.print("No warehouse yet: run `causeway run`.")
         return
-    try:
-        with duckdb.connect(str(home.warehouse), read_only=True) as con:
-            rows = con.execute(SUMMARY_SQL).fetchall()
-    except duckdb.IOException:
-        console.print("The warehouse is busy with a run; try again when it finishes.")
-        return
-    except duckdb.CatalogException:
-        rows = []
-    loaded = Table(title="Loaded so far")
+    rows, as_of = read_summary(home)
+    title = "Loaded so far" if as_of is None else f"Loaded as of {as_of} (a run is in progress)"
+    loaded = Table(title=title)
     for name in ("Department", "Files", "Rows loaded", "Rows quarantined", "Rejected files"):
         loaded.add_column(name, justify="left" if name == "Department" else "right")
-    for department, files, rows_loaded, quarantined, rejected in rows:
+    for r in rows:
         loaded.add_row(
-            department, str(files), f"{rows_loaded:,}", f"{quarantined:,}", str(rejected)
+            r["department"],
+            str(r["files"]),
+            f"{r['loaded']:,}",
+            f"{r['quarantined']:,}",
+            str(r["rejected"]),
         )
     console.print(loaded)
     console.print(

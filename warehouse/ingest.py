@@ -12,7 +12,9 @@ from connectors.home import Home
 from schemas.contracts import SourceContract
 from warehouse.ddl import create_warehouse
 from warehouse.load import LoadResult, drop_work_tables, load_file
+from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
+from warehouse.snapshot import write_snapshot
 from warehouse.tables import create_audit_tables, create_staging_table
 
 Progress = Callable[[str, Path], None]
@@ -50,16 +52,24 @@ def pending(home: Home) -> list[tuple[str, Path]]:
     return [(d, p) for d in home.departments() for p in home.pending_files(d)]
 
 
-def process_pending(home: Home, progress: Progress | None = None) -> list[LoadResult]:
-    """Load every pending file; one bad file never stops the others."""
+def process_pending(
+    home: Home, progress: Progress | None = None, on_wait: Callable[[str], None] | None = None
+) -> list[LoadResult]:
+    """Load every pending file under the writer lock; one bad file never stops the others.
+
+    The list of pending files is taken once the lock is held, so a run that waited for
+    another finds only what that one left.
+    """
     home.ensure()
     contracts = home.contracts()
     results = []
-    with open_warehouse(home) as con:
+    with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
         for department, path in pending(home):
             if progress:
                 progress(department, path)
             mine = [c for c in contracts.values() if c.department == department]
             results.append(load_file(con, home, department, path, contract_for(path, mine)))
             drop_work_tables(con)
+            write_snapshot(con, home)
+        write_snapshot(con, home)
     return results

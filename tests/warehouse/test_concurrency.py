@@ -1,0 +1,94 @@
+"""One writer at a time: concurrent runs queue, readers never hit a lock error, and a
+killed writer never blocks the next."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from connectors.home import Home
+from demo import generate
+from warehouse.lock import WriterLock
+
+ROOT = Path(__file__).parents[2]
+CAUSEWAY = [sys.executable, "-m", "pipelines.cli"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+
+
+def causeway(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*CAUSEWAY, *args], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def test_two_runs_started_together_load_each_file_once(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 2000, 9, 1)
+    runs = [causeway("run", "--home", str(home.root)) for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        files = con.execute(
+            "SELECT file_name, count(*) FROM audit.file_loads GROUP BY 1"
+        ).fetchall()
+    assert len(files) == 5 and all(count == 1 for _, count in files)
+    assert any("nothing to do" in out or "waiting" in out for out in outputs)
+
+
+def test_status_while_a_run_holds_the_warehouse(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 500, 9, 1)
+    assert causeway("run", "--home", str(home.root)).wait(timeout=300) == 0
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); "
+            "print('holding', flush=True); time.sleep(30)",
+            str(home.warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        status = causeway("status", "--home", str(home.root))
+        out = status.communicate(timeout=120)[0]
+        assert status.returncode == 0, out
+        assert "a run is in progress" in out
+        quarantine = causeway("quarantine", "--home", str(home.root))
+        out = quarantine.communicate(timeout=120)[0]
+        assert quarantine.returncode == 3 and "busy with a run" in out
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_killed_writer_releases_the_lock(tmp_path):
+    lock = tmp_path / "warehouse.lock"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from warehouse.lock import WriterLock\n"
+            "with WriterLock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
+            str(lock),
+        ],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout.readline().strip() == "locked"
+    waited = []
+    started = time.monotonic()
+    child.send_signal(signal.SIGKILL)
+    with WriterLock(lock, timeout=10, on_wait=waited.append):
+        pass
+    child.wait()
+    assert time.monotonic() - started < 10
