@@ -20,6 +20,14 @@ OWNER_ONLY_DIR = 0o700
 OWNER_ONLY_FILE = 0o600
 
 
+IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".download", ".swp")
+
+
+def in_progress(name: str) -> bool:
+    """Names that copy tools and editors give a file while it is still being written."""
+    return name.startswith((".", "~$")) or name.lower().endswith(IN_PROGRESS_SUFFIXES)
+
+
 @dataclass(frozen=True)
 class Home:
     root: Path
@@ -131,5 +139,5 @@ class Home:
         return sorted(
             p
             for p in folder.iterdir()
-            if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".part")
+            if (p.is_file() or p.is_symlink()) and not in_progress(p.name)
         )

@@ -47,15 +47,29 @@ def contract_for(path: Path, contracts: list[SourceContract]) -> SourceContract 
     return None
 
 
-def pending(home: Home) -> list[tuple[str, Path]]:
-    """(department, file) for every file waiting, in name order within each department."""
-    return [(d, p) for d in home.departments() for p in home.pending_files(d)]
+def pending(home: Home, source: str | None = None) -> list[tuple[str, Path]]:
+    """(department, file) for every file waiting, in name order within each department;
+    with `source`, only the files its contract matches."""
+    if source is None:
+        return [(d, p) for d in home.departments() for p in home.pending_files(d)]
+    contracts = home.contracts()
+    department = contracts[source].department
+    siblings = [c for c in contracts.values() if c.department == department]
+    return [
+        (department, p)
+        for p in home.pending_files(department)
+        if (match := contract_for(p, siblings)) is not None and match.source == source
+    ]
 
 
 def process_pending(
-    home: Home, progress: Progress | None = None, on_wait: Callable[[str], None] | None = None
+    home: Home,
+    progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    source: str | None = None,
 ) -> list[LoadResult]:
-    """Load every pending file under the writer lock; one bad file never stops the others.
+    """Load every pending file (or one source's) under the writer lock; one bad file never
+    stops the others.
 
     The list of pending files is taken once the lock is held, so a run that waited for
     another finds only what that one left.
@@ -64,7 +78,7 @@ def process_pending(
     contracts = home.contracts()
     results = []
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
-        for department, path in pending(home):
+        for department, path in pending(home, source):
             if progress:
                 progress(department, path)
             mine = [c for c in contracts.values() if c.department == department]

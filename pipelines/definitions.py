@@ -1,0 +1,22 @@
+"""The Causeway code location: every layer's definitions, merged."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from connectors.home import Home
+from pipelines.defs.resources import home_resource
+from pipelines.defs.sensors import folder_sensors
+from pipelines.defs.staging import staging_assets
+
+
+def build_definitions(home: Home | None = None) -> dg.Definitions:
+    contracts = list((home or Home.resolve()).contracts().values())
+    return dg.Definitions(
+        assets=staging_assets(contracts),
+        sensors=folder_sensors(contracts),
+        resources={"home": home_resource()},
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,60 @@
+"""One staging asset per source contract: a new contract is a new asset, with no Python."""
+
+import time
+from collections.abc import Sequence
+
+import dagster as dg
+
+from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
+from schemas.contracts import SourceContract
+from warehouse.ingest import process_pending
+from warehouse.load import LoadResult
+
+
+def staging_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["staging", source])
+
+
+def load_metadata(results: Sequence[LoadResult], seconds: float) -> dict[str, dg.MetadataValue]:
+    """Files and rows of one materialization, and a preview of what was set aside."""
+    rejected = [r for r in results if r.status == "rejected"]
+    preview = "\\n".join(
+        ["| file | receipt | reason |", "|---|---|---|"]
+        + [f"| {r.file_name} | {r.file_id} | {r.reason} |" for r in rejected]
+    )
+    reasons = "\\n".join(
+        f"- {count} × {text}" for r in results for text, count in r.top_reasons[:3]
+    )
+    return {
+        "files": dg.MetadataValue.int(len(results)),
+        "rows_in": dg.MetadataValue.int(sum(r.rows_in for r in results)),
+        "rows_loaded": dg.MetadataValue.int(sum(r.rows_loaded for r in results)),
+        "rows_quarantined": dg.MetadataValue.int(sum(r.rows_quarantined for r in results)),
+        "files_rejected": dg.MetadataValue.int(len(rejected)),
+        "duration_seconds": dg.MetadataValue.float(round(seconds, 3)),
+        "rejected_files": dg.MetadataValue.md(preview if rejected else "none"),
+        "top_reasons": dg.MetadataValue.md(reasons or "none"),
+    }
+
+
+def staging_asset(contract: SourceContract) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=staging_key(contract.source),
+        group_name="staging",
+        pool=WAREHOUSE_POOL,
+        kinds={"duckdb"},
+        description=contract.description,
+        metadata={"department": contract.department, "mode": contract.mode.value},
+    )
+    def _staging(context: dg.AssetExecutionContext, home: CausewayHome) -> dg.MaterializeResult:
+        started = time.perf_counter()
+        results = process_pending(home.home(), source=contract.source, on_wait=context.log.info)
+        for r in results:
+            context.log.info(f"{r.file_name}: {r.status}, {r.rows_loaded}/{r.rows_in} rows loaded")
+        return dg.MaterializeResult(metadata=load_metadata(results, time.perf_counter() - started))
+
+    return _staging
+
+
+def staging_assets(contracts: Sequence[SourceContract]) -> list[dg.AssetsDefinition]:
+    return [staging_asset(c) for c in sorted(contracts, key=lambda c: c.source)]
