@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +32,16 @@ HomeOption = Annotated[
 ]
 DEFAULT_PERSONS = 20_000
 DEFAULT_SEED = 42
+UI_HOST = "127.0.0.1"
+
+
+def _home(home: Path | None) -> Home:
+    """The data home, laid out, and named in the environment of anything this process starts
+    (Dagster reads its instance from DAGSTER_HOME)."""
+    place = Home.resolve(home).ensure()
+    os.environ[HOME_ENV] = str(place.root)
+    os.environ["DAGSTER_HOME"] = str(place.dagster)
+    return place
 
 
 @app.command()
@@ -44,7 +58,7 @@ def demo(
     from demo import generate
     from demo.api import previous_meta
 
-    place = Home.resolve(home).ensure()
+    place = _home(home)
     if only_if_new and summary.ever_loaded(place):
         console.print(f"[dim]{place.root} already holds data; no demo generated.[/dim]")
         return
@@ -70,7 +84,7 @@ def run(home: HomeOption = None) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary."""
     from warehouse.ingest import pending, process_pending
 
-    place = Home.resolve(home).ensure()
+    place = _home(home)
     todo = pending(place)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("Loading", total=len(todo) or 1)
@@ -93,7 +107,7 @@ def quarantine(
     """List quarantined rows with their reasons, or export them for fixing."""
     from warehouse.quarantine import export_quarantine, quarantine_rows
 
-    place = Home.resolve(home)
+    place = _home(home)
     try:
         if export:
             for path, count in export_quarantine(place, export, file):
@@ -114,7 +128,42 @@ def quarantine(
 @app.command()
 def status(home: HomeOption = None) -> None:
     """Show what is waiting and what the warehouse holds, without running anything."""
-    summary.print_status(console, Home.resolve(home))
+    summary.print_status(console, _home(home))
+
+
+@app.command()
+def ui(
+    home: HomeOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = UI_HOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+) -> None:
+    """Start the Dagster UI and daemon (sensors, schedules) on this data home."""
+    place = _home(home)
+    if host != UI_HOST:
+        console.print(
+            "[yellow]The Dagster UI has no login: expose it only behind an authenticating "
+            "proxy (see README).[/yellow]"
+        )
+    command = [
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
+    console.print(f"Dagster UI on http://{host}:{port} (instance in {place.dagster})")
+    child = subprocess.Popen(command)
+
+    def stop(signum: int, frame: object) -> None:
+        # `dagster dev` shuts its webserver, daemon and code server down cleanly on SIGINT.
+        child.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    raise typer.Exit(child.wait())
 
 
 @app.command()
