@@ -33,6 +33,7 @@ HomeOption = Annotated[
 DEFAULT_PERSONS = 20_000
 DEFAULT_SEED = 42
 UI_HOST = "127.0.0.1"
+EXIT_FAILED = 2
 
 
 def _home(home: Path | None) -> Home:
@@ -81,7 +82,11 @@ def demo(
 
 @app.command()
 def run(home: HomeOption = None) -> None:
-    """Process everything pending in the ingest folders, headless, and print a summary."""
+    """Process everything pending in the ingest folders, headless, and print a summary.
+
+    Exit codes: 0 completed (rejected files are reported, not failures); 2 the pipeline
+    itself failed.
+    """
     from warehouse.ingest import pending, process_pending
 
     place = _home(home)
@@ -92,7 +97,15 @@ def run(home: HomeOption = None) -> None:
         def step(department: str, path: Path) -> None:
             bar.update(task, advance=1, description=f"{department}/{path.name}")
 
-        results = process_pending(place, step, on_wait=lambda text: console.print(text))
+        try:
+            results = process_pending(place, step, on_wait=lambda text: console.print(text))
+        except Exception as exc:
+            console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
+            console.print(
+                "Files finished before the failure stay loaded; the file in progress was rolled "
+                "back and stays in its ingest folder."
+            )
+            raise typer.Exit(EXIT_FAILED) from exc
     summary.print_run(console, results)
 
 

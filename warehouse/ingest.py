@@ -14,6 +14,7 @@ from warehouse.ddl import create_warehouse
 from warehouse.load import LoadResult, drop_work_tables, load_file
 from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
+from warehouse.runs import finish_run, start_run
 from warehouse.snapshot import write_snapshot
 from warehouse.tables import create_audit_tables, create_staging_table
 
@@ -76,14 +77,23 @@ def process_pending(
     """
     home.ensure()
     contracts = home.contracts()
-    results = []
+    results: list[LoadResult] = []
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
-        for department, path in pending(home, source):
-            if progress:
-                progress(department, path)
-            mine = [c for c in contracts.values() if c.department == department]
-            results.append(load_file(con, home, department, path, contract_for(path, mine)))
-            drop_work_tables(con)
-            write_snapshot(con, home)
+        todo = pending(home, source)
+        if not todo:
+            return results
+        run_id = start_run(con, source or "all")
+        try:
+            for department, path in todo:
+                if progress:
+                    progress(department, path)
+                mine = [c for c in contracts.values() if c.department == department]
+                results.append(load_file(con, home, department, path, contract_for(path, mine)))
+                drop_work_tables(con)
+                write_snapshot(con, home)
+        except Exception as exc:
+            finish_run(con, run_id, results, exc)
+            raise
+        finish_run(con, run_id, results)
         write_snapshot(con, home)
     return results

@@ -34,6 +34,13 @@ from warehouse.standardize import Compiler
 from warehouse.tables import staging_fields
 
 RAW, FINAL = "_raw_rows", "_final"
+# Errors caused by a file's content; anything else (disk, lock, bug) fails the run instead.
+FILE_ERRORS = (
+    duckdb.ConversionException,
+    duckdb.InvalidInputException,
+    duckdb.OutOfRangeException,
+    UnicodeError,
+)
 ITEM_SPAN = 1_000_000  # orders (row, item) pairs as one number; no list has a million items
 
 
@@ -117,6 +124,9 @@ def _prepare(
     except UnreadableFile as exc:
         result.reason = str(exc)
         return None, False
+    except FILE_ERRORS as exc:
+        result.reason = f"the file could not be read: {exc}"
+        return None, False
     result.notes += raw.notes
     try:
         mapping = map_headers(raw.headers, contract)
@@ -131,7 +141,14 @@ def _prepare(
         result.notes.append(f"columns not in the contract were kept in _extra: {names}")
     if mapping.missing:
         result.notes.append(f"optional fields absent from this file: {', '.join(mapping.missing)}")
-    _standardize(con, raw, contract, mapping)
+    try:
+        _standardize(con, raw, contract, mapping)
+    except FILE_ERRORS as exc:
+        # Data DuckDB cannot take (not a failure of the warehouse): the file is set aside.
+        result.reason = f"the file could not be processed: {exc}"
+        total = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
+        result.rows_in = result.rows_quarantined = int(total) + len(raw.malformed)
+        return raw, False
     _count(con, raw, result)
     return raw, result.rows_loaded > 0
 

@@ -30,6 +30,20 @@ CREATE TABLE IF NOT EXISTS audit.file_loads (
     CHECK (rows_in = rows_loaded + rows_quarantined),
     CHECK (status IN ('loaded', 'partial', 'rejected', 'duplicate'))
 );
+CREATE TABLE IF NOT EXISTS audit.runs (
+    run_id VARCHAR PRIMARY KEY,
+    scope VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    status VARCHAR NOT NULL,
+    files BIGINT,
+    rows_loaded BIGINT,
+    rows_quarantined BIGINT,
+    files_rejected BIGINT,
+    failed_checks VARCHAR[],
+    message VARCHAR,
+    CHECK (status IN ('running', 'completed', 'failed', 'died'))
+);
 CREATE TABLE IF NOT EXISTS quarantine.rows (
     file_id VARCHAR NOT NULL,
     source VARCHAR,

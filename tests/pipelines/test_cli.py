@@ -85,3 +85,13 @@ def test_bad_batch_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["demo", "--home", str(tmp_path), "--batch", "3"])
     assert result.exit_code != 0
     assert "batch must be one of [1, 2]" in result.output
+
+
+def test_a_failing_pipeline_exits_2_with_a_clear_message(tmp_path):
+    home = tmp_path / "h"
+    invoke("demo", "--home", str(home), "--persons", "300", "--seed", "1")
+    (home / "warehouse.duckdb").mkdir()  # the warehouse cannot be opened: a real failure
+    result = runner.invoke(app, ["run", "--home", str(home)])
+    assert result.exit_code == 2
+    assert "The pipeline failed" in result.output
+    assert len(list((home / "ingest").glob("*/*.*"))) == 5, "nothing was lost"

@@ -92,4 +92,7 @@ def test_sigkill_mid_load_then_rerun_equals_a_clean_load(tmp_path, big_file):
             assert (len(staged), held, files) == (0, 0, 0), "a killed load left partial rows"
         process_pending(home)
         assert _state(home) == expected
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            runs = [r[0] for r in con.execute("SELECT status FROM audit.runs").fetchall()]
+        assert runs.count("completed") == 1 and set(runs) <= {"died", "completed"}
     assert interrupted >= 1, "no kill landed before the commit; the test proved nothing"

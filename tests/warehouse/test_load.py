@@ -189,3 +189,10 @@ def test_quarantined_rows_can_be_fixed_and_dropped_again(loaded, tmp_path):
     result = process_pending(home)[0]
     assert result.rows_loaded > 0
     assert result.rows_in == len(rows) - 1
+
+
+def test_runs_are_recorded(loaded):
+    home, first, second = loaded
+    runs = query(home, "SELECT status, files, rows_loaded FROM audit.runs ORDER BY started_at")
+    assert runs[0] == ("completed", len(first), sum(r.rows_loaded for r in first))
+    assert runs[1] == ("completed", len(second), sum(r.rows_loaded for r in second))
