@@ -139,6 +139,44 @@ def quarantine(
 
 
 @app.command()
+def retract(
+    file_id: Annotated[str, typer.Argument(help="The file's receipt number, e.g. F0000012.")],
+    reason: Annotated[str, typer.Option(help="Why, for the audit.")],
+    home: HomeOption = None,
+) -> None:
+    """Take a loaded file's rows out of the warehouse; the archive and the audit keep it."""
+    from warehouse.operations import OperationError
+    from warehouse.operations import retract as take_back
+
+    try:
+        loaded = take_back(_home(home), file_id, reason)
+    except OperationError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name}).")
+
+
+@app.command()
+def reprocess(
+    file_id: Annotated[str, typer.Argument(help="The file's receipt number, e.g. F0000012.")],
+    home: HomeOption = None,
+) -> None:
+    """Load a file again from the archive after a contract fix, replacing its rows."""
+    from warehouse.operations import OperationError
+    from warehouse.operations import reprocess as load_again
+
+    try:
+        result = load_again(_home(home), file_id)
+    except OperationError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(
+        f"{file_id} reloaded as {result.file_id}: {result.status}, {result.rows_loaded:,} rows "
+        f"loaded, {result.rows_quarantined:,} quarantined."
+    )
+
+
+@app.command()
 def status(home: HomeOption = None) -> None:
     """Show what is waiting and what the warehouse holds, without running anything."""
     summary.print_status(console, _home(home))

@@ -69,8 +69,13 @@ def load_file(
     department: str,
     path: Path,
     contract: SourceContract | None,
+    reload: bool = False,
 ) -> LoadResult:
-    """Process one file end to end and return what happened to it."""
+    """Process one file end to end and return what happened to it.
+
+    `reload` loads content seen before (a reprocess from the archive) instead of calling it
+    a duplicate.
+    """
     file_id = next_file_id(con)
     source = contract.source if contract else None
     result = LoadResult(file_id, department, source, path.name, "rejected")
@@ -84,7 +89,7 @@ def load_file(
     try:
         if contract is None:
             result.reason = "no source contract matches this file name in this department"
-        elif sha and _seen(con, sha):
+        elif sha and not reload and _seen(con, sha):
             result.status = "duplicate"
             result.reason = "the same content was loaded before"
         else:
@@ -105,7 +110,7 @@ def _archive_name(home: Home, path: Path, sha: str) -> str | None:
 def _seen(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
     rows = con.execute(
         "SELECT count(*) FROM audit.file_loads "
-        "WHERE sha256 = ? AND status IN ('loaded', 'partial')",
+        "WHERE sha256 = ? AND status IN ('loaded', 'partial') AND retracted_at IS NULL",
         [sha],
     ).fetchall()
     return rows[0][0] > 0
@@ -206,7 +211,7 @@ def _commit(
         if staged and contract is not None:
             _stage(con, contract, result.file_id, now)
         con.execute(
-            "INSERT INTO audit.file_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO audit.file_loads VALUES ({', '.join(['?'] * 15)}, NULL)",
             [
                 result.file_id,
                 result.department,

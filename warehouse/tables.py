@@ -27,8 +27,17 @@ CREATE TABLE IF NOT EXISTS audit.file_loads (
     encoding VARCHAR,
     archived_as VARCHAR,
     loaded_at TIMESTAMP NOT NULL,
+    retracted_at TIMESTAMP,
     CHECK (rows_in = rows_loaded + rows_quarantined),
     CHECK (status IN ('loaded', 'partial', 'rejected', 'duplicate'))
+);
+CREATE TABLE IF NOT EXISTS audit.file_actions (
+    file_id VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    acted_at TIMESTAMP NOT NULL,
+    reason VARCHAR,
+    new_file_id VARCHAR,
+    CHECK (action IN ('retract', 'reprocess'))
 );
 CREATE TABLE IF NOT EXISTS audit.runs (
     run_id VARCHAR PRIMARY KEY,

@@ -95,3 +95,15 @@ def test_a_failing_pipeline_exits_2_with_a_clear_message(tmp_path):
     assert result.exit_code == 2
     assert "The pipeline failed" in result.output
     assert len(list((home / "ingest").glob("*/*.*"))) == 5, "nothing was lost"
+
+
+def test_retract_and_reprocess_from_the_cli(tmp_path):
+    home = tmp_path / "h"
+    invoke("demo", "--home", str(home), "--persons", "300", "--seed", "2")
+    invoke("run", "--home", str(home))
+    unknown = runner.invoke(app, ["retract", "F0999999", "--reason", "x", "--home", str(home)])
+    assert unknown.exit_code == 1 and "no file F0999999" in unknown.output
+    again = invoke("reprocess", "F0000001", "--home", str(home))
+    assert again.exit_code == 0 and "F0000001 reloaded as F0000006" in again.output
+    gone = invoke("retract", "F0000006", "--reason", "test", "--home", str(home))
+    assert gone.exit_code == 0 and "Retracted F0000006" in gone.output

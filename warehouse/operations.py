@@ -1,0 +1,126 @@
+"""Repairs a data engineer makes to loaded files: retract one, or reprocess it from the archive.
+
+Both run under the writer lock in one transaction each, and leave a line in
+`audit.file_actions`; the archive always keeps the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from connectors.home import Home
+from warehouse.ddl import qualified
+from warehouse.ingest import contract_for, open_warehouse
+from warehouse.load import LoadResult, drop_work_tables, load_file
+from warehouse.lock import WriterLock
+from warehouse.snapshot import write_snapshot
+
+
+class OperationError(ValueError):
+    """The operation cannot be done; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    file_id: str
+    department: str
+    source: str
+    file_name: str
+    archived_as: str | None
+    loaded_at: dt.datetime
+
+
+def _loaded(con: duckdb.DuckDBPyConnection, file_id: str) -> LoadedFile:
+    rows = con.execute(
+        "SELECT file_id, department, source, file_name, archived_as, loaded_at, status, "
+        "retracted_at FROM audit.file_loads WHERE file_id = ?",
+        [file_id],
+    ).fetchall()
+    if not rows:
+        raise OperationError(f"no file {file_id} in audit.file_loads")
+    *fields, status, retracted = rows[0]
+    if status not in ("loaded", "partial"):
+        raise OperationError(f"{file_id} was {status}: only loaded files have rows to take back")
+    if retracted is not None:
+        raise OperationError(f"{file_id} was already retracted on {retracted:%Y-%m-%d %H:%M}")
+    return LoadedFile(*fields)
+
+
+def _take_back(
+    con: duckdb.DuckDBPyConnection, home: Home, loaded: LoadedFile, now: dt.datetime
+) -> None:
+    """Remove a file's rows and reopen the versions it had closed, when nothing newer is current."""
+    table = qualified(home.contracts()[loaded.source].staging_table)
+    con.execute(f"DELETE FROM {table} WHERE _file_id = ?", [loaded.file_id])
+    con.execute(
+        f"UPDATE {table} SET _valid_to = NULL WHERE _valid_to = ? AND _record_key NOT IN "
+        f"(SELECT _record_key FROM {table} WHERE _valid_to IS NULL AND _record_key IS NOT NULL)",
+        [loaded.loaded_at],
+    )
+    con.execute("DELETE FROM quarantine.rows WHERE file_id = ?", [loaded.file_id])
+    con.execute(
+        "UPDATE audit.file_loads SET retracted_at = ? WHERE file_id = ?", [now, loaded.file_id]
+    )
+
+
+def retract(home: Home, file_id: str, reason: str) -> LoadedFile:
+    """Take a file's rows out of the warehouse; the archive and the audit keep it."""
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        loaded = _loaded(con, file_id)
+        now = dt.datetime.now()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _take_back(con, home, loaded, now)
+            con.execute(
+                "INSERT INTO audit.file_actions VALUES (?, 'retract', ?, ?, NULL)",
+                [file_id, now, reason],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        write_snapshot(con, home)
+    return loaded
+
+
+def reprocess(home: Home, file_id: str) -> LoadResult:
+    """Load a file again from the archive with today's contracts, replacing its old rows.
+
+    The new load commits first and supersedes the old rows; the old file is then taken
+    back. A crash in between leaves both loads visible in the audit and no row lost.
+    """
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        loaded = _loaded(con, file_id)
+        archived = Path(loaded.archived_as or "")
+        if not archived.is_file():
+            raise OperationError(f"the archived copy of {file_id} is missing: {archived}")
+        copy = home.root / "work" / f"reprocess-{file_id}" / loaded.file_name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(archived, copy)
+        mine = [c for c in home.contracts().values() if c.department == loaded.department]
+        try:
+            result = load_file(
+                con, home, loaded.department, copy, contract_for(copy, mine), reload=True
+            )
+        finally:
+            drop_work_tables(con)
+            shutil.rmtree(copy.parent, ignore_errors=True)
+        now = dt.datetime.now()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _take_back(con, home, loaded, now)
+            con.execute(
+                "INSERT INTO audit.file_actions VALUES (?, 'reprocess', ?, NULL, ?)",
+                [file_id, now, result.file_id],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        write_snapshot(con, home)
+    return result
