@@ -12,6 +12,7 @@ import duckdb
 
 from schemas import ENTITIES, field_specs
 from schemas.base import Record
+from warehouse.transaction import transaction
 
 LAYERS = ("audit", "quarantine", "staging", "core", "mart")
 
@@ -69,11 +70,6 @@ def literal(text: str) -> str:
 
 def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create every layer and conformed table in one transaction (idempotent)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for statement in schema_ddl() + comment_sql():
             con.execute(statement)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise

@@ -32,6 +32,7 @@ from warehouse.files import (
 from warehouse.mapping import Mapping, explode_keys, known_headers, map_headers
 from warehouse.standardize import Compiler
 from warehouse.tables import staging_fields
+from warehouse.transaction import transaction
 
 RAW, FINAL = "_raw_rows", "_final"
 # Errors caused by a file's content; anything else (disk, lock, bug) fails the run instead.
@@ -204,8 +205,7 @@ def _commit(
     """Quarantine, staging and the audit row of one file: all of it, or none of it."""
     result.status = _status(result)
     now = dt.datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if raw is not None and contract is not None:
             _insert_quarantine(con, raw, contract, result, now)
         if staged and contract is not None:
@@ -230,10 +230,6 @@ def _commit(
                 now,
             ],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _insert_quarantine(

@@ -19,6 +19,7 @@ from warehouse.ingest import contract_for, open_warehouse
 from warehouse.load import LoadResult, drop_work_tables, load_file
 from warehouse.lock import WriterLock
 from warehouse.snapshot import write_snapshot
+from warehouse.transaction import transaction
 
 
 class OperationError(ValueError):
@@ -73,17 +74,12 @@ def retract(home: Home, file_id: str, reason: str) -> LoadedFile:
     with WriterLock(home.writer_lock), open_warehouse(home) as con:
         loaded = _loaded(con, file_id)
         now = dt.datetime.now()
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             _take_back(con, home, loaded, now)
             con.execute(
                 "INSERT INTO audit.file_actions VALUES (?, 'retract', ?, ?, NULL)",
                 [file_id, now, reason],
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         write_snapshot(con, home)
     return loaded
 
@@ -111,16 +107,11 @@ def reprocess(home: Home, file_id: str) -> LoadResult:
             drop_work_tables(con)
             shutil.rmtree(copy.parent, ignore_errors=True)
         now = dt.datetime.now()
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             _take_back(con, home, loaded, now)
             con.execute(
                 "INSERT INTO audit.file_actions VALUES (?, 'reprocess', ?, NULL, ?)",
                 [file_id, now, result.file_id],
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         write_snapshot(con, home)
     return result
