@@ -177,6 +177,29 @@ def reprocess(
 
 
 @app.command()
+def rebuild(
+    home: HomeOption = None,
+    force: Annotated[bool, typer.Option(help="Replace even if files load differently.")] = False,
+) -> None:
+    """Build a new warehouse from the archive; it replaces the old one if nothing was lost."""
+    from warehouse.rebuild import rebuild as replay
+
+    place = _home(home)
+    with console.status("Replaying the archive into a new warehouse"):
+        report = replay(place, force=force)
+    for line in report.differences:
+        console.print(f"[yellow]{line}[/yellow]")
+    if report.replaced:
+        console.print(
+            f"Rebuilt from {report.files} archived file(s); the old warehouse is kept as "
+            f"{report.kept_old_as}."
+        )
+        return
+    console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
+    raise typer.Exit(1)
+
+
+@app.command()
 def status(home: HomeOption = None) -> None:
     """Show what is waiting and what the warehouse holds, without running anything."""
     summary.print_status(console, _home(home))

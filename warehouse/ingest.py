@@ -22,15 +22,16 @@ Progress = Callable[[str, Path], None]
 MEMORY_LIMIT = "1GB"
 
 
-def open_warehouse(home: Home) -> duckdb.DuckDBPyConnection:
+def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """The single writer's connection, with every layer, table and macro in place."""
+    path = path or home.warehouse
     spill = home.root / "work" / "spill"
     spill.mkdir(parents=True, exist_ok=True)
     # A bounded memory budget that spills to disk keeps a 1M-row file within about 2 GB.
     con = duckdb.connect(
-        str(home.warehouse), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
+        str(path), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
     )
-    home.warehouse.chmod(0o600)
+    path.chmod(0o600)
     create_warehouse(con)
     create_audit_tables(con)
     install_reference(con)

@@ -71,13 +71,15 @@ def load_file(
     path: Path,
     contract: SourceContract | None,
     reload: bool = False,
+    file_id: str | None = None,
+    receipt: bool = True,
 ) -> LoadResult:
     """Process one file end to end and return what happened to it.
 
-    `reload` loads content seen before (a reprocess from the archive) instead of calling it
-    a duplicate.
+    `reload` loads content seen before (a reprocess or rebuild from the archive) instead of
+    calling it a duplicate; a rebuild keeps the file's `file_id` and writes no receipt.
     """
-    file_id = next_file_id(con)
+    file_id = file_id or next_file_id(con)
     source = contract.source if contract else None
     result = LoadResult(file_id, department, source, path.name, "rejected")
     regular = path.is_file() and not path.is_symlink()
@@ -100,7 +102,8 @@ def load_file(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _move(home, path, sha, result)
-    write_receipt(home, department, _receipt(result))
+    if receipt:
+        write_receipt(home, department, _receipt(result))
     return result
 
 

@@ -107,3 +107,5 @@ def test_retract_and_reprocess_from_the_cli(tmp_path):
     assert again.exit_code == 0 and "F0000001 reloaded as F0000006" in again.output
     gone = invoke("retract", "F0000006", "--reason", "test", "--home", str(home))
     assert gone.exit_code == 0 and "Retracted F0000006" in gone.output
+    rebuilt = invoke("rebuild", "--home", str(home))
+    assert rebuilt.exit_code == 0 and "Rebuilt from 4 archived file(s)" in rebuilt.output
