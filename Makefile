@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench lock dictionary clean
+.PHONY: run test bench lock dictionary ui-check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Causeway needs Python 3.11")'
@@ -30,6 +30,11 @@ bench: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 		--no-emit-package causeway -o requirements.lock
+
+# Starts the Dagster UI on loopback and screenshots the asset graph (needs Debian's chromium).
+ui-check: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python -m pipelines.ui_check --out docs/ui-asset-graph.png
 
 dictionary: $(STAMP)
 	$(BIN)/causeway dictionary --output docs/data_dictionary.md

@@ -1,0 +1,103 @@
+"""`make ui-check`: start the UI on loopback, check it over GraphQL, and screenshot the asset graph.
+
+Uses Debian's chromium headless (no browser download); the screenshot shows a person what
+the data engineer sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1600,1000",
+    "--virtual-time-budget=15000",
+]
+QUERY = "{ assetNodes { assetKey { path } } }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the UI did not answer at {url}") from None
+            time.sleep(1)
+
+
+def asset_count(port: int) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": QUERY}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return len(json.loads(response.read())["data"]["assetNodes"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/ui-asset-graph.png"))
+    args = parser.parse_args()
+    browser = shutil.which("chromium")
+    if browser is None:
+        raise SystemExit("chromium is not installed: apt-get update && apt-get install chromium")
+    port = free_port()
+    with tempfile.TemporaryDirectory() as home:
+        ui = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.cli", "ui", "--home", home, "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/server_info", 120)
+            print(f"UI up on port {port}: {asset_count(port)} assets listed over GraphQL")
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            profile = Path(home) / "chromium-profile"
+            subprocess.run(
+                [
+                    browser,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    f"--screenshot={args.out.resolve()}",
+                    f"http://127.0.0.1:{port}/asset-groups",
+                ],
+                check=True,
+                timeout=120,
+                capture_output=True,
+            )
+            print(f"screenshot of the asset graph: {args.out}")
+        finally:
+            ui.send_signal(signal.SIGTERM)
+            ui.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
