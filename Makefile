@@ -38,6 +38,7 @@ ui-check: $(STAMP)
 
 dictionary: $(STAMP)
 	$(BIN)/causeway dictionary --output docs/data_dictionary.md
+	$(BIN)/python -c 'from schemas.contracts import render_contract_reference as r; print(r())' > docs/contracts.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

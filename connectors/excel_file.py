@@ -17,8 +17,8 @@ import duckdb
 from python_calamine import CalamineWorkbook
 
 from connectors.errors import UnreadableFile
-from connectors.headers import normalize_header
 from connectors.raw import RawTable, create_raw_table, insert_rows
+from schemas.contracts import normalize_header
 
 HEADER_SEARCH_ROWS = 30
 TRAILER = re.compile(

@@ -14,8 +14,8 @@ import duckdb
 
 from connectors.encoding import detect_encoding
 from connectors.errors import UnreadableFile
-from connectors.headers import normalize_header
 from connectors.raw import Malformed, RawTable, create_raw_table, insert_rows
+from schemas.contracts import normalize_header
 
 ITEM_SEPARATOR = "."
 

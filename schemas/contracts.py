@@ -7,6 +7,8 @@ may add or override them in `<home>/contracts/`.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +21,15 @@ from schemas.code_tables import code_table
 from schemas.registry import entity
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_header(text: str) -> str:
+    """Compare headers as a person would: width, case and spacing do not matter."""
+    folded = unicodedata.normalize("NFKC", text).replace("\ufeff", "")
+    return _SPACE.sub("", folded).casefold()
+
+
 REPO_CONTRACTS = Path(__file__).resolve().parent.parent / "contracts"
 
 
@@ -32,11 +43,24 @@ class ColumnMap(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    aliases: tuple[str, ...] = Field(min_length=1)
-    values: dict[str, str] | None = None
-    date_formats: tuple[str, ...] | None = None
-    separator: str | None = None
-    in_item: bool = False
+    aliases: tuple[str, ...] = Field(
+        min_length=1,
+        description="Headers the column may appear under; width, case and spaces do not matter.",
+    )
+    values: dict[str, str] | None = Field(
+        default=None,
+        description='Department value → code (e.g. 男: "1"); codes must be in the field\'s table.',
+    )
+    date_formats: tuple[str, ...] | None = Field(
+        default=None,
+        description="strptime formats tried first (e.g. %Y年%m月%d日); `excel_serial` for serials.",
+    )
+    separator: str | None = Field(
+        default=None, description="Splits a cell into a list (e.g. 、 for several conditions)."
+    )
+    in_item: bool = Field(
+        default=False, description="The header is a key inside the `explode` list's items."
+    )
 
 
 class Explode(BaseModel):
@@ -44,8 +68,8 @@ class Explode(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    aliases: tuple[str, ...] = Field(min_length=1)
-    mention_id: str
+    aliases: tuple[str, ...] = Field(min_length=1, description="Names of the nested list.")
+    mention_id: str = Field(description="Field that receives `<record id>#<position>`.")
 
 
 class RowCountBounds(BaseModel):
@@ -53,10 +77,14 @@ class RowCountBounds(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_ratio: float | None = Field(default=None, gt=0, le=1)
-    max_ratio: float | None = Field(default=None, ge=1)
-    min_rows: int | None = Field(default=None, ge=0)
-    max_rows: int | None = Field(default=None, ge=1)
+    min_ratio: float | None = Field(
+        default=None, gt=0, le=1, description="Snapshot: at least this share of the last one."
+    )
+    max_ratio: float | None = Field(
+        default=None, ge=1, description="Snapshot: at most this multiple of the last one."
+    )
+    min_rows: int | None = Field(default=None, ge=0, description="Delta: at least this many rows.")
+    max_rows: int | None = Field(default=None, ge=1, description="Delta: at most this many rows.")
 
 
 class SourceContract(BaseModel):
@@ -64,18 +92,38 @@ class SourceContract(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    source: str = Field(pattern=IDENTIFIER)
-    department: str = Field(pattern=IDENTIFIER)
-    description: str
-    entities: tuple[str, ...] = Field(min_length=1)
-    file_patterns: tuple[str, ...] = Field(min_length=1)
-    mode: ExportMode
-    record_id: str
-    explode: Explode | None = None
-    columns: dict[str, ColumnMap] = Field(min_length=1)
-    required: tuple[str, ...] = ()
-    row_count: RowCountBounds | None = None
-    phone_area_code: str | None = Field(default=None, pattern=r"^0[0-9]{2,3}$")
+    source: str = Field(pattern=IDENTIFIER, description="Name of the export; its staging table.")
+    department: str = Field(
+        pattern=IDENTIFIER, description="Its ingest folder, ingest/<department>/."
+    )
+    description: str = Field(description="What the export holds, for the Dagster UI and docs.")
+    entities: tuple[str, ...] = Field(
+        min_length=1, description="Shared entities whose fields the columns map to."
+    )
+    file_patterns: tuple[str, ...] = Field(
+        min_length=1, description="File-name globs (case-insensitive) this contract reads."
+    )
+    mode: ExportMode = Field(
+        description="`snapshot`: each file is the full register; `delta`: changed records only."
+    )
+    record_id: str = Field(description="Field holding the department's own key for a record.")
+    explode: Explode | None = Field(
+        default=None, description="A nested JSON list read as one row per item."
+    )
+    columns: dict[str, ColumnMap] = Field(
+        min_length=1, description="Shared field → how the export writes it."
+    )
+    required: tuple[str, ...] = Field(
+        default=(), description="Fields a row must have; a file without the column is rejected."
+    )
+    row_count: RowCountBounds | None = Field(
+        default=None, description="Bounds on a file's rows, for the quality gate."
+    )
+    phone_area_code: str | None = Field(
+        default=None,
+        pattern=r"^0[0-9]{2,3}$",
+        description="Area code added to local landline numbers written without one.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> SourceContract:
@@ -96,7 +144,7 @@ class SourceContract(BaseModel):
         seen: dict[str, str] = {}
         for name, col in self.columns.items():
             for alias in col.aliases:
-                key = alias.strip().casefold()
+                key = normalize_header(alias)
                 if key in seen:
                     raise ValueError(f"header alias {alias!r} maps to {seen[key]} and {name}")
                 seen[key] = name
@@ -145,3 +193,28 @@ def load_contracts(folders: Iterable[Path] = (REPO_CONTRACTS,)) -> dict[str, Sou
             contract = load_contract(path)
             found[contract.source] = contract
     return found
+
+
+def render_contract_reference() -> str:
+    """Markdown reference of every contract key, from the model: `docs/contracts.md`."""
+    lines = [
+        "# Source contract reference",
+        "",
+        "Generated from `schemas/contracts.py` by `make dictionary`; do not edit by hand.",
+        "A contract is one YAML file in `contracts/` or `<home>/contracts/`.",
+        "",
+    ]
+    for model in (SourceContract, ColumnMap, Explode, RowCountBounds):
+        lines += [
+            f"## `{model.__name__}`",
+            "",
+            (model.__doc__ or "").strip(),
+            "",
+            "| Key | Required | Meaning |",
+            "|---|---|---|",
+        ]
+        for name, info in model.model_fields.items():
+            required = "yes" if info.is_required() else "no"
+            lines.append(f"| `{name}` | {required} | {info.description or ''} |")
+        lines.append("")
+    return "\n".join(lines)

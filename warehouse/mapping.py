@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connectors.errors import RejectedFile
-from connectors.headers import normalize_header
 from connectors.json_file import ITEM_SEPARATOR
-from schemas.contracts import SourceContract
+from schemas.contracts import SourceContract, normalize_header
 
 
 @dataclass

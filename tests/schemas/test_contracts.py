@@ -86,3 +86,20 @@ def test_site_contract_overrides_the_repository_one(tmp_path):
 
     contracts = load_contracts([REPO_CONTRACTS, site])
     assert contracts["health_residents"].description == "site-specific layout"
+
+
+def test_contract_reference_is_current():
+    from schemas.contracts import render_contract_reference
+
+    checked_in = (Path(__file__).parents[2] / "docs" / "contracts.md").read_text(encoding="utf-8")
+    assert checked_in.rstrip("\n") == render_contract_reference().rstrip("\n"), (
+        "docs/contracts.md is stale: run `make dictionary`"
+    )
+
+
+def test_aliases_that_differ_only_in_width_or_spacing_collide(tmp_path):
+    base = load_contracts()["health_residents"].model_dump(mode="json")
+    columns = base["columns"]
+    columns["phone"]["aliases"] = ["电话", "姓 名"]
+    with pytest.raises(ContractError, match="maps to name and phone"):
+        load_contract(_write(tmp_path, columns=columns))
