@@ -45,3 +45,12 @@ def test_unreadable(tmp_path, data, reason):
     path.write_bytes(data)
     with pytest.raises(UnreadableFile, match=reason):
         utf8_copy(path, tmp_path)
+
+
+def test_big5_is_not_mistaken_for_gb18030(tmp_path):
+    text = "姓名,地址\n陳大文,臺北市信義區忠孝東路\n張美麗,新北市板橋區文化路\n" * 30
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("big5"))
+    copy, found = utf8_copy(path, tmp_path)
+    assert found.name == "big5"
+    assert copy.read_text(encoding="utf-8") == text
