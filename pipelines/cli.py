@@ -12,7 +12,6 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
@@ -84,29 +83,33 @@ def demo(
 def run(home: HomeOption = None) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary.
 
-    Exit codes: 0 completed (rejected files are reported, not failures); 2 the pipeline
-    itself failed.
+    The work runs as a Dagster run on the instance under the data home, so the UI shows
+    it. Exit codes: 0 completed (rejected files are reported, not failures); 2 the
+    pipeline itself failed.
     """
-    from warehouse.ingest import pending, process_pending
+    from pipelines.headless import run_everything
+    from warehouse.ingest import pending
 
     place = _home(home)
-    todo = pending(place)
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("Loading", total=len(todo) or 1)
-
-        def step(department: str, path: Path) -> None:
-            bar.update(task, advance=1, description=f"{department}/{path.name}")
-
+    if not pending(place):
+        console.print("Nothing new in the ingest folders: nothing to do.")
+        return
+    with console.status("Loading the ingest folders (a Dagster run; the UI shows its steps)"):
         try:
-            results = process_pending(place, step, on_wait=lambda text: console.print(text))
+            outcome = run_everything(place)
         except Exception as exc:
             console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
-            console.print(
-                "Files finished before the failure stay loaded; the file in progress was rolled "
-                "back and stays in its ingest folder."
-            )
             raise typer.Exit(EXIT_FAILED) from exc
-    summary.print_run(console, results)
+    summary.print_run(console, outcome.results)
+    if not outcome.success:
+        console.print(
+            f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
+        )
+        console.print(
+            "Files finished before the failure stay loaded; the file in progress was rolled "
+            "back and stays in its ingest folder."
+        )
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()

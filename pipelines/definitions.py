@@ -8,12 +8,13 @@ from connectors.home import Home
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
+from pipelines.defs.unmatched import unmatched_files
 
 
 def build_definitions(home: Home | None = None) -> dg.Definitions:
     contracts = list((home or Home.resolve()).contracts().values())
     return dg.Definitions(
-        assets=staging_assets(contracts),
+        assets=[*staging_assets(contracts), unmatched_files],
         sensors=folder_sensors(contracts),
         resources={"home": home_resource()},
     )

@@ -49,19 +49,25 @@ def contract_for(path: Path, contracts: list[SourceContract]) -> SourceContract 
     return None
 
 
+UNMATCHED = "*unmatched*"
+
+
 def pending(home: Home, source: str | None = None) -> list[tuple[str, Path]]:
     """(department, file) for every file waiting, in name order within each department;
-    with `source`, only the files its contract matches."""
+    with `source`, only the files its contract matches (or, for UNMATCHED, those no
+    contract of their department matches)."""
+    everything = [(d, p) for d in home.departments() for p in home.pending_files(d)]
     if source is None:
-        return [(d, p) for d in home.departments() for p in home.pending_files(d)]
+        return everything
     contracts = home.contracts()
-    department = contracts[source].department
-    siblings = [c for c in contracts.values() if c.department == department]
-    return [
-        (department, p)
-        for p in home.pending_files(department)
-        if (match := contract_for(p, siblings)) is not None and match.source == source
-    ]
+    wanted = None if source == UNMATCHED else source
+    out = []
+    for department, path in everything:
+        siblings = [c for c in contracts.values() if c.department == department]
+        match = contract_for(path, siblings)
+        if (match.source if match else None) == wanted:
+            out.append((department, path))
+    return out
 
 
 def process_pending(
@@ -69,6 +75,7 @@ def process_pending(
     progress: Progress | None = None,
     on_wait: Callable[[str], None] | None = None,
     source: str | None = None,
+    dagster_run_id: str | None = None,
 ) -> list[LoadResult]:
     """Load every pending file (or one source's) under the writer lock; one bad file never
     stops the others.
@@ -83,13 +90,14 @@ def process_pending(
         todo = pending(home, source)
         if not todo:
             return results
-        run_id = start_run(con, source or "all")
+        run_id = start_run(con, source or "all", dagster_run_id)
         try:
             for department, path in todo:
                 if progress:
                     progress(department, path)
                 mine = [c for c in contracts.values() if c.department == department]
-                results.append(load_file(con, home, department, path, contract_for(path, mine)))
+                contract = contract_for(path, mine)
+                results.append(load_file(con, home, department, path, contract, run_id=run_id))
                 drop_work_tables(con)
                 write_snapshot(con, home)
         except Exception as exc:

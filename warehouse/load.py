@@ -73,6 +73,7 @@ def load_file(
     reload: bool = False,
     file_id: str | None = None,
     receipt: bool = True,
+    run_id: str | None = None,
 ) -> LoadResult:
     """Process one file end to end and return what happened to it.
 
@@ -98,7 +99,8 @@ def load_file(
         else:
             work.mkdir(parents=True, exist_ok=True)
             raw, staged = _prepare(con, path, work, contract, result)
-        _commit(con, raw, staged, contract, result, sha, size, _archive_name(home, path, sha))
+        archived_as = _archive_name(home, path, sha)
+        _commit(con, raw, staged, contract, result, sha, size, archived_as, run_id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _move(home, path, sha, result)
@@ -204,6 +206,7 @@ def _commit(
     sha: str,
     size: int,
     archived_as: str | None,
+    run_id: str | None,
 ) -> None:
     """Quarantine, staging and the audit row of one file: all of it, or none of it."""
     result.status = _status(result)
@@ -214,7 +217,7 @@ def _commit(
         if staged and contract is not None:
             _stage(con, contract, result.file_id, now)
         con.execute(
-            f"INSERT INTO audit.file_loads VALUES ({', '.join(['?'] * 15)}, NULL)",
+            f"INSERT INTO audit.file_loads VALUES ({', '.join(['?'] * 15)}, NULL, ?)",
             [
                 result.file_id,
                 result.department,
@@ -231,6 +234,7 @@ def _commit(
                 raw.encoding if raw else None,
                 archived_as if result.status != "rejected" else None,
                 now,
+                run_id,
             ],
         )
 

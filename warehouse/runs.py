@@ -15,7 +15,7 @@ import duckdb
 from warehouse.load import LoadResult
 
 
-def start_run(con: duckdb.DuckDBPyConnection, scope: str) -> str:
+def start_run(con: duckdb.DuckDBPyConnection, scope: str, dagster_run_id: str | None = None) -> str:
     con.execute(
         "UPDATE audit.runs SET status = 'died', finished_at = ?, "
         "message = 'the process ended without finishing (killed or crashed)' "
@@ -24,8 +24,9 @@ def start_run(con: duckdb.DuckDBPyConnection, scope: str) -> str:
     )
     run_id = uuid.uuid4().hex[:12]
     con.execute(
-        "INSERT INTO audit.runs (run_id, scope, started_at, status) VALUES (?, ?, ?, 'running')",
-        [run_id, scope, dt.datetime.now()],
+        "INSERT INTO audit.runs (run_id, scope, dagster_run_id, started_at, status) "
+        "VALUES (?, ?, ?, ?, 'running')",
+        [run_id, scope, dagster_run_id, dt.datetime.now()],
     )
     return run_id
 

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS audit.file_loads (
     archived_as VARCHAR,
     loaded_at TIMESTAMP NOT NULL,
     retracted_at TIMESTAMP,
+    run_id VARCHAR,
     CHECK (rows_in = rows_loaded + rows_quarantined),
     CHECK (status IN ('loaded', 'partial', 'rejected', 'duplicate'))
 );
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS audit.file_actions (
 CREATE TABLE IF NOT EXISTS audit.runs (
     run_id VARCHAR PRIMARY KEY,
     scope VARCHAR NOT NULL,
+    dagster_run_id VARCHAR,
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP,
     status VARCHAR NOT NULL,

@@ -48,7 +48,12 @@ def staging_asset(contract: SourceContract) -> dg.AssetsDefinition:
     )
     def _staging(context: dg.AssetExecutionContext, home: CausewayHome) -> dg.MaterializeResult:
         started = time.perf_counter()
-        results = process_pending(home.home(), source=contract.source, on_wait=context.log.info)
+        results = process_pending(
+            home.home(),
+            source=contract.source,
+            on_wait=context.log.info,
+            dagster_run_id=context.run.run_id,
+        )
         for r in results:
             context.log.info(f"{r.file_name}: {r.status}, {r.rows_loaded}/{r.rows_in} rows loaded")
         return dg.MaterializeResult(metadata=load_metadata(results, time.perf_counter() - started))

@@ -52,6 +52,7 @@ def test_demo_then_run_then_demo_only_if_new(tmp_path):
 
 def test_home_layout_and_permissions(tmp_path):
     home = tmp_path / "h"
+    invoke("demo", "--home", str(home), "--persons", "200", "--seed", "1")
     invoke("run", "--home", str(home))
     for folder in ("ingest", "archive", "rejected", "docs", "models", "secrets", "dagster"):
         assert (home / folder).is_dir(), folder

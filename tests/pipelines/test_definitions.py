@@ -20,10 +20,9 @@ CONTRACTS = load_contracts()
 def test_definitions_load_with_an_asset_and_a_sensor_per_contract(tmp_path):
     defs = build_definitions(Home.resolve(tmp_path))
     dg.Definitions.validate_loadable(defs)
-    keys = {k.path[1] for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == set(CONTRACTS)
+    keys = {tuple(k.path) for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert keys == {("staging", s) for s in CONTRACTS} | {("ingest", "unmatched_files")}
     for key in defs.resolve_asset_graph().get_all_asset_keys():
-        assert key.path[0] == "staging"
         assert defs.resolve_assets_def(key).descriptions_by_key[key]
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {f"{s}_files" for s in CONTRACTS}

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
@@ -106,3 +107,22 @@ def test_sigkill_mid_load_then_rerun_equals_a_clean_load(tmp_path, big_file):
             runs = [r[0] for r in con.execute("SELECT status FROM audit.runs").fetchall()]
         assert runs.count("completed") == 1 and set(runs) <= {"died", "completed"}
     assert interrupted >= 2, "kills did not land mid-load; the test proved too little"
+
+
+def test_a_killed_causeway_run_never_blocks_the_next(tmp_path, big_file, monkeypatch):
+    """The killed Dagster run keeps its pool slot; the next `causeway run` frees it."""
+    home = _home(tmp_path / "cli", big_file)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    command = [sys.executable, "-m", "pipelines.cli", "run", "--home", str(home.root)]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    _wait_until_loading(home, child)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    after = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert after.returncode == 0, after.stdout + after.stderr
+    staged, _, files = _state(home)
+    assert files == 1 and len(staged) > 100_000
+    monkeypatch.setenv("DAGSTER_HOME", str(home.dagster))
+    with dg.DagsterInstance.get() as instance:
+        statuses = sorted(r.status.value for r in instance.get_runs())
+    assert statuses == ["FAILURE", "SUCCESS"]

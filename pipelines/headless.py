@@ -1,0 +1,101 @@
+"""`causeway run` as a Dagster run on the persistent instance under the data home.
+
+Runs started here carry their process ID. A run killed with SIGKILL stays STARTED and
+keeps its pool slot (Dagster's run monitoring frees only finished runs), so before each
+run, STARTED runs whose process is gone are marked failed and their slots freed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from connectors.home import Home
+from pipelines.definitions import build_definitions
+from pipelines.defs.resources import CausewayHome
+from warehouse.load import LoadResult
+
+PID_TAG = "causeway/pid"
+CLI_TAG = "causeway/cli"
+ALIVE = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+LOADS_OF_RUN = (
+    "SELECT f.file_id, f.department, f.source, f.file_name, f.status, f.rows_in, "
+    "f.rows_loaded, f.rows_quarantined, f.reason FROM audit.file_loads f "
+    "JOIN audit.runs r ON f.run_id = r.run_id WHERE r.dagster_run_id = ? ORDER BY f.file_id"
+)
+
+
+@dataclass
+class HeadlessRun:
+    run_id: str
+    success: bool
+    results: list[LoadResult]
+    error: str | None
+
+
+def instance(home: Home) -> dg.DagsterInstance:
+    """The instance in `<home>/dagster`, created by one process at a time (two processes
+    creating the sqlite storage at once collide on its schema migration)."""
+    os.environ["DAGSTER_HOME"] = str(home.dagster)
+    with (home.dagster / ".create.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return dg.DagsterInstance.get()
+
+
+def _alive(pid: int) -> bool:
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    try:
+        return b"causeway" in cmdline.read_bytes() or b"pipelines" in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
+def release_dead_runs(inst: dg.DagsterInstance) -> list[str]:
+    """Fail CLI runs whose process died, and free the pool slots they hold."""
+    released = []
+    for run in inst.get_runs(filters=dg.RunsFilter(statuses=list(ALIVE), tags={CLI_TAG: "1"})):
+        pid = int(run.tags.get(PID_TAG, "0"))
+        if pid and _alive(pid):
+            continue
+        inst.report_run_failed(run)
+        inst.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        released.append(run.run_id)
+    return released
+
+
+def _loads_of(home: Home, dagster_run_id: str) -> list[LoadResult]:
+    """What this Dagster run loaded, even if another run loaded files meanwhile."""
+    if not home.warehouse.exists():
+        return []
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        rows = con.execute(LOADS_OF_RUN, [dagster_run_id]).fetchall()
+    return [LoadResult(*row) for row in rows]
+
+
+def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -> HeadlessRun:
+    """Materialize every asset in this process, on the persistent instance."""
+    inst = instance(home)
+    release_dead_runs(inst)
+    defs = build_definitions(home)
+    assets = list(defs.assets or [])
+    result = dg.materialize(
+        assets,
+        instance=inst,
+        resources={"home": CausewayHome(root=str(home.root))},
+        run_config=QUIET,
+        tags={PID_TAG: str(os.getpid()), CLI_TAG: "1"},
+        raise_on_error=False,
+        selection=selection,
+    )
+    error = None
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_step_failure]
+        error = failures[0].step_failure_data.error.message.strip() if failures else "run failed"
+    return HeadlessRun(result.run_id, result.success, _loads_of(home, result.run_id), error)
