@@ -6,16 +6,19 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
 import duckdb
 import typer
 from rich.console import Console
+from rich.status import Status
 from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
+from warehouse.snapshot import progress
 
 app = typer.Typer(
     help="Causeway joins a district's department exports into one privacy-graded warehouse.",
@@ -33,6 +36,29 @@ DEFAULT_PERSONS = 20_000
 DEFAULT_SEED = 42
 UI_HOST = "127.0.0.1"
 EXIT_FAILED = 2
+
+
+class _ProgressWatcher(threading.Thread):
+    """Shows how many files the writer finished, from the snapshot it refreshes after each."""
+
+    def __init__(self, home: Home, bar: Status, total: int) -> None:
+        super().__init__(daemon=True)
+        self.home, self.bar, self.total = home, bar, total
+        self.done = threading.Event()
+        self.before = progress(home)[0]
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            count, last = progress(self.home)
+            if last and count > self.before:
+                self.bar.update(
+                    f"Loaded {count - self.before} of {self.total} file(s); last "
+                    f"{last['department']}/{last['file_name']} ({last['status']})"
+                )
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(timeout=2)
 
 
 def _home(home: Path | None) -> Home:
@@ -94,12 +120,17 @@ def run(home: HomeOption = None) -> None:
     if not pending(place):
         console.print("Nothing new in the ingest folders: nothing to do.")
         return
-    with console.status("Loading the ingest folders (a Dagster run; the UI shows its steps)"):
+    todo = len(pending(place))
+    with console.status(f"Loading {todo} file(s) (a Dagster run; the UI shows its steps)") as bar:
+        watcher = _ProgressWatcher(place, bar, todo)
+        watcher.start()
         try:
             outcome = run_everything(place)
         except Exception as exc:
             console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
             raise typer.Exit(EXIT_FAILED) from exc
+        finally:
+            watcher.stop()
     summary.print_run(console, outcome.results)
     if not outcome.success:
         console.print(

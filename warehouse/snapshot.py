@@ -30,8 +30,23 @@ def summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return [dict(zip(COLUMNS, row, strict=True)) for row in con.execute(SUMMARY_SQL).fetchall()]
 
 
+LAST_FILE_SQL = (
+    "SELECT file_id, department, file_name, status FROM audit.file_loads "
+    "ORDER BY loaded_at DESC, file_id DESC LIMIT 1"
+)
+
+
 def write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> None:
-    data = {"as_of": dt.datetime.now().isoformat(timespec="seconds"), "departments": summary(con)}
+    last = con.execute(LAST_FILE_SQL).fetchall()
+    data = {
+        "as_of": dt.datetime.now().isoformat(timespec="seconds"),
+        "departments": summary(con),
+        "last_file": dict(
+            zip(("file_id", "department", "file_name", "status"), last[0], strict=True)
+        )
+        if last
+        else None,
+    }
     tmp = home.status_snapshot.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, home.status_snapshot)
@@ -47,3 +62,13 @@ def read_summary(home: Home) -> tuple[list[dict[str, Any]], str | None]:
             return [], "unknown"
         data = json.loads(home.status_snapshot.read_text(encoding="utf-8"))
         return data["departments"], data["as_of"]
+
+
+def progress(home: Home) -> tuple[int, dict[str, str] | None]:
+    """Files recorded so far and the last one finished, from the snapshot the writer
+    refreshes after each file (for progress displays)."""
+    try:
+        data = json.loads(home.status_snapshot.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0, None
+    return sum(d["files"] for d in data["departments"]), data.get("last_file")

@@ -54,3 +54,22 @@ def test_snapshot_closes_records_it_no_longer_has(tmp_path):
         home, "SELECT count(*) FROM staging.police_residents WHERE _valid_to IS NOT NULL"
     )
     assert closed[0][0] == 2
+
+
+def test_progress_snapshot_names_the_last_file(tmp_path):
+    from warehouse.snapshot import progress
+
+    home = Home.resolve(tmp_path).ensure()
+    assert progress(home) == (0, None)
+    (home.ingest_dir("police") / "police_residents_1.csv").write_text(
+        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\n", "utf-8"
+    )
+    (result,) = process_pending(home)
+    count, last = progress(home)
+    assert count == 1
+    assert last == {
+        "file_id": result.file_id,
+        "department": "police",
+        "file_name": "police_residents_1.csv",
+        "status": "loaded",
+    }
