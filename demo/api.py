@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from demo.generate import AS_OF, DEPARTMENTS, first_batch, render_batch, write_exports
 from demo.truth import mention_rows, write_truth
 
@@ -61,5 +63,6 @@ def previous_meta(truth_dir: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _outsiders(involved):  # type: ignore[no-untyped-def]
+def _outsiders(involved: pd.DataFrame) -> pd.DataFrame:
+    """People from outside the district: their true IDs start with X."""
     return involved[involved.person_id.str.startswith("X")]

@@ -37,7 +37,9 @@ RECORD_PREFIX = {
 }
 
 
-def second_batch(seed: int, first: Batch):  # type: ignore[no-untyped-def]
+def second_batch(
+    seed: int, first: Batch
+) -> tuple[World, dict[str, object], pd.DataFrame, pd.DataFrame]:
     """World, rendered exports, cumulative truth and outsiders after next month."""
     rng = rng_for(seed, "evolve")
     world, events = _evolve_world(rng, first.world)

@@ -37,7 +37,9 @@ def folder_sensor(contract: SourceContract) -> dg.SensorDefinition:
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=f"Loads new {contract.source} files from ingest/{contract.department}/.",
     )
-    def _sensor(context: dg.SensorEvaluationContext, home: CausewayHome):  # type: ignore[no-untyped-def]
+    def _sensor(
+        context: dg.SensorEvaluationContext, home: CausewayHome
+    ) -> dg.RunRequest | dg.SkipReason:
         before = json.loads(context.cursor) if context.cursor else {}
         now = observe(home, contract.source)
         context.update_cursor(json.dumps(now, sort_keys=True))
