@@ -37,8 +37,12 @@ def test_two_runs_started_together_load_each_file_once(tmp_path):
         files = con.execute(
             "SELECT file_name, count(*) FROM audit.file_loads GROUP BY 1"
         ).fetchall()
+        statuses = con.execute("SELECT DISTINCT status FROM audit.runs").fetchall()
     assert len(files) == 5 and all(count == 1 for _, count in files)
-    assert any("nothing to do" in out or "waiting" in out for out in outputs)
+    assert statuses == [("completed",)]
+    # The two runs may share the files between them (the pool serializes each step, not
+    # each run), but neither may fail on DuckDB's lock.
+    assert not any("failed" in out.lower() for out in outputs), outputs
 
 
 def test_status_while_a_run_holds_the_warehouse(tmp_path):
