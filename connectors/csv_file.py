@@ -80,9 +80,8 @@ def _fast_path(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, raw: 
     except duckdb.Error:
         return False
     count = con.execute(f"SELECT count(*) FROM {raw.table}").fetchall()[0][0]
-    # Insertion order is file order: rowid 0 is line 2, so `_row` stays NULL and readers of
-    # the table take coalesce(_row, rowid + 2) (see connectors.raw.ROW_SQL). That holds only
-    # when no quoted field spans lines.
+    # Insertion order is file order: rowid 0 is line 2, so `_row` stays NULL and readers use
+    # connectors.raw.row_number_sql(). That holds only when no quoted field spans lines.
     return count + 1 == _physical_lines(path)
 
 

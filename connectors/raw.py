@@ -16,8 +16,15 @@ import pyarrow as pa
 
 ROW = "_row"
 ITEM = "_item"
-# The clerk's row number: set by slow readers, or implied by file order (line = rowid + 2).
-ROW_SQL = "coalesce(_row, rowid + 2)"
+
+
+def row_number_sql(alias: str = "") -> str:
+    """The clerk's row number of a raw row: set by slow readers, or implied by file order
+    (a CSV read in the fast path has line = rowid + 2, line 1 being the header)."""
+    prefix = f"{alias}." if alias else ""
+    return f"coalesce({prefix}{ROW}, {prefix}rowid + 2)"
+
+
 BATCH = 50_000
 
 

@@ -23,7 +23,7 @@ from demo.generate import (
     render_batch,
     rng_for,
 )
-from demo.people import _mobiles, add_identity, build_households
+from demo.people import add_identity, build_households, mobiles
 from demo.truth import mention_rows
 from demo.world import World, contact_phones
 from schemas.contracts import ExportMode, load_contracts
@@ -77,7 +77,7 @@ def _evolve_world(rng: np.random.Generator, w1: World) -> tuple[World, dict]:
         people.phone.notna().to_numpy() & (people.contact_phone == people.phone).to_numpy()
     )
     renew = rng.choice(with_mobile, size=round(RATES["phones"] * n), replace=False)
-    fresh = _mobiles(rng, len(renew))
+    fresh = mobiles(rng, len(renew))
     people.loc[renew, "phone"] = fresh
     people.loc[renew, "contact_phone"] = fresh
     events = {

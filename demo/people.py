@@ -183,7 +183,7 @@ def add_identity(
     out["birth_date"] = pd.to_datetime(birth).date
     out["sex"] = np.where(male, "1", "2")
     out["id_number"] = _id_numbers(rng, birth, male)
-    out["phone"] = _mobiles(rng, n)
+    out["phone"] = mobiles(rng, n)
     no_mobile = (
         (out.age.to_numpy() < 14)
         | ((out.age.to_numpy() >= 65) & (rng.random(n) < 0.4))
@@ -226,7 +226,7 @@ def _check_chars(first17: np.ndarray) -> np.ndarray:
     return np.array(list(CHECK_CHARS))[total % 11]
 
 
-def _mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
+def mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
     prefix = MOBILE_PREFIXES[rng.integers(0, len(MOBILE_PREFIXES), n)]
     body = np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8)
     return np.char.add(prefix, body).astype(object)

@@ -19,7 +19,7 @@ import duckdb
 from connectors.home import Home
 from pipelines.definitions import build_definitions
 from pipelines.defs.resources import CausewayHome
-from warehouse.load import LoadResult
+from warehouse.results import LoadResult
 
 PID_TAG = "causeway/pid"
 CLI_TAG = "causeway/cli"

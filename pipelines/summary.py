@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.home import Home
-from warehouse.load import LoadResult
+from warehouse.results import LoadResult
 from warehouse.snapshot import read_summary
 
 

@@ -7,10 +7,10 @@ import os
 import re
 import shutil
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.home import Home
+from warehouse.results import LoadResult
 
 SAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
@@ -56,19 +56,6 @@ def reject(home: Home, path: Path, file_id: str, reason: str) -> Path:
     return target
 
 
-@dataclass(frozen=True)
-class Receipt:
-    file_id: str
-    file_name: str
-    status: str
-    rows_in: int
-    rows_loaded: int
-    rows_quarantined: int
-    reason: str | None
-    notes: list[str]
-    top_reasons: list[tuple[str, int]]
-
-
 STATUS_WORDS = {
     "loaded": "Loaded: every row was accepted.",
     "partial": "Loaded in part: some rows need fixing (see below).",
@@ -77,7 +64,7 @@ STATUS_WORDS = {
 }
 
 
-def write_receipt(home: Home, department: str, receipt: Receipt) -> Path:
+def write_receipt(home: Home, department: str, receipt: LoadResult) -> Path:
     folder = home.receipts_dir(department)
     folder.mkdir(parents=True, exist_ok=True)
     lines = [

@@ -11,9 +11,10 @@ import duckdb
 from connectors.home import Home
 from schemas.contracts import SourceContract
 from warehouse.ddl import create_warehouse
-from warehouse.load import LoadResult, drop_work_tables, load_file
+from warehouse.load import drop_work_tables, load_file
 from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
+from warehouse.results import LoadResult
 from warehouse.runs import finish_run, start_run
 from warehouse.snapshot import write_snapshot
 from warehouse.tables import create_audit_tables, create_staging_table

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from connectors.errors import RejectedFile, UnreadableFile
 from connectors.home import Home
-from connectors.raw import RawTable
+from connectors.raw import RawTable, row_number_sql
 from connectors.readers import read_file
 from schemas.contracts import ExportMode, SourceContract
 from warehouse.ddl import qualified, quote
 from warehouse.files import (
-    Receipt,
     archive,
     common_reasons,
     reject,
@@ -30,6 +28,7 @@ from warehouse.files import (
     write_receipt,
 )
 from warehouse.mapping import Mapping, explode_keys, known_headers, map_headers
+from warehouse.results import LoadResult
 from warehouse.standardize import Compiler
 from warehouse.tables import staging_fields
 from warehouse.transaction import transaction
@@ -43,21 +42,6 @@ FILE_ERRORS = (
     UnicodeError,
 )
 ITEM_SPAN = 1_000_000  # orders (row, item) pairs as one number; no list has a million items
-
-
-@dataclass
-class LoadResult:
-    file_id: str
-    department: str
-    source: str | None
-    file_name: str
-    status: str
-    rows_in: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    reason: str | None = None
-    notes: list[str] = field(default_factory=list)
-    top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> str:
@@ -105,7 +89,7 @@ def load_file(
         shutil.rmtree(work, ignore_errors=True)
     _move(home, path, sha, result)
     if receipt:
-        write_receipt(home, department, _receipt(result))
+        write_receipt(home, department, result)
     return result
 
 
@@ -257,7 +241,7 @@ def _insert_quarantine(
         )
     else:
         con.execute(
-            f"INSERT INTO quarantine.rows SELECT ?, ?, coalesce(r._row, r.rowid + 2), r._item, "
+            f"INSERT INTO quarantine.rows SELECT ?, ?, {row_number_sql('r')}, r._item, "
             f"json_object({cells}), [?], ? FROM {RAW} r",
             [result.file_id, contract.source, *raw.headers, result.reason, now],
         )
@@ -331,17 +315,3 @@ def _move(home: Home, path: Path, sha: str, result: LoadResult) -> None:
         reject(home, path, result.file_id, result.reason or "rejected")
     elif path.exists():
         archive(home, path, sha)
-
-
-def _receipt(result: LoadResult) -> Receipt:
-    return Receipt(
-        result.file_id,
-        result.file_name,
-        result.status,
-        result.rows_in,
-        result.rows_loaded,
-        result.rows_quarantined,
-        result.reason,
-        result.notes,
-        result.top_reasons,
-    )

@@ -16,8 +16,9 @@ import duckdb
 from connectors.home import Home
 from warehouse.ddl import qualified
 from warehouse.ingest import contract_for, open_warehouse
-from warehouse.load import LoadResult, drop_work_tables, load_file
+from warehouse.load import drop_work_tables, load_file
 from warehouse.lock import WriterLock
+from warehouse.results import LoadResult
 from warehouse.snapshot import write_snapshot
 from warehouse.transaction import transaction
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from warehouse.load import LoadResult
+from warehouse.results import LoadResult
 
 
 def start_run(con: duckdb.DuckDBPyConnection, scope: str, dagster_run_id: str | None = None) -> str:

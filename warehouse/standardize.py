@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from connectors.raw import ROW_SQL
+from connectors.raw import row_number_sql
 from schemas.classification import FieldSpec
+from schemas.code_tables import code_table
 from schemas.contracts import SourceContract
+from schemas.registry import entity
 from warehouse.ddl import quote
 from warehouse.mapping import Mapping
 from warehouse.tables import staging_fields
@@ -47,8 +49,6 @@ def error_name(name: str) -> str:
 
 
 def _constraint(spec: FieldSpec, key: str) -> float | None:
-    from schemas.registry import entity
-
     info = entity(spec.entity).model_fields[spec.name]
     for item in info.metadata:
         if hasattr(item, key):
@@ -83,7 +83,7 @@ class Compiler:
         listed = ", ".join(cells)
         dup = (
             f"dup AS (SELECT hash({listed}) AS h FROM {raw_table} GROUP BY 1 HAVING count(*) > 1), "
-            f"copies AS (SELECT rowid AS copy_id, first_value({ROW_SQL}) OVER "
+            f"copies AS (SELECT rowid AS copy_id, first_value({row_number_sql()}) OVER "
             f"(PARTITION BY {listed} ORDER BY rowid) AS first_row, row_number() OVER "
             f"(PARTITION BY {listed} ORDER BY rowid) AS copy_no FROM {raw_table} "
             f"WHERE hash({listed}) IN (SELECT h FROM dup))"
@@ -106,7 +106,7 @@ class Compiler:
             f"{self.params.bind(self.headers[i])}, r.c{i}" for i in self.mapping.unknown
         )
         return (
-            f"SELECT r.rowid AS _rid, coalesce(r._row, r.rowid + 2) AS _row, r._item, "
+            f"SELECT r.rowid AS _rid, {row_number_sql('r')} AS _row, r._item, "
             f"{''.join(c + ', ' for c in cols)}"
             f"{f'json_object({extra})' if extra else 'NULL::JSON'} AS _extra, "
             "CASE WHEN copies.copy_no > 1 THEN copies.first_row END AS _dup_of "
@@ -391,6 +391,4 @@ class _Label:
 
 
 def _code_values(spec: FieldSpec) -> list[str]:
-    from schemas.code_tables import code_table
-
     return code_table(spec.codes).values if spec.codes else []

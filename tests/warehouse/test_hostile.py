@@ -1,5 +1,6 @@
 """Hostile input: each bad file ends with a clear status and reason, and loses nothing."""
 
+import csv
 import json
 import os
 
@@ -9,7 +10,7 @@ import pytest
 from connectors.home import Home
 from tests.warehouse.hostile_corpus import CASES, GOOD
 from warehouse.ingest import process_pending
-from warehouse.quarantine import export_quarantine
+from warehouse.quarantine import export_quarantine, spreadsheet_safe
 
 
 @pytest.fixture(scope="module")
@@ -91,10 +92,14 @@ def test_warehouse_intact_and_hostile_values_kept_as_text(run):
     assert json.loads(extra) == {'name"; DROP TABLE audit.file_loads; --': "x"}
 
 
-def test_quarantine_export_neutralizes_formulas(run, tmp_path):
+def test_quarantine_export_keeps_the_raw_line_and_neutralizes_formulas(run, tmp_path):
     home, results, _ = run
     broken = results["civil_affairs_cases_broken_quotes.csv"]
     paths = list(export_quarantine(home, tmp_path, broken.file_id))
-    text = paths[0][0].read_text(encoding="utf-8-sig")
-    assert 'MZ3,"李四,F' in text or "MZ3" in text
-    assert "unbalanced quote" in text
+    with paths[0][0].open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["line"], r["original_row"]) for r in rows] == [('MZ3,"李四,F', "3")]
+    assert "unbalanced quote" in rows[0]["reasons"]
+    assert spreadsheet_safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
+    assert spreadsheet_safe("+86 13812345678").startswith("'")
+    assert spreadsheet_safe("张三") == "张三"
