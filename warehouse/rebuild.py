@@ -53,33 +53,35 @@ def rebuild(home: Home, force: bool = False) -> RebuildReport:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     new_path = work / "warehouse.duckdb"
-    with WriterLock(home.writer_lock):
-        with duckdb.connect(str(home.warehouse), read_only=True) as old:
-            replay = old.execute(REPLAY_SQL).fetchall()
-            before = _current_counts(old, home)
-        with open_warehouse(home, new_path) as new:
-            for fid, department, name, archived, rows_in, loaded, held in replay:
-                report.files += 1
-                report.differences += _replay(
-                    new, home, work, fid, department, name, archived, (rows_in, loaded, held)
-                )
-            _carry_over(new, home.warehouse)
-            after = _current_counts(new, home)
-        report.differences += [
-            f"{source}: {before[source]} current records before, {after.get(source, 0)} after"
-            for source in before
-            if before[source] != after.get(source, 0)
-        ]
-        if report.differences and not force:
-            return report
-        stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
-        report.kept_old_as = home.warehouse.with_name(f"warehouse.{stamp}.duckdb")
-        os.replace(home.warehouse, report.kept_old_as)
-        os.replace(new_path, home.warehouse)
-        report.replaced = True
-        with open_warehouse(home) as con:
-            write_snapshot(con, home)
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        with WriterLock(home.writer_lock):
+            with duckdb.connect(str(home.warehouse), read_only=True) as old:
+                replay = old.execute(REPLAY_SQL).fetchall()
+                before = _current_counts(old, home)
+            with open_warehouse(home, new_path) as new:
+                for fid, department, name, archived, rows_in, loaded, held in replay:
+                    report.files += 1
+                    report.differences += _replay(
+                        new, home, work, fid, department, name, archived, (rows_in, loaded, held)
+                    )
+                _carry_over(new, home.warehouse)
+                after = _current_counts(new, home)
+            report.differences += [
+                f"{source}: {before[source]} current records before, {after.get(source, 0)} after"
+                for source in before
+                if before[source] != after.get(source, 0)
+            ]
+            if report.differences and not force:
+                return report
+            stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+            report.kept_old_as = home.warehouse.with_name(f"warehouse.{stamp}.duckdb")
+            os.replace(home.warehouse, report.kept_old_as)
+            os.replace(new_path, home.warehouse)
+            report.replaced = True
+            with open_warehouse(home) as con:
+                write_snapshot(con, home)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return report
 
 
