@@ -7,13 +7,15 @@ from schemas.health import HealthRecord
 from schemas.household import HouseholdMember
 from schemas.housing import HousingRecord
 from schemas.incident import Incident, IncidentPerson
-from schemas.person import Person
+from schemas.person import Person, PersonIdHistory, PersonSource
 from schemas.place import Address, Building, Dwelling
 from schemas.registration import ResidenceRegistration
 from schemas.welfare import WelfareCase
 
 ENTITIES: tuple[type[Record], ...] = (
     Person,
+    PersonSource,
+    PersonIdHistory,
     Address,
     Building,
     Dwelling,

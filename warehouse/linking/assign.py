@@ -1,0 +1,149 @@
+"""Clusters mentions into people, under one hard rule: two different valid ID numbers
+are never the same person.
+
+Mentions sharing a valid ID number form a cluster (or, incrementally, join the person
+who already holds it). Every other mention joins the single cluster its best link
+points to, if that link's probability reaches the threshold; a mention cannot chain two
+ID clusters together, which plain connected components would allow. Mentions left over
+are grouped by connected components of their own links.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+CREATE = """
+CREATE OR REPLACE TEMP TABLE link_assign (
+    unique_id BIGINT PRIMARY KEY,
+    cluster_key VARCHAR NOT NULL,
+    how VARCHAR NOT NULL,
+    probability DOUBLE,
+    weight DOUBLE,
+    via BIGINT,
+    evidence STRUCT(comparison VARCHAR, level VARCHAR, weight DOUBLE)[]
+)
+"""
+
+SEED_BY_ID = """
+INSERT INTO link_assign
+SELECT unique_id, 'id:' || id_number, 'id', 1.0, NULL, NULL, NULL
+FROM link_mentions WHERE has_id
+"""
+
+# Incremental: mentions linked before keep their person; a new or changed mention with
+# a valid ID number joins the person who already has that number, or starts a cluster.
+SEED_KEEP = """
+INSERT INTO link_assign
+SELECT unique_id, 'p:' || previous_person_id, 'kept', NULL, NULL, NULL, NULL
+FROM link_mentions WHERE NOT is_new
+"""
+SEED_NEW_BY_ID = """
+INSERT INTO link_assign
+WITH held AS (
+    SELECT id_number, 'p:' || min(previous_person_id) AS cluster_key
+    FROM link_mentions
+    WHERE has_id AND previous_person_id IS NOT NULL
+    GROUP BY id_number
+)
+SELECT n.unique_id, coalesce(h.cluster_key, 'id:' || n.id_number), 'id', 1.0, NULL, NULL, NULL
+FROM link_mentions AS n LEFT JOIN held AS h USING (id_number)
+WHERE n.is_new AND n.has_id
+"""
+
+BEST_LINK = """
+INSERT INTO link_assign
+WITH directed AS (
+    SELECT unique_id_l AS u, unique_id_r AS v, match_probability, match_weight, evidence
+    FROM link_edges
+    UNION ALL
+    SELECT unique_id_r, unique_id_l, match_probability, match_weight, evidence
+    FROM link_edges
+)
+SELECT d.u, a.cluster_key, 'probabilistic', d.match_probability, d.match_weight, d.v, d.evidence
+FROM directed AS d
+JOIN link_assign AS a ON a.unique_id = d.v
+ANTI JOIN link_assign AS done ON done.unique_id = d.u
+WHERE d.match_probability >= $threshold
+QUALIFY row_number() OVER (
+    PARTITION BY d.u ORDER BY d.match_weight DESC, a.cluster_key, d.v
+) = 1
+"""
+
+LEFTOVER = """
+CREATE OR REPLACE TEMP TABLE link_leftover AS
+SELECT m.unique_id, m.unique_id AS label
+FROM link_mentions AS m ANTI JOIN link_assign AS a USING (unique_id)
+"""
+LEFTOVER_EDGES = """
+CREATE OR REPLACE TEMP TABLE link_leftover_edges AS
+SELECT e.unique_id_l AS u, e.unique_id_r AS v FROM link_edges AS e
+WHERE e.match_probability >= $threshold
+  AND e.unique_id_l IN (SELECT unique_id FROM link_leftover)
+  AND e.unique_id_r IN (SELECT unique_id FROM link_leftover)
+"""
+
+PROPAGATE = """
+CREATE OR REPLACE TEMP TABLE link_leftover_next AS
+WITH both_ways AS (
+    SELECT u AS a, v AS b FROM link_leftover_edges
+    UNION ALL SELECT v, u FROM link_leftover_edges
+)
+SELECT x.unique_id, least(x.label, coalesce(min(y.label), x.label)) AS label
+FROM link_leftover AS x
+LEFT JOIN both_ways AS w ON w.a = x.unique_id
+LEFT JOIN link_leftover AS y ON y.unique_id = w.b
+GROUP BY x.unique_id, x.label
+"""
+
+CHANGED = """
+SELECT count(*) FROM link_leftover AS x JOIN link_leftover_next AS y USING (unique_id)
+WHERE x.label <> y.label
+"""
+
+SEED_COMPONENTS = """
+INSERT INTO link_assign
+WITH directed AS (
+    SELECT unique_id_l AS u, unique_id_r AS v, match_probability, match_weight, evidence
+    FROM link_edges WHERE match_probability >= $threshold
+    UNION ALL
+    SELECT unique_id_r, unique_id_l, match_probability, match_weight, evidence
+    FROM link_edges WHERE match_probability >= $threshold
+),
+best AS (
+    SELECT d.* FROM directed AS d
+    JOIN link_leftover AS x ON x.unique_id = d.u
+    JOIN link_leftover AS y ON y.unique_id = d.v AND y.label = x.label
+    QUALIFY row_number() OVER (PARTITION BY d.u ORDER BY d.match_weight DESC, d.v) = 1
+)
+SELECT x.unique_id, 'n:' || x.label,
+       CASE WHEN b.u IS NULL THEN 'alone' ELSE 'probabilistic' END,
+       coalesce(b.match_probability, 1.0), b.match_weight, b.v, b.evidence
+FROM link_leftover AS x LEFT JOIN best AS b ON b.u = x.unique_id
+"""
+
+MAX_ROUNDS = 50
+
+
+def assign_clusters(con: duckdb.DuckDBPyConnection, threshold: float, incremental: bool) -> None:
+    """Fills `link_assign` from `link_mentions` and `link_edges` (temp tables)."""
+    con.execute(CREATE)
+    if incremental:
+        con.execute(SEED_KEEP)
+        con.execute(SEED_NEW_BY_ID)
+    else:
+        con.execute(SEED_BY_ID)
+    # Two rounds: the second lets a mention follow one placed by the first.
+    for _ in range(2):
+        con.execute(BEST_LINK, {"threshold": threshold})
+    con.execute(LEFTOVER)
+    con.execute(LEFTOVER_EDGES, {"threshold": threshold})
+    for _ in range(MAX_ROUNDS):
+        con.execute(PROPAGATE)
+        changed = con.execute(CHANGED).fetchall()[0][0]
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE link_leftover AS SELECT * FROM link_leftover_next"
+        )
+        if not changed:
+            break
+    con.execute(SEED_COMPONENTS, {"threshold": threshold})
+    con.execute("DROP TABLE IF EXISTS link_leftover_next; DROP TABLE IF EXISTS link_leftover_edges")

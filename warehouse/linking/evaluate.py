@@ -1,0 +1,79 @@
+"""Link quality against a ground truth: pairwise precision, recall and F1.
+
+The truth is a table of (source, source_record_id, true person, true dwelling), like the
+demo's `persons.csv`; a clerk's reviewed sample works the same way. Only records both
+sides know are scored, so quarantined rows do not count as misses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class PairScores:
+    precision: float
+    recall: float
+    f1: float
+    predicted_pairs: int
+    true_pairs: int
+    clusters: int
+    true_clusters: int
+    records: int
+
+
+PAIRS = """
+WITH j AS ({joined}),
+predicted AS (SELECT ours, count(*) AS n FROM j GROUP BY ours),
+actual AS (SELECT truth, count(*) AS n FROM j GROUP BY truth),
+both_ AS (SELECT ours, truth, count(*) AS n FROM j GROUP BY ours, truth)
+SELECT (SELECT sum(n * (n - 1) // 2) FROM predicted),
+       (SELECT sum(n * (n - 1) // 2) FROM actual),
+       (SELECT sum(n * (n - 1) // 2) FROM both_),
+       (SELECT count(*) FROM predicted), (SELECT count(*) FROM actual),
+       (SELECT count(*) FROM j)
+"""
+
+
+def _scores(con: duckdb.DuckDBPyConnection, joined: str) -> PairScores:
+    predicted, actual, agree, clusters, true_clusters, records = con.execute(
+        PAIRS.format(joined=joined)
+    ).fetchall()[0]
+    predicted, actual, agree = int(predicted or 0), int(actual or 0), int(agree or 0)
+    precision = agree / predicted if predicted else 1.0
+    recall = agree / actual if actual else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return PairScores(precision, recall, f1, predicted, actual, clusters, true_clusters, records)
+
+
+def _truth(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE eval_truth AS SELECT * FROM read_csv(?, all_varchar = true)",
+        [str(truth_csv)],
+    )
+
+
+def person_scores(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> PairScores:
+    """Pairs of records placed in the same person, against the true person."""
+    _truth(con, truth_csv)
+    return _scores(
+        con,
+        "SELECT ps.person_id AS ours, t.true_person_id AS truth FROM core.person_source AS ps "
+        "JOIN eval_truth AS t USING (source, source_record_id)",
+    )
+
+
+def dwelling_scores(con: duckdb.DuckDBPyConnection, truth_csv: Path, mentions: str) -> PairScores:
+    """Pairs of records placed at the same dwelling, against the true dwelling.
+
+    `mentions` is a table of (source, source_record_id, dwelling_id)."""
+    _truth(con, truth_csv)
+    return _scores(
+        con,
+        f"SELECT m.dwelling_id AS ours, t.true_dwelling_id AS truth FROM {mentions} AS m "
+        "JOIN eval_truth AS t USING (source, source_record_id) "
+        "WHERE m.dwelling_id IS NOT NULL AND t.true_dwelling_id IS NOT NULL",
+    )

@@ -1,0 +1,49 @@
+"""Linking features of every person mention, computed in SQL over the whole set.
+
+Blocking and comparison keys (surname, given name, building and dwelling keys) and the
+term frequencies of names and phones are derived here once, so training, full linking
+and incremental linking all see the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schemas.contracts import SourceContract
+from warehouse.linking.mentions import mentions_sql
+
+COMPARED = ("name", "birth_date", "sex", "phone", "address")
+# What linking reads of a mention: a new version of a record whose fingerprint did not
+# change (a snapshot re-sent whole) keeps its link without being scored again.
+FINGERPRINT = (
+    "md5(concat_ws('|', m.name, m.id_number, m.sex, m.birth_date, m.phone, m.district, "
+    "m.street, m.community, m.grid_id, m.building_no, m.unit_no, m.room_no, m.role))"
+)
+TF_COLUMNS = ("name", "phone")
+
+
+def features_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:
+    """Every current mention with a run-local integer `unique_id`, its keys, the person it
+    was linked to before (if any) and whether it is new or changed since."""
+    return f"""
+WITH m AS NOT MATERIALIZED ({mentions_sql(contracts, since_fields)})
+SELECT
+    row_number() OVER (ORDER BY m.source, m.source_record_id)::BIGINT AS unique_id,
+    m.*,
+    ps.person_id AS previous_person_id,
+    ps.person_id IS NULL OR fp.fingerprint IS DISTINCT FROM {FINGERPRINT} AS is_new,
+    {FINGERPRINT} AS fingerprint,
+    left(name, 1) AS surname,
+    substr(name, 2) AS given_name,
+    id_number IS NOT NULL AS has_id,
+    CASE WHEN community IS NOT NULL AND building_no IS NOT NULL
+         THEN community || '|' || building_no END AS building_key,
+    CASE WHEN community IS NOT NULL AND building_no IS NOT NULL AND room_no IS NOT NULL
+         THEN community || '|' || building_no || '|' || coalesce(unit_no, '') || '|' || room_no
+    END AS dwelling_key
+FROM m
+LEFT JOIN core.person_source AS ps
+    ON ps.source = m.source AND ps.source_record_id = m.source_record_id
+LEFT JOIN link.fingerprints AS fp
+    ON fp.source = m.source AND fp.source_record_id = m.source_record_id
+"""

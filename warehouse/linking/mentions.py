@@ -1,0 +1,84 @@
+"""Every person mention in staging, in one shape, so linking needs no per-source code.
+
+A source takes part when one of its contract's entities is a person mention; the role is
+the entity's `role` field when it has one (an incident's reporter, victim…), otherwise
+`subject`. A new contract with a person entity is linked without any change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schemas.base import AddressParts, PersonMention
+from schemas.contracts import SourceContract
+from schemas.registry import entity
+from warehouse.ddl import literal, qualified, quote
+
+MENTION_COLUMNS = (
+    "department",
+    "source",
+    "source_record_id",
+    "role",
+    "seen_at",
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "phone",
+    "district",
+    "street",
+    "community",
+    "grid_id",
+    "building_no",
+    "unit_no",
+    "room_no",
+    "relation_to_head",
+    "since",
+)
+ADDRESS_FIELDS = ("district", "street", "community", "grid_id", "building_no", "unit_no", "room_no")
+
+
+def person_sources(contracts: Iterable[SourceContract]) -> list[SourceContract]:
+    """The sources whose rows mention a person, in a stable order."""
+    return sorted(
+        (c for c in contracts if any(issubclass(entity(e), PersonMention) for e in c.entities)),
+        key=lambda c: c.source,
+    )
+
+
+def _fields(contract: SourceContract) -> set[str]:
+    names: set[str] = set()
+    for e in contract.entities:
+        names |= set(entity(e).model_fields)
+    return names
+
+
+def _select(contract: SourceContract, since_fields: tuple[str, ...]) -> str:
+    fields = _fields(contract)
+    has_address = any(issubclass(entity(e), AddressParts) for e in contract.entities)
+    role = quote("role") if "role" in fields else literal("subject")
+    columns = [
+        f"{literal(contract.department)} AS department",
+        f"{literal(contract.source)} AS source",
+        "_record_key AS source_record_id",
+        f"{role} AS role",
+        "_valid_from AS seen_at",
+    ]
+    columns += [quote(f) for f in ("name", "id_number", "sex", "birth_date", "phone")]
+    for f in ADDRESS_FIELDS:
+        columns.append(quote(f) if has_address and f in fields else f"NULL::VARCHAR AS {f}")
+    relation = "relation_to_head"
+    columns.append(quote(relation) if relation in fields else f"NULL::VARCHAR AS {relation}")
+    dates = [quote(f) for f in since_fields if f in fields]
+    columns.append(f"least({', '.join(dates)}) AS since" if dates else "NULL::DATE AS since")
+    view = qualified(contract.staging_table + "_current")
+    return f"SELECT {', '.join(columns)} FROM {view}"
+
+
+def mentions_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:
+    """One query over every person source's current rows, in MENTION_COLUMNS order;
+    `since` is the earliest of `since_fields` (dates a record places the person at home)."""
+    selects = [_select(c, since_fields) for c in person_sources(contracts)]
+    if not selects:
+        raise ValueError("no source contract mentions a person: nothing to link")
+    return "\nUNION ALL\n".join(selects)

@@ -1,0 +1,197 @@
+"""The Fellegi–Sunter model of a person match, trained and applied with Splink on DuckDB.
+
+The ID number is not a comparison: two valid ID numbers decide a pair on their own, so
+the model scores only pairs where at least one mention lacks one. Its parameters come
+from the data (EM, no labels); the trained model is saved as Splink JSON with each full
+relink and reused by incremental runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.linking.evidence import edges_sql
+from warehouse.linking.features import TF_COLUMNS
+from warehouse.linking.settings import LinkSettings
+
+NOT_BOTH_WITH_ID = "NOT (l.has_id AND r.has_id)"
+SPLINK_MEMORY = "1GB"
+RETAINED = ["has_id", "source", "source_record_id"]
+SEX_DISAGREEMENT_M = 0.001
+
+# Splink logs every EM iteration and warns about levels a session cannot train (the
+# next session trains them); link runs report their own figures instead.
+logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+def comparisons() -> list[Any]:
+    """Name, birth date, sex, phone and address, each with levels of agreement."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    name = cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.NullLevel("name"),
+            cll.ExactMatchLevel("name").configure(
+                tf_adjustment_column="name", label_for_charts="exact"
+            ),
+            cll.CustomLevel(
+                "length(name_l) = length(name_r) AND levenshtein(name_l, name_r) = 1",
+                label_for_charts="one character differs",
+            ),
+            cll.CustomLevel("surname_l = surname_r", label_for_charts="same surname only"),
+            cll.ElseLevel().configure(label_for_charts="differs"),
+        ],
+    )
+    birth_date = cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_levels=[
+            cll.NullLevel("birth_date"),
+            cll.ExactMatchLevel("birth_date").configure(label_for_charts="exact"),
+            cll.ElseLevel().configure(label_for_charts="differs"),
+        ],
+    )
+    phone = cl.CustomComparison(
+        output_column_name="phone",
+        comparison_levels=[
+            cll.NullLevel("phone"),
+            cll.ExactMatchLevel("phone").configure(
+                tf_adjustment_column="phone", label_for_charts="exact"
+            ),
+            cll.ElseLevel().configure(label_for_charts="differs"),
+        ],
+    )
+    address = cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.CustomLevel(
+                "community_l IS NULL OR community_r IS NULL", label_for_charts="address missing"
+            ).configure(is_null_level=True),
+            cll.CustomLevel("dwelling_key_l = dwelling_key_r", label_for_charts="same dwelling"),
+            cll.CustomLevel("building_key_l = building_key_r", label_for_charts="same building"),
+            cll.CustomLevel("community_l = community_r", label_for_charts="same community"),
+            cll.ElseLevel().configure(label_for_charts="elsewhere"),
+        ],
+    )
+    sex = cl.CustomComparison(
+        output_column_name="sex",
+        comparison_levels=[
+            cll.NullLevel("sex"),
+            cll.ExactMatchLevel("sex").configure(label_for_charts="same"),
+            # Sex never disagrees among records that share an ID number (it is checked
+            # against the number), so EM cannot see this level: assume one error in 1000.
+            cll.ElseLevel().configure(
+                label_for_charts="differs",
+                m_probability=SEX_DISAGREEMENT_M,
+                fix_m_probability=True,
+            ),
+        ],
+    )
+    return [name, birth_date, sex, phone, address]
+
+
+def blocking_rules(settings: LinkSettings) -> list[str]:
+    return [f"({rule}) AND {NOT_BOTH_WITH_ID}" for rule in settings.blocking_rules]
+
+
+def splink_connection(mentions: pa.Table, spill: Path) -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for Splink, so its work tables never touch the warehouse."""
+    con = duckdb.connect(
+        config={"memory_limit": SPLINK_MEMORY, "temp_directory": str(spill), "threads": 2}
+    )
+    con.register("mentions_arrow", mentions)
+    con.execute("CREATE TABLE mentions AS SELECT * FROM mentions_arrow")
+    con.unregister("mentions_arrow")
+    return con
+
+
+def train(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> dict[str, Any]:
+    """EM on the data itself; returns the trained model as Splink's settings JSON."""
+    from splink import Linker, SettingsCreator
+    from splink.backends.duckdb import DuckDBAPI
+
+    db_api = DuckDBAPI(connection=con)
+    frame = db_api.register("mentions", dataset_display_name="mentions")
+    creator = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(settings),
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=RETAINED,
+    )
+    linker = Linker(frame, creator, log_level=logging.ERROR)
+    id_rule = settings.em_blocking_rules[0]
+    linker.training.estimate_probability_two_random_records_match(
+        [id_rule], recall=settings.prior_recall
+    )
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_max_pairs, seed=settings.u_seed
+    )
+    for rule in settings.em_blocking_rules:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_u_probabilities=True
+        )
+    model = linker.misc.save_model_to_json()
+    linker.table_management.delete_tables_created_by_splink_from_db()
+    return model
+
+
+def predict(
+    con: duckdb.DuckDBPyConnection,
+    model: dict[str, Any],
+    settings: LinkSettings,
+    incremental: bool = False,
+) -> pa.Table:
+    """Scored candidate pairs: among every mention (a full relink), or, incremental, those
+    that involve a new mention (new against existing, and new among themselves)."""
+    from splink import Linker
+    from splink.backends.duckdb import DuckDBAPI
+
+    db_api = DuckDBAPI(connection=con)
+    everything = db_api.register("mentions", dataset_display_name="mentions_with_tf")
+    linker = Linker(everything, model, log_level=logging.ERROR)
+    # Term frequencies always come from every mention, also when scoring a new batch.
+    for column in TF_COLUMNS:
+        linker.table_management.compute_tf_table(column)
+    rules = blocking_rules(settings)
+    options = {
+        "blocking_rules_to_generate_predictions": rules,
+        "threshold_match_probability": settings.match_threshold,
+        "warning_mode": "never",
+    }
+    if not incremental:
+        return _edges(con, linker.inference.predict_within(everything, **options), model)
+    con.execute("CREATE OR REPLACE VIEW mentions_new AS SELECT * FROM mentions WHERE is_new")
+    con.execute("CREATE OR REPLACE VIEW mentions_old AS SELECT * FROM mentions WHERE NOT is_new")
+    new = db_api.register("mentions_new", dataset_display_name="new")
+    old = db_api.register("mentions_old", dataset_display_name="old")
+    between = _edges(con, linker.inference.predict_between(new, old, **options), model)
+    within = _edges(con, linker.inference.predict_within(new, **options), model)
+    return pa.concat_tables([between, within.select(between.column_names)])
+
+
+def _edges(con: duckdb.DuckDBPyConnection, scored: Any, model: dict[str, Any]) -> pa.Table:
+    """The scored pairs as Arrow: ids, probability, weight and per-comparison evidence."""
+    table = scored.physical_name
+    columns = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+    edges = con.sql(edges_sql(model, table, columns)).arrow().read_all()
+    scored.drop_table_from_database_and_remove_from_cache()
+    return edges
+
+
+def save_model(model: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_model(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))

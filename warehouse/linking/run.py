@@ -1,0 +1,282 @@
+"""One link run, full or incremental, in one warehouse transaction.
+
+A full relink trains the model again (EM on the current data), scores every candidate
+pair and re-clusters everything; IDs survive through overlap with the previous clusters.
+An incremental run scores only pairs that involve new or changed records, with the
+model of the last full relink, and leaves every earlier link as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from connectors.home import Home
+from warehouse.linking.assign import assign_clusters
+from warehouse.linking.evidence import REASON_SQL
+from warehouse.linking.features import features_sql
+from warehouse.linking.golden import write_people
+from warehouse.linking.ids import assign_person_ids
+from warehouse.linking.model import load_model, predict, save_model, splink_connection, train
+from warehouse.linking.places import link_places
+from warehouse.linking.settings import LinkSettings, load_settings
+from warehouse.linking.tables import create_link_tables
+
+Mode = Literal["auto", "full", "incremental"]
+SPLINK_COLUMNS = (
+    "unique_id, source, source_record_id, name, surname, given_name, birth_date, sex, phone, "
+    "community, building_key, dwelling_key, id_number, has_id, is_new"
+)
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    link_run_id: str
+    mode: str
+    mentions: int
+    new_mentions: int
+    candidate_pairs: int
+    persons: int
+    linked_by_id: int
+    linked_by_model: int
+    unlinked: int
+    ids_created: int
+    ids_merged: int
+    ids_split: int
+    ids_retired: int
+    buildings: int
+    dwellings: int
+    seconds: float
+    model_file: str | None
+
+    @property
+    def nothing_new(self) -> bool:
+        return self.mode == "incremental" and self.new_mentions == 0 and self.candidate_pairs == 0
+
+
+def last_full_model(con: duckdb.DuckDBPyConnection) -> Path | None:
+    rows = con.execute(
+        "SELECT model_file FROM link.runs WHERE mode = 'full' AND finished_at IS NOT NULL "
+        "ORDER BY finished_at DESC LIMIT 1"
+    ).fetchall()
+    if rows and rows[0][0] and Path(rows[0][0]).is_file():
+        return Path(rows[0][0])
+    return None
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchall()[0][0] or 0)
+
+
+def link_people(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    mode: Mode = "auto",
+    settings: LinkSettings | None = None,
+) -> LinkResult:
+    """Links every current person mention in staging; the caller holds the writer lock."""
+    settings = settings or load_settings()
+    started = time.perf_counter()
+    now = dt.datetime.now()
+    run_id = f"link-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    create_link_tables(con)
+    model_path = last_full_model(con)
+    if mode == "auto":
+        has_links = _count(con, "SELECT count(*) FROM core.person_source") > 0
+        mode = "incremental" if model_path and has_links else "full"
+    if mode == "incremental" and model_path is None:
+        raise RuntimeError("no saved model from a full relink: run a full relink first")
+    contracts = list(home.contracts().values())
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE link_mentions AS "
+            + features_sql(contracts, settings.since_fields)
+        )
+        mentions = _count(con, "SELECT count(*) FROM link_mentions")
+        new = _count(con, "SELECT count(*) FROM link_mentions WHERE is_new")
+        gone = _count(
+            con,
+            "SELECT count(*) FROM core.person_source AS ps ANTI JOIN link_mentions AS m "
+            "ON m.source = ps.source AND m.source_record_id = ps.source_record_id",
+        )
+        if mode == "incremental" and new == 0 and gone == 0:
+            con.execute("ROLLBACK")
+            return _nothing(con, run_id, mentions, started, model_path)
+
+        spill = home.root / "work" / "spill"
+        spill.mkdir(parents=True, exist_ok=True)
+        splink = splink_connection(
+            con.sql(f"SELECT {SPLINK_COLUMNS} FROM link_mentions").arrow().read_all(), spill
+        )
+        try:
+            if mode == "full":
+                model = train(splink, settings)
+                model_path = home.models / f"person-{run_id}.json"
+                save_model(model, model_path)
+            else:
+                assert model_path is not None
+                model = load_model(model_path)
+            edges = predict(splink, model, settings, incremental=mode == "incremental")
+        finally:
+            splink.close()
+        con.register("link_edges_arrow", edges)
+        con.execute("CREATE OR REPLACE TEMP TABLE link_edges AS SELECT * FROM link_edges_arrow")
+        con.unregister("link_edges_arrow")
+
+        assign_clusters(con, settings.match_threshold, incremental=mode == "incremental")
+        assign_person_ids(con, run_id, now)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE link_final AS SELECT a.unique_id, i.person_id "
+            "FROM link_assign AS a JOIN link_ids AS i USING (cluster_key)"
+        )
+        link_places(con, contracts)
+        _write_sources(con, run_id, mode)
+        write_people(con, settings)
+        con.execute("DELETE FROM link.fingerprints")
+        con.execute(
+            "INSERT INTO link.fingerprints "
+            "SELECT source, source_record_id, fingerprint FROM link_mentions"
+        )
+        result = _result(con, run_id, mode, mentions, new, len(edges), started, model_path)
+        _record(con, result, now)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _write_sources(con: duckdb.DuckDBPyConnection, run_id: str, mode: str) -> None:
+    """core.person_source and link.evidence; kept links keep their reason and run."""
+    con.execute("CREATE OR REPLACE TEMP TABLE link_previous AS SELECT * FROM core.person_source")
+    con.execute("DELETE FROM core.person_source")
+    con.execute(
+        f"""
+INSERT INTO core.person_source
+WITH linked AS (
+    SELECT m.department, m.source, m.source_record_id, m.role, m.seen_at, f.person_id,
+           a.how, a.probability, a.weight, a.evidence,
+           via.source AS via_source, via.source_record_id AS via_record_id
+    FROM link_final AS f
+    JOIN link_mentions AS m USING (unique_id)
+    JOIN link_assign AS a USING (unique_id)
+    LEFT JOIN link_mentions AS via ON via.unique_id = a.via
+)
+SELECT l.department, l.source, l.source_record_id, l.role, l.person_id,
+       CASE WHEN l.how = 'kept' THEN p.match_probability ELSE l.probability END,
+       CASE WHEN l.how = 'kept' THEN p.match_reason ELSE {REASON_SQL} END,
+       l.seen_at,
+       CASE WHEN l.how = 'kept' THEN p.link_run_id ELSE $run END
+FROM linked AS l
+LEFT JOIN link_previous AS p USING (source, source_record_id)
+""",
+        {"run": run_id},
+    )
+    if mode == "full":
+        con.execute("DELETE FROM link.evidence")
+    else:
+        con.execute(
+            "DELETE FROM link.evidence AS e WHERE NOT EXISTS (SELECT 1 FROM link_mentions AS m "
+            "WHERE m.source = e.source AND m.source_record_id = e.source_record_id "
+            "AND NOT m.is_new)"
+        )
+    con.execute(
+        """
+INSERT INTO link.evidence
+SELECT m.source, m.source_record_id, via.source, via.source_record_id,
+       a.probability, a.weight, a.evidence, $run
+FROM link_assign AS a
+JOIN link_mentions AS m USING (unique_id)
+JOIN link_mentions AS via ON via.unique_id = a.via
+WHERE a.how = 'probabilistic'
+""",
+        {"run": run_id},
+    )
+
+
+def _result(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    mode: str,
+    mentions: int,
+    new: int,
+    pairs: int,
+    started: float,
+    model_path: Path | None,
+) -> LinkResult:
+    how = dict(con.execute("SELECT how, count(*) FROM link_assign GROUP BY how").fetchall())
+    events = dict(
+        con.execute(
+            "SELECT event, count(*) FROM core.person_id_history WHERE link_run_id = ? GROUP BY 1",
+            [run_id],
+        ).fetchall()
+    )
+    return LinkResult(
+        link_run_id=run_id,
+        mode=mode,
+        mentions=mentions,
+        new_mentions=new,
+        candidate_pairs=pairs,
+        persons=_count(con, "SELECT count(*) FROM core.person"),
+        linked_by_id=how.get("id", 0),
+        linked_by_model=how.get("probabilistic", 0),
+        unlinked=how.get("alone", 0),
+        ids_created=events.get("created", 0),
+        ids_merged=events.get("merged_into", 0),
+        ids_split=events.get("split_from", 0),
+        ids_retired=events.get("retired", 0),
+        buildings=_count(con, "SELECT count(*) FROM core.building"),
+        dwellings=_count(con, "SELECT count(*) FROM core.dwelling"),
+        seconds=round(time.perf_counter() - started, 3),
+        model_file=str(model_path) if model_path else None,
+    )
+
+
+def _record(con: duckdb.DuckDBPyConnection, result: LinkResult, started_at: dt.datetime) -> None:
+    values = asdict(result)
+    columns = [c for c in values if c != "link_run_id"]
+    con.execute(
+        "INSERT INTO link.runs (link_run_id, started_at, finished_at, "
+        + ", ".join(columns)
+        + ") VALUES (?, ?, ?, "
+        + ", ".join("?" for _ in columns)
+        + ")",
+        [result.link_run_id, started_at, dt.datetime.now(), *[values[c] for c in columns]],
+    )
+
+
+def _nothing(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    mentions: int,
+    started: float,
+    model_path: Path | None,
+) -> LinkResult:
+    persons = _count(con, "SELECT count(*) FROM core.person")
+    return LinkResult(
+        run_id,
+        "incremental",
+        mentions,
+        0,
+        0,
+        persons,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        _count(con, "SELECT count(*) FROM core.building"),
+        _count(con, "SELECT count(*) FROM core.dwelling"),
+        round(time.perf_counter() - started, 3),
+        str(model_path) if model_path else None,
+    )

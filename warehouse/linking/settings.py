@@ -1,0 +1,49 @@
+"""The linking settings file, validated: thresholds, blocking, survivorship."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+SETTINGS_FILE = Path(__file__).with_name("linking.yaml")
+GOLDEN_FIELDS = ("name", "sex", "birth_date", "phone", "dwelling")
+
+
+class GoldenRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: Literal["most_common", "most_recent"]
+    prefer_id_holders: bool = False
+    roles: tuple[str, ...] | None = None
+
+
+class LinkSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    match_threshold: float = Field(gt=0, lt=1)
+    u_max_pairs: int = Field(gt=0)
+    u_seed: int
+    em_blocking_rules: tuple[str, ...] = Field(min_length=1)
+    blocking_rules: tuple[str, ...] = Field(min_length=1)
+    prior_recall: float = Field(gt=0, le=1)
+    since_fields: tuple[str, ...] = ()
+    trust: tuple[str, ...]
+    golden: dict[str, GoldenRule]
+
+    def model_post_init(self, _context: object) -> None:
+        missing = set(GOLDEN_FIELDS) - set(self.golden)
+        unknown = set(self.golden) - set(GOLDEN_FIELDS)
+        if missing or unknown:
+            raise ValueError(
+                f"golden rules must cover exactly {', '.join(GOLDEN_FIELDS)}"
+                f" (missing: {sorted(missing)}, unknown: {sorted(unknown)})"
+            )
+
+
+@cache
+def load_settings(path: Path = SETTINGS_FILE) -> LinkSettings:
+    return LinkSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
