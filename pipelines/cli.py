@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -132,6 +133,7 @@ def run(home: HomeOption = None) -> None:
         finally:
             watcher.stop()
     summary.print_run(console, outcome.results)
+    summary.print_link(console, outcome.link)
     if not outcome.success:
         console.print(
             f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
@@ -231,6 +233,78 @@ def rebuild(
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
     raise typer.Exit(1)
+
+
+@app.command()
+def link(
+    home: HomeOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-estimate the model and re-cluster everyone.")
+    ] = False,
+) -> None:
+    """Link staging records into people, dwellings and buildings (what `run` does after
+    loading; the nightly schedule runs it with --full)."""
+    from warehouse.link import link_warehouse
+
+    place = _home(home)
+    with console.status("Linking (a full relink re-estimates the model)" if full else "Linking"):
+        result = link_warehouse(place, "full" if full else "auto", on_wait=console.print)
+    if result.nothing_new:
+        console.print("Nothing new to link.")
+        return
+    summary.print_link(console, dataclasses.asdict(result))
+
+
+@app.command()
+def explain(
+    person_id: Annotated[str, typer.Argument(help="A person ID, e.g. CW0000000042.")],
+    home: HomeOption = None,
+) -> None:
+    """Show a person's records and why each was linked (the weight of every comparison)."""
+    from warehouse.linking.explain import explain as why
+    from warehouse.reader import BusyWarehouse, read_only
+
+    place = _home(home)
+    try:
+        with read_only(place) as con:
+            found = why(con, list(place.contracts().values()), person_id)
+    except BusyWarehouse as exc:
+        console.print(str(exc))
+        raise typer.Exit(3) from None
+    if found.person is None:
+        console.print(f"No person {person_id} in the warehouse.")
+        raise typer.Exit(1)
+    p = found.person
+    console.print(
+        f"[bold]{p['person_id']}[/bold] {p['name']}  sex {p['sex']}  born {p['birth_date']}  "
+        f"phone {p['phone']}  dwelling {p['dwelling_id']}  ID {p['id_number'] or '—'}"
+    )
+    table = Table(title=f"{len(found.records)} record(s)")
+    for name in ("Department / source", "Record", "Role", "As written", "Linked because"):
+        table.add_column(name)
+    for r in found.records:
+        written = " ".join(
+            str(v) for v in (r["name"], r["birth_date"], r["phone"], r["id_number"]) if v
+        )
+        reason = r["match_reason"] if not r["evidence"] else f"p = {r['match_probability']:.6f}"
+        table.add_row(
+            f"{r['department']} / {r['source']}", r["source_record_id"], r["role"], written, reason
+        )
+    console.print(table)
+    for r in found.records:
+        if not r["evidence"]:
+            continue
+        console.print(
+            f"{r['source']} {r['source_record_id']}: best match {r['via_source']} "
+            f"{r['via_record_id']}, match weight {r['match_weight']:.1f}"
+        )
+        for e in r["evidence"]:
+            console.print(f"    {e['comparison']:<11} {e['level']:<22} {e['weight']:+6.1f}")
+    for h in found.history:
+        console.print(
+            f"{h['recorded_at']:%Y-%m-%d %H:%M} {h['event']} {h['related_person_id'] or ''} "
+            f"({h['records']} record(s), {h['link_run_id']})"
+        )
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from connectors.home import Home
+from pipelines.defs.core import NIGHTLY_RELINK, core_assets, nightly_relink_schedule
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
@@ -14,7 +15,9 @@ from pipelines.defs.unmatched import unmatched_files
 def build_definitions(home: Home | None = None) -> dg.Definitions:
     contracts = list((home or Home.resolve()).contracts().values())
     return dg.Definitions(
-        assets=[*staging_assets(contracts), unmatched_files],
+        assets=[*staging_assets(contracts), unmatched_files, core_assets(contracts)],
+        jobs=[NIGHTLY_RELINK],
+        schedules=[nightly_relink_schedule],
         sensors=folder_sensors(contracts),
         resources={"home": home_resource()},
     )

@@ -32,12 +32,23 @@ LOADS_OF_RUN = (
 )
 
 
+HAS_LINK_RUNS = (
+    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'link' AND table_name = 'runs'"
+)
+LINK_OF_RUN = (
+    "SELECT mode, mentions, new_mentions, persons, linked_by_id, linked_by_model, unlinked, "
+    "ids_created, ids_merged, ids_split, ids_retired, buildings, dwellings, seconds "
+    "FROM link.runs WHERE dagster_run_id = ? ORDER BY finished_at DESC LIMIT 1"
+)
+
+
 @dataclass
 class HeadlessRun:
     run_id: str
     success: bool
     results: list[LoadResult]
     error: str | None
+    link: dict[str, object] | None = None
 
 
 def instance(home: Home) -> dg.DagsterInstance:
@@ -70,13 +81,21 @@ def release_dead_runs(inst: dg.DagsterInstance) -> list[str]:
     return released
 
 
-def _loads_of(home: Home, dagster_run_id: str) -> list[LoadResult]:
-    """What this Dagster run loaded, even if another run loaded files meanwhile."""
+def _outcome_of(
+    home: Home, dagster_run_id: str
+) -> tuple[list[LoadResult], dict[str, object] | None]:
+    """What this Dagster run loaded and linked, even if another run worked meanwhile."""
     if not home.warehouse.exists():
-        return []
+        return [], None
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         rows = con.execute(LOADS_OF_RUN, [dagster_run_id]).fetchall()
-    return [LoadResult(*row) for row in rows]
+        link = None
+        if con.execute(HAS_LINK_RUNS).fetchall()[0][0]:
+            cursor = con.execute(LINK_OF_RUN, [dagster_run_id])
+            names = [d[0] for d in cursor.description]
+            found = cursor.fetchall()
+            link = dict(zip(names, found[0], strict=True)) if found else None
+    return [LoadResult(*row) for row in rows], link
 
 
 def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -> HeadlessRun:
@@ -98,4 +117,5 @@ def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -
     if not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
         error = failures[0].step_failure_data.error.message.strip() if failures else "run failed"
-    return HeadlessRun(result.run_id, result.success, _loads_of(home, result.run_id), error)
+    loads, link = _outcome_of(home, result.run_id)
+    return HeadlessRun(result.run_id, result.success, loads, error, link)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -48,6 +48,24 @@ def print_run(console: Console, results: Sequence[LoadResult]) -> None:
             console.print(
                 f"[red]rejected[/red] {r.department}/{r.file_name} ({r.file_id}): {r.reason}"
             )
+
+
+def print_link(console: Console, link: Mapping[str, object] | None) -> None:
+    """One paragraph on what linking did: people, how records were linked, ID changes."""
+    if not link:
+        return
+    console.print(
+        f"Linked ({link['mode']}, {link['seconds']:.1f} s): {link['persons']:,} people from "
+        f"{link['mentions']:,} records ({link['new_mentions']:,} new or changed: "
+        f"{link['linked_by_id']:,} by ID number, {link['linked_by_model']:,} by the model, "
+        f"{link['unlinked']:,} matching no one); {link['buildings']:,} buildings, "
+        f"{link['dwellings']:,} dwellings."
+    )
+    changes = {k: link[k] for k in ("ids_created", "ids_merged", "ids_split", "ids_retired")}
+    console.print(
+        "Person IDs: {ids_created:,} created, {ids_merged:,} merged, {ids_split:,} split, "
+        "{ids_retired:,} retired.".format(**changes)
+    )
 
 
 def print_status(console: Console, home: Home) -> None:

@@ -79,6 +79,7 @@ def link_people(
     home: Home,
     mode: Mode = "auto",
     settings: LinkSettings | None = None,
+    dagster_run_id: str | None = None,
 ) -> LinkResult:
     """Links every current person mention in staging; the caller holds the writer lock."""
     settings = settings or load_settings()
@@ -146,7 +147,7 @@ def link_people(
             "SELECT source, source_record_id, fingerprint FROM link_mentions"
         )
         result = _result(con, run_id, mode, mentions, new, len(edges), started, model_path)
-        _record(con, result, now)
+        _record(con, result, now, dagster_run_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -240,16 +241,27 @@ def _result(
     )
 
 
-def _record(con: duckdb.DuckDBPyConnection, result: LinkResult, started_at: dt.datetime) -> None:
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    result: LinkResult,
+    started_at: dt.datetime,
+    dagster_run_id: str | None,
+) -> None:
     values = asdict(result)
     columns = [c for c in values if c != "link_run_id"]
     con.execute(
-        "INSERT INTO link.runs (link_run_id, started_at, finished_at, "
+        "INSERT INTO link.runs (link_run_id, dagster_run_id, started_at, finished_at, "
         + ", ".join(columns)
-        + ") VALUES (?, ?, ?, "
+        + ") VALUES (?, ?, ?, ?, "
         + ", ".join("?" for _ in columns)
         + ")",
-        [result.link_run_id, started_at, dt.datetime.now(), *[values[c] for c in columns]],
+        [
+            result.link_run_id,
+            dagster_run_id,
+            started_at,
+            dt.datetime.now(),
+            *[values[c] for c in columns],
+        ],
     )
 
 

@@ -9,6 +9,7 @@ CREATE SCHEMA IF NOT EXISTS link;
 CREATE TABLE IF NOT EXISTS link.runs (
     link_run_id VARCHAR PRIMARY KEY,
     mode VARCHAR NOT NULL,
+    dagster_run_id VARCHAR,
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP,
     model_file VARCHAR,
