@@ -78,6 +78,19 @@ class PersonSource(Record):
         grade=Grade.L3,
         masking=Masking.HASH,
     )
+    building_id: str | None = field(
+        "Building the record places the person in (for an incident: where it happened).",
+        category=Category.LOCATION,
+        grade=Grade.L1,
+        masking=Masking.KEEP,
+    )
+    dwelling_id: str | None = field(
+        "Dwelling the record places the person at, when it names a room.",
+        category=Category.LOCATION,
+        grade=Grade.L3,
+        pipl=True,
+        masking=Masking.HASH,
+    )
     match_probability: float = field(
         "Probability that the record is this person: 1 for a shared valid ID number.",
         category=Category.RECORD,

@@ -9,6 +9,7 @@ import yaml
 from connectors.home import Home
 from demo import generate
 from pipelines.definitions import build_definitions
+from pipelines.defs.core import CORE_TABLES
 from pipelines.defs.resources import CausewayHome
 from pipelines.defs.sensors import folder_sensor
 from pipelines.defs.staging import staging_asset
@@ -21,12 +22,21 @@ def test_definitions_load_with_an_asset_and_a_sensor_per_contract(tmp_path):
     defs = build_definitions(Home.resolve(tmp_path))
     dg.Definitions.validate_loadable(defs)
     keys = {tuple(k.path) for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {("staging", s) for s in CONTRACTS} | {("ingest", "unmatched_files")}
+    staging = {("staging", s) for s in CONTRACTS} | {("ingest", "unmatched_files")}
+    core = {("core", t) for t in CORE_TABLES}
+    assert staging | core <= keys
     for key in defs.resolve_asset_graph().get_all_asset_keys():
         assert defs.resolve_assets_def(key).descriptions_by_key[key]
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {f"{s}_files" for s in CONTRACTS}
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
+    schedules = {s.name: s for s in defs.schedules}
+    assert schedules["nightly_relink"].default_status == dg.DefaultScheduleStatus.RUNNING
+    # Every core asset waits for every staging asset.
+    graph = defs.resolve_asset_graph()
+    for table in CORE_TABLES:
+        parents = {tuple(k.path) for k in graph.get(dg.AssetKey(["core", table])).parent_keys}
+        assert {("staging", s) for s in CONTRACTS} <= parents
 
 
 def test_a_site_contract_adds_an_asset_without_python(tmp_path):

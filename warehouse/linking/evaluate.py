@@ -66,14 +66,37 @@ def person_scores(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> PairScores
     )
 
 
-def dwelling_scores(con: duckdb.DuckDBPyConnection, truth_csv: Path, mentions: str) -> PairScores:
-    """Pairs of records placed at the same dwelling, against the true dwelling.
-
-    `mentions` is a table of (source, source_record_id, dwelling_id)."""
+def dwelling_scores(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> PairScores:
+    """Pairs of records placed at the same dwelling, against the true dwelling."""
     _truth(con, truth_csv)
     return _scores(
         con,
-        f"SELECT m.dwelling_id AS ours, t.true_dwelling_id AS truth FROM {mentions} AS m "
+        "SELECT m.dwelling_id AS ours, t.true_dwelling_id AS truth FROM core.person_source AS m "
         "JOIN eval_truth AS t USING (source, source_record_id) "
         "WHERE m.dwelling_id IS NOT NULL AND t.true_dwelling_id IS NOT NULL",
     )
+
+
+def kept_id_share(con: duckdb.DuckDBPyConnection, truth_csv: Path, before: Path) -> tuple[int, int]:
+    """(people whose person ID is unchanged, people known before and after), where a
+    person's ID is the one most of their records carry; `before` is a saved copy of
+    core.person_source (Parquet)."""
+    _truth(con, truth_csv)
+    kept, total = con.execute(
+        """
+        WITH before AS (
+            SELECT t.true_person_id, mode(b.person_id) AS person_id
+            FROM read_parquet(?) AS b JOIN eval_truth AS t USING (source, source_record_id)
+            GROUP BY 1
+        ),
+        after AS (
+            SELECT t.true_person_id, mode(a.person_id) AS person_id
+            FROM core.person_source AS a JOIN eval_truth AS t USING (source, source_record_id)
+            GROUP BY 1
+        )
+        SELECT count(*) FILTER (WHERE before.person_id = after.person_id), count(*)
+        FROM before JOIN after USING (true_person_id)
+        """,
+        [str(before)],
+    ).fetchall()[0]
+    return int(kept), int(total)

@@ -161,17 +161,21 @@ def _write_sources(con: duckdb.DuckDBPyConnection, run_id: str, mode: str) -> No
     con.execute("DELETE FROM core.person_source")
     con.execute(
         f"""
-INSERT INTO core.person_source
+INSERT INTO core.person_source (
+    department, source, source_record_id, role, person_id, building_id, dwelling_id,
+    match_probability, match_reason, record_version, link_run_id)
 WITH linked AS (
     SELECT m.department, m.source, m.source_record_id, m.role, m.seen_at, f.person_id,
-           a.how, a.probability, a.weight, a.evidence,
+           a.how, a.probability, a.weight, a.evidence, pl.building_id, pl.dwelling_id,
            via.source AS via_source, via.source_record_id AS via_record_id
     FROM link_final AS f
     JOIN link_mentions AS m USING (unique_id)
     JOIN link_assign AS a USING (unique_id)
+    JOIN link_places AS pl USING (unique_id)
     LEFT JOIN link_mentions AS via ON via.unique_id = a.via
 )
 SELECT l.department, l.source, l.source_record_id, l.role, l.person_id,
+       l.building_id, l.dwelling_id,
        CASE WHEN l.how = 'kept' THEN p.match_probability ELSE l.probability END,
        CASE WHEN l.how = 'kept' THEN p.match_reason ELSE {REASON_SQL} END,
        l.seen_at,

@@ -75,7 +75,9 @@ END;
 CREATE OR REPLACE MACRO cw_after_city(a) AS
     CASE WHEN strpos(a, '市') BETWEEN 2 AND 8 THEN substr(a, strpos(a, '市') + 1) ELSE a END;
 CREATE OR REPLACE MACRO cw_district_len(a) AS CASE
-    WHEN strpos(a, '区') BETWEEN 2 AND 6 AND substr(a, strpos(a, '区') - 1, 1) <> '社'
+    -- 社区, 小区 and 园区 end community names, not districts (光明小区社区3-1-101).
+    WHEN strpos(a, '区') BETWEEN 2 AND 6
+        AND substr(a, strpos(a, '区') - 1, 1) NOT IN ('社', '小', '园')
         THEN strpos(a, '区')
     ELSE 0
 END;

@@ -1,0 +1,148 @@
+"""The reduced linking evaluation: a 20,000-resident district against its ground truth.
+
+The same figures at 250,000 residents are printed by benchmarks/bench_linking.py.
+Targets (issue 6): persons precision >= 0.999 and recall >= 0.9975 at the default
+threshold; >= 99.9 % of people keep their ID when the second month arrives.
+"""
+
+import duckdb
+import pytest
+
+from connectors.home import Home
+from demo.api import generate
+from warehouse.ingest import process_pending
+from warehouse.link import link_warehouse
+from warehouse.linking.evaluate import dwelling_scores, kept_id_share, person_scores
+
+PERSONS, SEED = 20_000, 11
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    """Month 1 loaded and fully linked, then month 2 loaded and linked incrementally."""
+    home = Home.resolve(tmp_path_factory.mktemp("link")).ensure()
+    generate(home.ingest, home.demo_truth, PERSONS, SEED, 1)
+    process_pending(home)
+    first = link_warehouse(home)
+    figures = {"first": first}
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        figures["persons_1"] = person_scores(con, home.demo_truth / "persons.csv")
+        figures["dwellings_1"] = dwelling_scores(con, home.demo_truth / "persons.csv")
+        con.execute(f"COPY core.person_source TO '{home.root / 'month1.parquet'}'")
+    generate(home.ingest, home.demo_truth, PERSONS, SEED, 2)
+    process_pending(home)
+    figures["second"] = link_warehouse(home)
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        figures["persons_2"] = person_scores(con, home.demo_truth / "persons.csv")
+        figures["kept_2"] = kept_id_share(
+            con, home.demo_truth / "persons.csv", home.root / "month1.parquet"
+        )
+        con.execute(f"COPY core.person_source TO '{home.root / 'month2.parquet'}'")
+    figures["relink"] = link_warehouse(home, "full")
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        figures["persons_3"] = person_scores(con, home.demo_truth / "persons.csv")
+        figures["kept_3"] = kept_id_share(
+            con, home.demo_truth / "persons.csv", home.root / "month2.parquet"
+        )
+    return home, figures
+
+
+def test_first_month_is_a_full_link_that_meets_the_targets(district):
+    _, f = district
+    assert f["first"].mode == "full"
+    scores = f["persons_1"]
+    print(scores)
+    assert scores.records > 60_000
+    assert scores.precision >= 0.999
+    assert scores.recall >= 0.9975
+    # Every person has one cluster, give or take a handful of unlinkable records.
+    assert abs(scores.clusters - scores.true_clusters) <= scores.true_clusters * 0.002
+
+
+def test_dwellings_are_linked_from_every_way_of_writing_an_address(district):
+    _, f = district
+    scores = f["dwellings_1"]
+    print(scores)
+    assert scores.precision >= 0.99
+    assert scores.recall >= 0.95
+
+
+def test_buildings_are_one_per_real_building(district):
+    home, _ = district
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        ours = con.execute("SELECT count(*) FROM core.building").fetchall()[0][0]
+        truth = con.execute(
+            "SELECT count(*) FROM read_csv(?)", [str(home.demo_truth / "buildings.csv")]
+        ).fetchall()[0][0]
+    assert ours == truth
+
+
+def test_second_month_links_incrementally_and_keeps_ids(district):
+    _, f = district
+    second = f["second"]
+    assert second.mode == "incremental"
+    # Only new or changed records are scored: far fewer than a full relink.
+    assert 0 < second.new_mentions < second.mentions / 4
+    assert f["persons_2"].precision >= 0.999
+    assert f["persons_2"].recall >= 0.9975
+    kept, total = f["kept_2"]
+    assert total > 19_000
+    assert kept / total >= 0.999
+
+
+def test_nightly_full_relink_keeps_ids_by_overlap(district):
+    _, f = district
+    relink = f["relink"]
+    assert relink.mode == "full"
+    assert f["persons_3"].precision >= 0.999
+    assert f["persons_3"].recall >= 0.9975
+    kept, total = f["kept_3"]
+    assert kept / total >= 0.999
+
+
+def test_every_record_has_one_person_and_every_person_a_record(district):
+    home, _ = district
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        orphans = con.execute(
+            "SELECT count(*) FROM core.person AS p ANTI JOIN core.person_source AS s "
+            "USING (person_id)"
+        ).fetchall()[0][0]
+        dangling = con.execute(
+            "SELECT count(*) FROM core.person_source AS s ANTI JOIN core.person AS p "
+            "USING (person_id)"
+        ).fetchall()[0][0]
+        mentions = con.execute(
+            "SELECT (SELECT count(*) FROM core.person_source), "
+            "(SELECT count(*) FROM staging.housing_occupants_current) + "
+            "(SELECT count(*) FROM staging.health_residents_current) + "
+            "(SELECT count(*) FROM staging.police_residents_current) + "
+            "(SELECT count(*) FROM staging.police_incidents_current) + "
+            "(SELECT count(*) FROM staging.civil_affairs_cases_current)"
+        ).fetchall()[0]
+    assert orphans == 0
+    assert dangling == 0
+    assert mentions[0] == mentions[1]
+
+
+def test_two_valid_id_numbers_are_never_one_person(district):
+    home, _ = district
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        mixed = con.execute(
+            """
+            WITH m AS (
+                SELECT 'housing_occupants' AS source, _record_key, id_number
+                FROM staging.housing_occupants_current
+                UNION ALL SELECT 'health_residents', _record_key, id_number
+                FROM staging.health_residents_current
+                UNION ALL SELECT 'police_residents', _record_key, id_number
+                FROM staging.police_residents_current
+            )
+            SELECT count(*) FROM (
+                SELECT ps.person_id FROM core.person_source AS ps
+                JOIN m ON m.source = ps.source AND m._record_key = ps.source_record_id
+                WHERE m.id_number IS NOT NULL
+                GROUP BY ps.person_id HAVING count(DISTINCT m.id_number) > 1
+            )
+            """
+        ).fetchall()[0][0]
+    assert mixed == 0
