@@ -11,6 +11,7 @@ import duckdb
 from connectors.home import Home
 from schemas.contracts import SourceContract
 from warehouse.ddl import create_warehouse
+from warehouse.linking.tables import create_link_tables
 from warehouse.load import drop_work_tables, load_file
 from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
@@ -35,6 +36,7 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
     path.chmod(0o600)
     create_warehouse(con)
     create_audit_tables(con)
+    create_link_tables(con)
     install_reference(con)
     for contract in home.contracts().values():
         create_staging_table(con, contract)

@@ -69,6 +69,44 @@ QUALIFY row_number() OVER (
 ) = 1
 """
 
+# Incremental: a new person with a valid ID number may be someone already known only
+# from records without one (their health record came first). Their new cluster takes
+# over that person's ID when its best link to them reaches the threshold; each side is
+# adopted at most once (mutual best).
+ADOPT = """
+UPDATE link_assign AS a SET cluster_key = pick.old_key
+FROM (
+    WITH id_free AS (
+        SELECT a.cluster_key FROM link_assign AS a JOIN link_mentions AS m USING (unique_id)
+        WHERE a.cluster_key LIKE 'p:%'
+        GROUP BY a.cluster_key HAVING NOT bool_or(m.has_id)
+    ),
+    directed AS (
+        SELECT unique_id_l AS u, unique_id_r AS v, match_weight, match_probability
+        FROM link_edges
+        UNION ALL
+        SELECT unique_id_r, unique_id_l, match_weight, match_probability FROM link_edges
+    ),
+    candidates AS (
+        SELECT src.cluster_key AS new_key, dst.cluster_key AS old_key,
+               max(d.match_weight) AS weight
+        FROM directed AS d
+        JOIN link_assign AS src ON src.unique_id = d.u AND src.cluster_key LIKE 'id:%'
+        JOIN link_assign AS dst ON dst.unique_id = d.v
+        JOIN id_free ON id_free.cluster_key = dst.cluster_key
+        WHERE d.match_probability >= $threshold
+        GROUP BY ALL
+    ),
+    best_for_old AS (
+        SELECT * FROM candidates
+        QUALIFY row_number() OVER (PARTITION BY old_key ORDER BY weight DESC, new_key) = 1
+    )
+    SELECT new_key, old_key FROM best_for_old
+    QUALIFY row_number() OVER (PARTITION BY new_key ORDER BY weight DESC, old_key) = 1
+) AS pick
+WHERE a.cluster_key = pick.new_key
+"""
+
 LEFTOVER = """
 CREATE OR REPLACE TEMP TABLE link_leftover AS
 SELECT m.unique_id, m.unique_id AS label
@@ -130,6 +168,7 @@ def assign_clusters(con: duckdb.DuckDBPyConnection, threshold: float, incrementa
     if incremental:
         con.execute(SEED_KEEP)
         con.execute(SEED_NEW_BY_ID)
+        con.execute(ADOPT, {"threshold": threshold})
     else:
         con.execute(SEED_BY_ID)
     # Two rounds: the second lets a mention follow one placed by the first.

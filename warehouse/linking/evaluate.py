@@ -100,3 +100,40 @@ def kept_id_share(con: duckdb.DuckDBPyConnection, truth_csv: Path, before: Path)
         [str(before)],
     ).fetchall()[0]
     return int(kept), int(total)
+
+
+def blocking_recall(
+    con: duckdb.DuckDBPyConnection,
+    truth_csv: Path,
+    features: str,
+    rules: list[str],
+) -> tuple[float, float, int]:
+    """(recall of the blocking rules on the true pairs they must find, recall of ID
+    numbers and rules together on all true pairs, true pairs).
+
+    Pairs where both records carry a valid ID number are decided by it; every other
+    true pair must be produced by a blocking rule to be scored at all. `features` is the
+    linking features query; `rules` are Splink SQL conditions over `l` and `r`."""
+    _truth(con, truth_csv)
+    covered = " OR ".join(f"({rule})" for rule in rules)
+    needed, found, total, by_id = con.execute(
+        f"""
+        WITH f AS ({features}),
+        m AS (SELECT f.*, t.true_person_id FROM f JOIN eval_truth AS t
+              USING (source, source_record_id)),
+        pairs AS (
+            SELECT l.has_id AND r.has_id AS decided, l.id_number = r.id_number AS same_id,
+                   coalesce({covered}, false) AS blocked
+            FROM m AS l JOIN m AS r
+              ON l.true_person_id = r.true_person_id AND l.unique_id < r.unique_id
+        )
+        SELECT count(*) FILTER (WHERE NOT decided),
+               count(*) FILTER (WHERE NOT decided AND blocked),
+               count(*),
+               count(*) FILTER (WHERE decided AND same_id)
+        FROM pairs
+        """
+    ).fetchall()[0]
+    rule_recall = found / needed if needed else 1.0
+    overall = (found + by_id) / total if total else 1.0
+    return rule_recall, overall, int(total)
