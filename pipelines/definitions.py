@@ -5,7 +5,12 @@ from __future__ import annotations
 import dagster as dg
 
 from connectors.home import Home
-from pipelines.defs.core import NIGHTLY_RELINK, core_assets, nightly_relink_schedule
+from pipelines.defs.core import (
+    NIGHTLY_RELINK,
+    automation_sensor,
+    core_assets,
+    nightly_relink_schedule,
+)
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
@@ -18,7 +23,7 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
         assets=[*staging_assets(contracts), unmatched_files, core_assets(contracts)],
         jobs=[NIGHTLY_RELINK],
         schedules=[nightly_relink_schedule],
-        sensors=folder_sensors(contracts),
+        sensors=[*folder_sensors(contracts), automation_sensor],
         resources={"home": home_resource()},
     )
 

@@ -29,6 +29,14 @@ class LinkConfig(dg.Config):
     mode: str = "auto"
 
 
+# New staging data triggers the link as soon as the upstream blocking checks pass; a
+# source that never delivered (a missing parent) does not hold the others back.
+AFTER_STAGING = (
+    dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
+    & dg.AutomationCondition.all_deps_blocking_checks_passed()
+).with_label("eager after blocking checks")
+
+
 def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
     deps = [staging_key(c.source) for c in sorted(contracts, key=lambda c: c.source)]
 
@@ -36,7 +44,12 @@ def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
         name="link_people_and_places",
         specs=[
             dg.AssetSpec(
-                core_key(table), description=text, deps=deps, group_name="core", kinds={"duckdb"}
+                core_key(table),
+                description=text,
+                deps=deps,
+                group_name="core",
+                kinds={"duckdb"},
+                automation_condition=AFTER_STAGING,
             )
             for table, text in CORE_TABLES.items()
         ],
@@ -65,6 +78,14 @@ NIGHTLY_RELINK = dg.define_asset_job(
     selection=dg.AssetSelection.groups("core").downstream(),
     description="Full relink (model re-estimated by EM) and everything built on it.",
     config={"ops": {"link_people_and_places": {"config": {"mode": "full"}}}},
+)
+
+# On by default when the daemon runs (the built-in automation sensor starts switched off).
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "causeway_automation",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
 )
 
 nightly_relink_schedule = dg.ScheduleDefinition(
