@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from connectors.home import Home
+from pipelines.defs.database import database_assets, database_schedules
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
@@ -13,9 +14,11 @@ from pipelines.defs.unmatched import unmatched_files
 
 def build_definitions(home: Home | None = None) -> dg.Definitions:
     contracts = list((home or Home.resolve()).contracts().values())
+    files = [c for c in contracts if c.database is None]
     return dg.Definitions(
-        assets=[*staging_assets(contracts), unmatched_files],
-        sensors=folder_sensors(contracts),
+        assets=[*staging_assets(files), *database_assets(contracts), unmatched_files],
+        sensors=folder_sensors(files),
+        schedules=database_schedules(contracts),
         resources={"home": home_resource()},
     )
 
