@@ -252,28 +252,31 @@ def _csv_options(
 
 
 def _hold_back_ties(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
-    """Move rows sharing a batch's last (cursor, tie-breaker) into the next batch, when
-    there is one; holds one batch back to know."""
+    """Move rows sharing a batch's last (cursor, tie-breaker) into the next batch when it
+    continues them; holds one batch back to know."""
     pending: pa.Table | None = None
     for table in tables:
         if pending is not None:
-            cut = _tail_start(pending)
-            if cut == 0:
-                pending = pa.concat_tables([pending, table])
-                continue
-            yield pending.slice(0, cut)
-            table = pa.concat_tables([pending.slice(cut), table])
+            if _key(pending, pending.num_rows - 1) == _key(table, 0):
+                cut = _tail_start(pending)
+                table = pa.concat_tables([pending.slice(cut), table])
+                pending = pending.slice(0, cut)
+            if pending.num_rows:
+                yield pending
         pending = table
     if pending is not None and pending.num_rows:
         yield pending
 
 
+def _key(table: pa.Table, row: int) -> tuple[object, object]:
+    return table.column(CURSOR)[row].as_py(), table.column(TIE)[row].as_py()
+
+
 def _tail_start(table: pa.Table) -> int:
     """Index of the first row of the trailing run that shares the last row's key."""
-    cursor, tie = table.column(CURSOR), table.column(TIE)
-    last = table.num_rows - 1
-    start = last
-    while start > 0 and cursor[start - 1] == cursor[last] and tie[start - 1] == tie[last]:
+    last = _key(table, table.num_rows - 1)
+    start = table.num_rows - 1
+    while start > 0 and _key(table, start - 1) == last:
         start -= 1
     return start
 
