@@ -143,8 +143,8 @@ class SqlSource:
                 schema, name = _split_table(self.db.table)
                 found = sa.inspect(conn).get_columns(name, schema=schema)
                 return [c["name"] for c in found]
-            probe = sa.select(sa.text("*")).select_from(self._query().subquery("src")).limit(0)
-            return list(conn.execute(probe).keys())
+            probe = sa.select(sa.text("*")).select_from(self._query().columns().subquery("src"))
+            return list(conn.execute(probe.limit(0)).keys())
 
     def _query(self) -> sa.TextClause:
         assert self.db.query is not None

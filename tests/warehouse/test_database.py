@@ -161,7 +161,7 @@ def test_connection_lost_mid_extract_resumes_after_the_last_good_batch(tmp_path,
                     )
                 )
 
-    with pytest.raises(SourceUnavailable, match="health_residents: reading health.residents"):
+    with pytest.raises(SourceUnavailable, match=r"health_residents: reading health\.residents"):
         pull(home, pg_url, progress=cut_after_second_batch)
     loaded = query(home, "SELECT count(*) FROM staging.health_residents")[0][0]
     batches = query(home, "SELECT count(*), sum(rows_in) FROM audit.file_loads")[0]
@@ -240,5 +240,5 @@ def test_stored_cursor_for_other_columns_is_refused(tmp_path, pg_url):
     home = db_home(tmp_path)
     pull(home, pg_url)
     home = db_home(tmp_path, cursor={"column": "updated_at", "tie_breaker": "xm"})
-    with pytest.raises(SourceError, match="DELETE FROM audit.source_cursors"):
+    with pytest.raises(SourceError, match=r"DELETE FROM audit\.source_cursors"):
         pull(home, pg_url)
