@@ -82,28 +82,29 @@ class PostgresServer:
             text=True,
             check=check,
             cwd=self.root,
-            env={**os.environ, "PGPASSWORD": self.password, "LC_ALL": "C.UTF-8"},
+            env=self.env,
         )
 
-    def psql(self, sql: str, database: str = DATABASE) -> str:
-        """Run SQL through psql as the superuser (used by the benchmark's baseline)."""
-        done = self._run(
-            "psql",
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            SUPERUSER,
-            "-d",
-            database,
-            "-c",
-            sql,
-        )
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PGPASSWORD": self.password, "LC_ALL": "C.UTF-8"}
+
+    def psql_command(self, sql: str, database: str = DATABASE) -> list[str]:
+        """psql running `sql` as the superuser over TCP (the password is in `env`)."""
+        return [
+            str(self.bin_dir / "psql"),
+            *("-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port)),
+            *("-U", SUPERUSER, "-d", database, "-c", sql),
+        ]
+
+    def psql(self, sql: str, database: str = DATABASE, tuples_only: bool = False) -> str:
+        """Run SQL through psql and return what it prints."""
+        command = self.psql_command(sql, database)
+        if tuples_only:
+            command[1:1] = ["-t", "-A"]
+        done = subprocess.run(command, capture_output=True, text=True, env=self.env)
+        if done.returncode:
+            raise RuntimeError(f"psql failed: {done.stderr.strip()}")
         return done.stdout
 
     def stop(self) -> None:
