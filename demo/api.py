@@ -23,11 +23,20 @@ class DemoResult:
     seconds: float
 
 
-def generate(ingest: Path, truth_dir: Path, persons: int, seed: int, batch: int = 1) -> DemoResult:
+def generate(
+    ingest: Path,
+    truth_dir: Path,
+    persons: int,
+    seed: int,
+    batch: int = 1,
+    health_db: str | None = None,
+) -> DemoResult:
     """Write batch `batch` of the district for `seed` into `ingest/<department>/`.
 
     Batch 2 is next month's exports of the same district (same seed and size), so it
-    reads the seed and size of batch 1 from the truth folder when it is there.
+    reads the seed and size of batch 1 from the truth folder when it is there. With
+    `health_db` (a SQLAlchemy PostgreSQL URL) the health records go into that database
+    instead of a file; the truth is the same.
     """
     if batch not in AS_OF:
         raise ValueError(f"batch must be one of {sorted(AS_OF)}")
@@ -44,7 +53,14 @@ def generate(ingest: Path, truth_dir: Path, persons: int, seed: int, batch: int 
         from demo.evolve import second_batch
 
         world, rendered, truth, outsiders = second_batch(seed, state)
+    health = rendered.pop("health_residents") if health_db else None
     files = write_exports(ingest, rendered, AS_OF[batch])
+    if health is not None and health_db:
+        from demo import health_db as database
+
+        assert isinstance(health, pd.DataFrame)
+        written = database.write_rows(health_db, health, AS_OF[batch])
+        files[f"{database.SCHEMA}.{database.TABLE} (database)"] = written
     meta = {
         "seed": seed,
         "batch": batch,

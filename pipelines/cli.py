@@ -80,8 +80,22 @@ def demo(
     only_if_new: Annotated[
         bool, typer.Option("--only-if-new", help="Do nothing if this home was ever loaded.")
     ] = False,
+    health_db: Annotated[
+        str | None,
+        typer.Option(
+            "--health-db",
+            envvar="CAUSEWAY_HEALTH_DB",
+            help="PostgreSQL URL (postgresql+psycopg://…): health becomes a database source.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Write a synthetic district's department exports into the ingest folders, with truth."""
+    """Write a synthetic district's department exports into the ingest folders, with truth.
+
+    With --health-db, the health centre's records go into table health.residents of that
+    PostgreSQL database instead of a GBK file, and a contract in <home>/contracts/ reads
+    it from there (set CAUSEWAY_HEALTH_DB to the same URL for `causeway run`).
+    """
     from demo import generate
     from demo.api import previous_meta
 
@@ -96,11 +110,18 @@ def demo(
         f"Building a district of {persons:,} residents (seed {seed}, batch {batch})"
     ):
         try:
-            result = generate(place.ingest, place.demo_truth, persons, seed, batch)
+            result = generate(place.ingest, place.demo_truth, persons, seed, batch, health_db)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
+    if health_db:
+        from demo.health_db import URL_ENV, write_contract
+
+        contract = write_contract(place.contracts_dir)
+        console.print(f"  health reads its database: {contract}")
+        if os.environ.get(URL_ENV) != health_db:
+            console.print(f"  [yellow]export {URL_ENV}=<the same URL> before `causeway run`[/]")
     for name, rows in result.files.items():
-        console.print(f"  ingest/{name}: {rows:,} rows")
+        console.print(f"  {name if '(database)' in name else 'ingest/' + name}: {rows:,} rows")
     console.print(
         f"Demo batch {batch} written in {result.seconds:.1f} s; truth in {result.truth_dir}"
     )
@@ -118,11 +139,15 @@ def run(home: HomeOption = None) -> None:
     from warehouse.ingest import pending
 
     place = _home(home)
-    if not pending(place):
+    databases = sum(c.database is not None for c in place.contracts().values())
+    if not pending(place) and not databases:
         console.print("Nothing new in the ingest folders: nothing to do.")
         return
     todo = len(pending(place))
-    with console.status(f"Loading {todo} file(s) (a Dagster run; the UI shows its steps)") as bar:
+    also = f" and extracting {databases} database source(s)" if databases else ""
+    with console.status(
+        f"Loading {todo} file(s){also} (a Dagster run; the UI shows its steps)"
+    ) as bar:
         watcher = _ProgressWatcher(place, bar, todo)
         watcher.start()
         try:

@@ -11,6 +11,7 @@ from pipelines.defs.core import (
     core_assets,
     nightly_relink_schedule,
 )
+from pipelines.defs.database import database_assets, database_schedules
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
@@ -19,11 +20,17 @@ from pipelines.defs.unmatched import unmatched_files
 
 def build_definitions(home: Home | None = None) -> dg.Definitions:
     contracts = list((home or Home.resolve()).contracts().values())
+    files = [c for c in contracts if c.database is None]
     return dg.Definitions(
-        assets=[*staging_assets(contracts), unmatched_files, core_assets(contracts)],
+        assets=[
+            *staging_assets(files),
+            *database_assets(contracts),
+            unmatched_files,
+            core_assets(contracts),
+        ],
         jobs=[NIGHTLY_RELINK],
-        schedules=[nightly_relink_schedule],
-        sensors=[*folder_sensors(contracts), automation_sensor],
+        schedules=[nightly_relink_schedule, *database_schedules(contracts)],
+        sensors=[*folder_sensors(files), automation_sensor],
         resources={"home": home_resource()},
     )
 

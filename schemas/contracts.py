@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from schemas.classification import field_specs
 from schemas.code_tables import code_table
@@ -87,6 +89,101 @@ class RowCountBounds(BaseModel):
     max_rows: int | None = Field(default=None, ge=1, description="Delta: at most this many rows.")
 
 
+ENV_NAME = r"^[A-Z_][A-Z0-9_]{0,127}$"
+CRON = r"^\S+( \S+){4}$"
+
+
+class IncrementalCursor(BaseModel):
+    """The column that says what changed since the last extract, and how ties are broken."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str = Field(
+        min_length=1,
+        description="Database column that only grows: `updated_at` or an increasing id. "
+        "Rows where it is NULL are never read (each extract reports how many there are).",
+    )
+    tie_breaker: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Database column ordering rows with the same cursor value; default: "
+        "the column that maps to `record_id`.",
+    )
+
+
+class DatabaseSource(BaseModel):
+    """A table or query in a department's database, read incrementally through SQLAlchemy."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url_env: str | None = Field(
+        default=None,
+        description="Environment variable holding the SQLAlchemy URL (with its password), "
+        "e.g. `CAUSEWAY_HEALTH_DB`; a contract never holds a password.",
+    )
+    url: str | None = Field(
+        default=None,
+        description="A SQLAlchemy URL without a password (a socket, `.pgpass` or SQLite); "
+        "one with a password is refused: use `url_env`.",
+    )
+    table: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Table or view, optionally schema-qualified (`health.residents`); "
+        "quoted, so any name is taken literally.",
+    )
+    query: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A SELECT read as a subquery instead of a table; written by the data "
+        "engineer, never built from data.",
+    )
+    cursor: IncrementalCursor = Field(description="How the next extract knows where to resume.")
+    batch_size: int = Field(
+        default=50_000,
+        ge=1,
+        le=1_000_000,
+        description="Rows per batch; each batch is one transaction and one audit row.",
+    )
+    schedule: str = Field(
+        default="0 * * * *",
+        pattern=CRON,
+        description="Cron schedule of the Dagster extract (default: hourly).",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> DatabaseSource:
+        if (self.url_env is None) == (self.url is None):
+            raise ValueError("a database source needs exactly one of `url_env` or `url`")
+        if self.url_env is not None and not re.match(ENV_NAME, self.url_env):
+            raise ValueError(
+                "`url_env` is the NAME of an environment variable (e.g. CAUSEWAY_HEALTH_DB) "
+                "that holds the URL; never write the URL or its password in a contract"
+            )
+        if self.url is not None:
+            _refuse_password(self.url)
+        if (self.table is None) == (self.query is None):
+            raise ValueError("a database source reads exactly one of `table` or `query`")
+        return self
+
+    @property
+    def relation(self) -> str:
+        """How logs and audit rows name what is read."""
+        return self.table or "query"
+
+
+def _refuse_password(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValueError(f"`url` is not a SQLAlchemy URL: {exc}") from None
+    if parsed.password is not None or "password" in {k.lower() for k in parsed.query}:
+        raise ValueError(
+            "`url` holds a password: put the URL in an environment variable and name it "
+            "in `url_env` instead"
+        )
+
+
 class SourceContract(BaseModel):
     """The declarative description of one department export."""
 
@@ -101,7 +198,12 @@ class SourceContract(BaseModel):
         min_length=1, description="Shared entities whose fields the columns map to."
     )
     file_patterns: tuple[str, ...] = Field(
-        min_length=1, description="File-name globs (case-insensitive) this contract reads."
+        default=(),
+        description="File-name globs (case-insensitive) this contract reads; a file source "
+        "needs at least one.",
+    )
+    database: DatabaseSource | None = Field(
+        default=None, description="Read from a database instead of files (no `file_patterns`)."
     )
     mode: ExportMode = Field(
         description="`snapshot`: each file is the full register; `delta`: changed records only."
@@ -127,6 +229,12 @@ class SourceContract(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> SourceContract:
+        if self.database is None and not self.file_patterns:
+            raise ValueError("a file source needs `file_patterns` (or declare a `database`)")
+        if self.database is not None and self.file_patterns:
+            raise ValueError("a database source reads no files: remove `file_patterns`")
+        if self.database is not None and self.explode is not None:
+            raise ValueError("`explode` reads nested JSON files; a database source has none")
         fields = self.target_fields()
         unknown = sorted(set(self.columns) - set(fields))
         if unknown:
@@ -204,7 +312,14 @@ def render_contract_reference() -> str:
         "A contract is one YAML file in `contracts/` or `<home>/contracts/`.",
         "",
     ]
-    for model in (SourceContract, ColumnMap, Explode, RowCountBounds):
+    for model in (
+        SourceContract,
+        ColumnMap,
+        Explode,
+        RowCountBounds,
+        DatabaseSource,
+        IncrementalCursor,
+    ):
         lines += [
             f"## `{model.__name__}`",
             "",

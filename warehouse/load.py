@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -84,7 +85,7 @@ def load_file(
             work.mkdir(parents=True, exist_ok=True)
             raw, staged = _prepare(con, path, work, contract, result)
         archived_as = _archive_name(home, path, sha)
-        _commit(con, raw, staged, contract, result, sha, size, archived_as, run_id)
+        commit_load(con, raw, staged, contract, result, sha, size, archived_as, run_id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _move(home, path, sha, result)
@@ -122,6 +123,14 @@ def _prepare(
     except FILE_ERRORS as exc:
         result.reason = f"the file could not be read: {exc}"
         return None, False
+    return raw, process_raw(con, raw, contract, result)
+
+
+def process_raw(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, contract: SourceContract, result: LoadResult
+) -> bool:
+    """Map, standardize, validate and count the rows a reader left in RAW, whatever the
+    reader (file or database); returns whether any row can be staged."""
     result.notes += raw.notes
     try:
         mapping = map_headers(raw.headers, contract)
@@ -130,7 +139,7 @@ def _prepare(
         total = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
         result.rows_in = result.rows_quarantined = int(total) + len(raw.malformed)
         result.top_reasons = [(str(exc), result.rows_in)] if result.rows_in else []
-        return raw, False
+        return False
     if mapping.unknown:
         names = ", ".join(raw.headers[i] or "(blank)" for i in mapping.unknown)
         result.notes.append(f"columns not in the contract were kept in _extra: {names}")
@@ -143,9 +152,9 @@ def _prepare(
         result.reason = f"the file could not be processed: {exc}"
         total = con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0]
         result.rows_in = result.rows_quarantined = int(total) + len(raw.malformed)
-        return raw, False
+        return False
     _count(con, raw, result)
-    return raw, result.rows_loaded > 0
+    return result.rows_loaded > 0
 
 
 def _count(con: duckdb.DuckDBPyConnection, raw: RawTable, result: LoadResult) -> None:
@@ -181,7 +190,7 @@ def _status(result: LoadResult) -> str:
     return "partial" if result.rows_quarantined else "loaded"
 
 
-def _commit(
+def commit_load(
     con: duckdb.DuckDBPyConnection,
     raw: RawTable | None,
     staged: bool,
@@ -191,11 +200,17 @@ def _commit(
     size: int,
     archived_as: str | None,
     run_id: str | None,
+    also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> None:
-    """Quarantine, staging and the audit row of one file: all of it, or none of it."""
+    """Quarantine, staging and the audit row of one file or batch: all of it, or none of it.
+
+    `also` writes in the same transaction (a database source's cursor advances with its batch).
+    """
     result.status = _status(result)
     now = dt.datetime.now()
     with transaction(con):
+        if also is not None:
+            also(con)
         if raw is not None and contract is not None:
             _insert_quarantine(con, raw, contract, result, now)
         if staged and contract is not None:

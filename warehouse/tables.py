@@ -55,6 +55,16 @@ CREATE TABLE IF NOT EXISTS audit.runs (
     message VARCHAR,
     CHECK (status IN ('running', 'completed', 'failed', 'died'))
 );
+CREATE TABLE IF NOT EXISTS audit.source_cursors (
+    source VARCHAR PRIMARY KEY,
+    relation VARCHAR NOT NULL,
+    cursor_column VARCHAR NOT NULL,
+    cursor_value VARCHAR NOT NULL,
+    tie_breaker VARCHAR NOT NULL,
+    tie_value VARCHAR NOT NULL,
+    file_id VARCHAR NOT NULL,
+    advanced_at TIMESTAMP NOT NULL
+);
 CREATE TABLE IF NOT EXISTS quarantine.rows (
     file_id VARCHAR NOT NULL,
     source VARCHAR,

@@ -1,5 +1,6 @@
 """Source contracts validate against the shared schemas and code tables."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,61 @@ def test_aliases_that_differ_only_in_width_or_spacing_collide(tmp_path):
     columns["phone"]["aliases"] = ["电话", "姓 名"]
     with pytest.raises(ContractError, match="maps to name and phone"):
         load_contract(_write(tmp_path, columns=columns))
+
+
+DATABASE = {"url_env": "CAUSEWAY_HEALTH_DB", "table": "health.residents", "cursor": {"column": "t"}}
+
+
+def _database_contract(tmp_path: Path, **database) -> Path:
+    raw = yaml.safe_load(
+        (Path(__file__).parents[2] / "contracts" / "health_residents.yaml").read_text()
+    )
+    raw.pop("file_patterns")
+    raw["database"] = {**DATABASE, **database}
+    path = tmp_path / "db.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_database_contract_loads_with_defaults(tmp_path):
+    contract = load_contract(_database_contract(tmp_path))
+    assert contract.database is not None
+    assert contract.database.batch_size == 50_000
+    assert contract.database.schedule == "0 * * * *"
+    assert contract.database.relation == "health.residents"
+    assert contract.file_patterns == ()
+
+
+@pytest.mark.parametrize(
+    ("database", "message"),
+    [
+        ({"url_env": "postgresql+psycopg://u:secret@h/db"}, "NAME of an environment variable"),
+        ({"url_env": None, "url": "postgresql://u:secret@h/db"}, "holds a password"),
+        ({"url_env": None, "url": "postgresql://u@h/db?password=secret"}, "holds a password"),
+        ({"url": "postgresql://h/db"}, "exactly one of `url_env` or `url`"),
+        ({"url_env": None}, "exactly one of `url_env` or `url`"),
+        ({"query": "SELECT 1"}, "exactly one of `table` or `query`"),
+        ({"table": None}, "exactly one of `table` or `query`"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"schedule": "hourly"}, "schedule"),
+        ({"cursor": {}}, "cursor.column"),
+    ],
+)
+def test_database_section_errors_are_clear(tmp_path, database, message):
+    with pytest.raises(ContractError, match=re.escape(message)):
+        load_contract(_database_contract(tmp_path, **database))
+
+
+def test_a_password_less_url_may_be_written(tmp_path):
+    path = _database_contract(tmp_path, url_env=None, url="postgresql+psycopg:///health")
+    assert load_contract(path).database.url == "postgresql+psycopg:///health"
+
+
+def test_file_and_database_sources_are_exclusive(tmp_path):
+    raw = yaml.safe_load(_database_contract(tmp_path).read_text(encoding="utf-8"))
+    raw["file_patterns"] = ["*.csv"]
+    (tmp_path / "both.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    with pytest.raises(ContractError, match="reads no files"):
+        load_contract(tmp_path / "both.yaml")
+    with pytest.raises(ContractError, match="needs `file_patterns`"):
+        load_contract(_write(tmp_path, file_patterns=[]))
