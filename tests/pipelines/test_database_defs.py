@@ -26,7 +26,7 @@ def test_a_database_contract_yields_an_asset_and_a_schedule_not_a_sensor(tmp_pat
     asset = defs.resolve_assets_def(KEY)
     assert asset.op.pool == WAREHOUSE_POOL
     assert asset.specs_by_key[KEY].metadata["reads"] == "health.residents"
-    (schedule,) = defs.schedules
+    schedule = {s.name: s for s in defs.schedules}["health_residents_extract"]
     assert schedule.name == "health_residents_extract"
     assert schedule.cron_schedule == "0 * * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
