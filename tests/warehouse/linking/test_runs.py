@@ -1,0 +1,101 @@
+"""Link runs on a small district: nothing new, retracted files, explain, settings."""
+
+import duckdb
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from connectors.home import Home
+from demo.api import generate
+from pipelines.cli import app
+from warehouse.ingest import process_pending
+from warehouse.link import link_warehouse
+from warehouse.linking.settings import SETTINGS_FILE, LinkSettings
+from warehouse.operations import retract
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    home = Home.resolve(tmp_path_factory.mktemp("small")).ensure()
+    generate(home.ingest, home.demo_truth, 1500, 4, 1)
+    loads = process_pending(home)
+    first = link_warehouse(home)
+    return home, loads, first
+
+
+def rows(home, sql, params=()):
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_a_second_run_with_nothing_new_changes_nothing(small):
+    home, _, first = small
+    before = rows(home, "SELECT * FROM core.person_source ORDER BY ALL")
+    again = link_warehouse(home)
+    assert again.nothing_new
+    assert again.persons == first.persons
+    assert rows(home, "SELECT * FROM core.person_source ORDER BY ALL") == before
+
+
+def test_every_person_id_is_recorded_as_created_once(small):
+    home, _, first = small
+    created = rows(
+        home,
+        "SELECT count(*), count(DISTINCT person_id) FROM core.person_id_history "
+        "WHERE event = 'created' AND link_run_id = ?",
+        [first.link_run_id],
+    )[0]
+    assert created == (first.persons, first.persons)
+    assert rows(home, "SELECT count(*) FROM link.runs WHERE mode = 'full'")[0][0] == 1
+
+
+def test_explain_shows_the_weights_of_a_probabilistic_link(small):
+    home, _, _ = small
+    (person_id, source, record), *_ = rows(
+        home,
+        "SELECT person_id, source, source_record_id FROM core.person_source "
+        "WHERE match_reason LIKE 'matched %' ORDER BY ALL LIMIT 1",
+    )
+    result = CliRunner().invoke(
+        app, ["explain", person_id, "--home", str(home.root)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert person_id in result.output
+    assert f"{source} {record}: best match" in result.output
+    for comparison in ("name", "birth_date", "sex", "phone", "address"):
+        assert comparison in result.output
+    unknown = CliRunner().invoke(app, ["explain", "CW9999999999", "--home", str(home.root)])
+    assert unknown.exit_code == 1
+    assert "No person CW9999999999" in unknown.output
+
+
+def test_a_retracted_file_takes_its_links_with_it(small):
+    home, loads, _ = small
+    civil = next(r for r in loads if r.source == "civil_affairs_cases")
+    only_there = rows(
+        home,
+        "SELECT count(DISTINCT person_id) FROM core.person_source GROUP BY person_id "
+        "HAVING bool_and(source = 'civil_affairs_cases')",
+    )
+    retract(home, civil.file_id, "sent to the wrong district")
+    after = link_warehouse(home)
+    assert after.mode == "incremental"
+    assert rows(
+        home, "SELECT count(*) FROM core.person_source WHERE source = 'civil_affairs_cases'"
+    ) == [(0,)]
+    assert after.ids_retired == len(only_there)
+    assert rows(
+        home,
+        "SELECT count(*) FROM core.person AS p ANTI JOIN core.person_source USING (person_id)",
+    ) == [(0,)]
+
+
+def test_settings_must_give_a_rule_for_every_golden_field(tmp_path):
+    data = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
+    del data["golden"]["phone"]
+    with pytest.raises(ValueError, match="phone"):
+        LinkSettings.model_validate(data)
+    data = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
+    data["match_threshold"] = 1.5
+    with pytest.raises(ValueError, match="match_threshold"):
+        LinkSettings.model_validate(data)
