@@ -112,8 +112,9 @@ def report(label: str, s: dict) -> None:
     )
     rule, overall, pairs = s["block"]
     print(
-        f"  {label} blocking recall: {rule:.5f} of the {pairs:,} true pairs the model must "
-        f"score; {overall:.5f} of all true pairs with ID numbers"
+        f"  {label} blocking recall: {rule:.5f} of the true pairs without two valid ID "
+        f"numbers (the model must score them); {overall:.5f} of all {pairs:,} true pairs "
+        f"found by ID numbers or blocking"
     )
 
 

@@ -19,7 +19,7 @@ FINGERPRINT = (
     "md5(concat_ws('|', m.name, m.id_number, m.sex, m.birth_date, m.phone, m.district, "
     "m.street, m.community, m.grid_id, m.building_no, m.unit_no, m.room_no, m.role))"
 )
-TF_COLUMNS = ("name", "phone")
+TF_COLUMNS = ("name", "given_name", "surname", "phone")
 
 
 def features_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:

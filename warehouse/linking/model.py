@@ -42,11 +42,18 @@ def comparisons() -> list[Any]:
             cll.ExactMatchLevel("name").configure(
                 tf_adjustment_column="name", label_for_charts="exact"
             ),
+            # Term frequencies: a shared rare given name (or surname) says more than a
+            # shared 伟 (or 王).
+            cll.CustomLevel(
+                "given_name_l = given_name_r", label_for_charts="same given name"
+            ).configure(tf_adjustment_column="given_name"),
             cll.CustomLevel(
                 "length(name_l) = length(name_r) AND levenshtein(name_l, name_r) = 1",
                 label_for_charts="one character differs",
             ),
-            cll.CustomLevel("surname_l = surname_r", label_for_charts="same surname only"),
+            cll.CustomLevel(
+                "surname_l = surname_r", label_for_charts="same surname only"
+            ).configure(tf_adjustment_column="surname"),
             cll.ElseLevel().configure(label_for_charts="differs"),
         ],
     )
