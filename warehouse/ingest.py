@@ -14,6 +14,7 @@ from warehouse.ddl import create_warehouse
 from warehouse.load import drop_work_tables, load_file
 from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
+from warehouse.quality.store import create_quality_tables
 from warehouse.results import LoadResult
 from warehouse.runs import finish_run, start_run
 from warehouse.snapshot import write_snapshot
@@ -35,6 +36,7 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
     path.chmod(0o600)
     create_warehouse(con)
     create_audit_tables(con)
+    create_quality_tables(con)
     install_reference(con)
     for contract in home.contracts().values():
         create_staging_table(con, contract)
