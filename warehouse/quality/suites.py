@@ -117,7 +117,7 @@ def field_expectations(spec: FieldSpec, key: str, today: dt.date) -> list[Expect
             _expect(
                 "range",
                 "ExpectColumnValuesToBeBetween",
-                f"{col} is within {low if low is not None else ''}..{high if high is not None else ''}",
+                f"{col} is within {_text(low)}..{_text(high)}",
                 col,
                 min_value=low,
                 max_value=high,
@@ -125,6 +125,10 @@ def field_expectations(spec: FieldSpec, key: str, today: dt.date) -> list[Expect
         )
     out += _date_expectations(spec, today)
     return out
+
+
+def _text(bound: float | None) -> str:
+    return "" if bound is None else f"{bound:g}"
 
 
 def _date_expectations(spec: FieldSpec, today: dt.date) -> list[Expectation]:
