@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from connectors.home import Home
+from pipelines.defs.quality import staging_quality_checks
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
@@ -15,6 +16,7 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
     contracts = list((home or Home.resolve()).contracts().values())
     return dg.Definitions(
         assets=[*staging_assets(contracts), unmatched_files],
+        asset_checks=staging_quality_checks(contracts),
         sensors=folder_sensors(contracts),
         resources={"home": home_resource()},
     )
