@@ -13,12 +13,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from connectors.home import Home
 from warehouse.ingest import open_warehouse
 from warehouse.lock import WriterLock
 from warehouse.quality.runner import run_suites
 from warehouse.quality.store import ExpectationOutcome, record_failed_checks, store_results
 from warehouse.quality.suites import suites_for
+
+# The commonest quarantine reasons of a file, with quoted values removed so alike reasons group
+# (as the receipts do), so a failed load gate says why the rows were set aside.
+TOP_REASONS_SQL = """
+SELECT regexp_replace(regexp_replace(reason, ?, 'a value', 'g'),
+                      'row [0-9]+', 'an earlier row', 'g') AS reason, count(*) AS n
+FROM (SELECT unnest(reasons) AS reason FROM quarantine.rows WHERE file_id = ?)
+GROUP BY 1 ORDER BY n DESC, reason LIMIT 3
+"""
+
+QUOTED = "'[^']*'"
 
 
 @dataclass
@@ -64,11 +77,23 @@ def check_table(
     suites = suites_for(table, home.contracts().values())
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
         outcomes = run_suites(con, suites, home.quality_docs, run_name=run_id)
+        explain_loads(con, outcomes)
         store_results(con, run_id, outcomes, dt.datetime.now())
         result = TableOutcome(table, run_id, outcomes, docs_index(home))
         if result.blocking_failures:
             record_failed_checks(con, dagster_run_id, [check_name or table])
     return result
+
+
+def explain_loads(con: duckdb.DuckDBPyConnection, outcomes: Sequence[ExpectationOutcome]) -> None:
+    """Add each offending file's commonest quarantine reasons to a failed load expectation."""
+    for outcome in outcomes:
+        if outcome.success:
+            continue
+        for example in outcome.examples:
+            if isinstance(example, dict) and "file_id" in example:
+                rows = con.execute(TOP_REASONS_SQL, [QUOTED, example["file_id"]]).fetchall()
+                example["top_reasons"] = [f"{n:,} × {reason}" for reason, n in rows]
 
 
 def check_tables(
