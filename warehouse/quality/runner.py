@@ -34,6 +34,7 @@ def context(docs_root: Path) -> Any:
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         FilesystemStoreBackendDefaults,
+        ProgressBarsConfig,
     )
 
     site = {
@@ -48,6 +49,7 @@ def context(docs_root: Path) -> Any:
         store_backend_defaults=FilesystemStoreBackendDefaults(root_directory=str(docs_root / "gx")),
         data_docs_sites={"quality": site},
         analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
     )
     return great_expectations.get_context(mode="ephemeral", project_config=config)
 
