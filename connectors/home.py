@@ -78,6 +78,11 @@ class Home:
         return self.root / "docs"
 
     @property
+    def quality_docs(self) -> Path:
+        """Great Expectations suites, validation results and the Data Docs site."""
+        return self.docs / "quality"
+
+    @property
     def models(self) -> Path:
         return self.root / "models"
 

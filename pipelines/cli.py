@@ -37,6 +37,7 @@ DEFAULT_PERSONS = 20_000
 DEFAULT_SEED = 42
 UI_HOST = "127.0.0.1"
 EXIT_FAILED = 2
+EXIT_BLOCKED = 4
 
 
 class _ProgressWatcher(threading.Thread):
@@ -133,7 +134,7 @@ def run(home: HomeOption = None) -> None:
 
     The work runs as a Dagster run on the instance under the data home, so the UI shows
     it. Exit codes: 0 completed (rejected files are reported, not failures); 2 the
-    pipeline itself failed.
+    pipeline itself failed; 4 a blocking quality check failed and stopped what follows.
     """
     from pipelines.headless import run_everything
     from warehouse.ingest import pending
@@ -159,6 +160,9 @@ def run(home: HomeOption = None) -> None:
             watcher.stop()
     summary.print_run(console, outcome.results)
     summary.print_link(console, outcome.link)
+    if outcome.blocked:
+        summary.print_failed_checks(console, outcome.failed_checks)
+        raise typer.Exit(EXIT_BLOCKED)
     if not outcome.success:
         console.print(
             f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
@@ -371,6 +375,18 @@ def ui(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     raise typer.Exit(child.wait())
+
+
+@app.command()
+def docs(home: HomeOption = None) -> None:
+    """Print the path of the quality Data Docs index (Great Expectations' rendered results)."""
+    from warehouse.quality.gate import docs_index
+
+    index = docs_index(_home(home))
+    if not index.is_file():
+        console.print("No quality results yet: `causeway run` checks every table it loads.")
+        raise typer.Exit(1)
+    typer.echo(str(index))
 
 
 @app.command()

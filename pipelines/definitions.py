@@ -9,9 +9,11 @@ from pipelines.defs.core import (
     NIGHTLY_RELINK,
     automation_sensor,
     core_assets,
+    core_quality_checks,
     nightly_relink_schedule,
 )
 from pipelines.defs.database import database_assets, database_schedules
+from pipelines.defs.quality import staging_quality_checks
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
@@ -28,6 +30,7 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
             unmatched_files,
             core_assets(contracts),
         ],
+        asset_checks=[*staging_quality_checks(contracts), *core_quality_checks()],
         jobs=[NIGHTLY_RELINK],
         schedules=[nightly_relink_schedule, *database_schedules(contracts)],
         sensors=[*folder_sensors(files), automation_sensor],

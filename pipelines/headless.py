@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +19,7 @@ import duckdb
 from connectors.home import Home
 from pipelines.definitions import build_definitions
 from pipelines.defs.resources import CausewayHome
+from pipelines.summary import FailedCheck
 from warehouse.results import LoadResult
 
 PID_TAG = "causeway/pid"
@@ -40,6 +41,7 @@ LINK_OF_RUN = (
     "ids_created, ids_merged, ids_split, ids_retired, buildings, dwellings, seconds "
     "FROM link.runs WHERE dagster_run_id = ? ORDER BY finished_at DESC LIMIT 1"
 )
+CHECK_FAILED = "DagsterAssetCheckFailedError"
 
 
 @dataclass
@@ -48,7 +50,13 @@ class HeadlessRun:
     success: bool
     results: list[LoadResult]
     error: str | None
+    failed_checks: list[FailedCheck] = field(default_factory=list)
     link: dict[str, object] | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """Only blocking quality checks failed; the pipeline itself ran."""
+        return bool(self.failed_checks) and self.error is None
 
 
 def instance(home: Home) -> dg.DagsterInstance:
@@ -103,7 +111,7 @@ def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -
     inst = instance(home)
     release_dead_runs(inst)
     defs = build_definitions(home)
-    assets = list(defs.assets or [])
+    assets = [*(defs.assets or []), *(defs.asset_checks or [])]
     result = dg.materialize(
         assets,
         instance=inst,
@@ -113,9 +121,28 @@ def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -
         raise_on_error=False,
         selection=selection,
     )
+    failed_checks = _failed_checks(result.get_asset_check_evaluations())
     error = None
     if not result.success:
-        failures = [e for e in result.all_events if e.is_step_failure]
-        error = failures[0].step_failure_data.error.message.strip() if failures else "run failed"
+        failures = [
+            e
+            for e in result.all_events
+            if e.is_step_failure and e.step_failure_data.error.cls_name != CHECK_FAILED
+        ]
+        if failures or not failed_checks:
+            error = (
+                failures[0].step_failure_data.error.message.strip() if failures else "run failed"
+            )
     loads, link = _outcome_of(home, result.run_id)
-    return HeadlessRun(result.run_id, result.success, loads, error, link)
+    return HeadlessRun(result.run_id, result.success, loads, error, failed_checks, link)
+
+
+def _failed_checks(evaluations: Sequence[dg.AssetCheckEvaluation]) -> list[FailedCheck]:
+    out = []
+    for e in evaluations:
+        if e.passed or e.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        found = e.metadata.get("failures")
+        failures = list(found.value) if found is not None else []
+        out.append(FailedCheck(f"{e.asset_key.to_user_string()}:{e.check_name}", failures))
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.table import Table
@@ -10,6 +11,14 @@ from rich.table import Table
 from connectors.home import Home
 from warehouse.results import LoadResult
 from warehouse.snapshot import read_summary
+
+
+@dataclass
+class FailedCheck:
+    """A blocking quality check that failed, and what it found."""
+
+    name: str
+    failures: list[str] = field(default_factory=list)
 
 
 def ever_loaded(home: Home) -> bool:
@@ -66,6 +75,19 @@ def print_link(console: Console, link: Mapping[str, object] | None) -> None:
         "Person IDs: {ids_created:,} created, {ids_merged:,} merged, {ids_split:,} split, "
         "{ids_retired:,} retired.".format(**changes)
     )
+
+
+def print_failed_checks(console: Console, checks: Sequence[FailedCheck]) -> None:
+    """Blocking quality checks that failed, each with what it found."""
+    console.print(
+        f"[red]{len(checks)} blocking quality check(s) failed[/red]; the assets after them "
+        "were not built:"
+    )
+    for check in checks:
+        console.print(f"  [red]✗[/red] {check.name}")
+        for line in check.failures:
+            console.print(f"      {line}", markup=False)
+    console.print("Results: audit.quality_results; Data Docs: `causeway docs`.")
 
 
 def print_status(console: Console, home: Home) -> None:

@@ -15,6 +15,7 @@ from warehouse.linking.tables import create_link_tables
 from warehouse.load import drop_work_tables, load_file
 from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
+from warehouse.quality.store import create_quality_tables
 from warehouse.results import LoadResult
 from warehouse.runs import finish_run, start_run
 from warehouse.snapshot import write_snapshot
@@ -37,6 +38,7 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
     create_warehouse(con)
     create_audit_tables(con)
     create_link_tables(con)
+    create_quality_tables(con)
     install_reference(con)
     for contract in home.contracts().values():
         create_staging_table(con, contract)

@@ -4,6 +4,7 @@ import dataclasses
 
 import dagster as dg
 
+from pipelines.defs.quality import quality_checks_for
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
@@ -71,6 +72,11 @@ def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
             yield dg.MaterializeResult(asset_key=core_key(table), metadata=figures)
 
     return _link
+
+
+def core_quality_checks() -> list[dg.AssetChecksDefinition]:
+    """The Great Expectations gates of every core table; blocking ones stop the marts."""
+    return [quality_checks_for(core_key(t), f"core.{t}") for t in CORE_TABLES]
 
 
 NIGHTLY_RELINK = dg.define_asset_job(
