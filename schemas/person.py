@@ -104,7 +104,7 @@ class PersonSource(Record):
         masking=Masking.DROP,
     )
     record_version: dt.datetime | None = field(
-        "Version (valid-from time) of the staging record that was linked.",
+        "Version (valid-from time) of the staging record when it was linked.",
         category=Category.RECORD,
         grade=Grade.L2,
         masking=Masking.KEEP,
@@ -129,6 +129,7 @@ class PersonIdHistory(Record):
         category=Category.KEY,
         grade=Grade.L3,
         masking=Masking.HASH,
+        primary_key=True,
     )
     event: str = field(
         "`created`, `merged_into` (retired, its records now belong to the related ID), "
@@ -136,6 +137,7 @@ class PersonIdHistory(Record):
         category=Category.RECORD,
         grade=Grade.L2,
         masking=Masking.KEEP,
+        primary_key=True,
     )
     related_person_id: str | None = field(
         "The other person ID of a merge or split.",
@@ -154,6 +156,7 @@ class PersonIdHistory(Record):
         category=Category.RECORD,
         grade=Grade.L2,
         masking=Masking.KEEP,
+        primary_key=True,
     )
     recorded_at: dt.datetime = field(
         "When the event was recorded.",

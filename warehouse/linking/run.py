@@ -8,7 +8,9 @@ model of the last full relink, and leaves every earlier link as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -54,10 +56,28 @@ class LinkResult:
     dwellings: int
     seconds: float
     model_file: str | None
+    timings: str = "{}"
 
     @property
     def nothing_new(self) -> bool:
         return self.mode == "incremental" and self.new_mentions == 0 and self.candidate_pairs == 0
+
+
+class _Clock:
+    """Seconds spent in each phase of a run, for link.runs (where did the time go?)."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self._laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self._laps[name] = round(now - self._last, 3)
+        self._last = now
+
+    @property
+    def laps(self) -> str:
+        return json.dumps(self._laps)
 
 
 def last_full_model(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -95,6 +115,7 @@ def link_people(
         raise RuntimeError("no saved model from a full relink: run a full relink first")
     contracts = list(home.contracts().values())
 
+    clock = _Clock()
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -111,6 +132,7 @@ def link_people(
         if mode == "incremental" and new == 0 and gone == 0:
             con.execute("ROLLBACK")
             return _nothing(con, run_id, mentions, started, model_path)
+        clock.lap("features")
 
         spill = home.root / "work" / "spill"
         spill.mkdir(parents=True, exist_ok=True)
@@ -118,6 +140,7 @@ def link_people(
             con.sql(f"SELECT {SPLINK_COLUMNS} FROM link_mentions").arrow().read_all(), spill
         )
         try:
+            clock.lap("export")
             if mode == "full":
                 model = train(splink, settings)
                 model_path = home.models / f"person-{run_id}.json"
@@ -125,7 +148,9 @@ def link_people(
             else:
                 assert model_path is not None
                 model = load_model(model_path)
+            clock.lap("train")
             edges = predict(splink, model, settings, incremental=mode == "incremental")
+            clock.lap("predict")
         finally:
             splink.close()
         con.register("link_edges_arrow", edges)
@@ -133,20 +158,21 @@ def link_people(
         con.unregister("link_edges_arrow")
 
         assign_clusters(con, settings.match_threshold, incremental=mode == "incremental")
+        clock.lap("cluster")
         assign_person_ids(con, run_id, now)
+        clock.lap("ids")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE link_final AS SELECT a.unique_id, i.person_id "
             "FROM link_assign AS a JOIN link_ids AS i USING (cluster_key)"
         )
         link_places(con, contracts)
+        clock.lap("places")
         _write_sources(con, run_id, mode)
-        write_people(con, settings)
-        con.execute("DELETE FROM link.fingerprints")
-        con.execute(
-            "INSERT INTO link.fingerprints "
-            "SELECT source, source_record_id, fingerprint FROM link_mentions"
-        )
+        clock.lap("sources")
+        write_people(con, settings, everyone=mode == "full")
+        clock.lap("people")
         result = _result(con, run_id, mode, mentions, new, len(edges), started, model_path)
+        result = dataclasses.replace(result, timings=clock.laps)
         _record(con, result, now, dagster_run_id)
         con.execute("COMMIT")
     except BaseException:
@@ -155,10 +181,34 @@ def link_people(
     return result
 
 
+# Incremental runs rewrite only what changed: rows of records that are gone, new or
+# changed leave, and their new links come in; every other link stays as it was.
+STALE = """
+DELETE FROM {table} AS t WHERE NOT EXISTS (
+    SELECT 1 FROM link_mentions AS m
+    WHERE m.source = t.source AND m.source_record_id = t.source_record_id AND NOT m.is_new
+)
+"""
+AFFECTED = """
+CREATE OR REPLACE TEMP TABLE link_affected AS
+SELECT f.person_id FROM link_final AS f JOIN link_mentions AS m USING (unique_id)
+WHERE m.is_new OR $full
+UNION
+SELECT previous_person_id FROM link_mentions WHERE is_new AND previous_person_id IS NOT NULL
+UNION
+SELECT ps.person_id FROM core.person_source AS ps
+ANTI JOIN link_mentions AS m ON m.source = ps.source AND m.source_record_id = ps.source_record_id
+"""
+
+
 def _write_sources(con: duckdb.DuckDBPyConnection, run_id: str, mode: str) -> None:
-    """core.person_source and link.evidence; kept links keep their reason and run."""
-    con.execute("CREATE OR REPLACE TEMP TABLE link_previous AS SELECT * FROM core.person_source")
-    con.execute("DELETE FROM core.person_source")
+    """core.person_source, link.evidence and link.fingerprints for new and changed links."""
+    con.execute(AFFECTED, {"full": mode == "full"})
+    for table in ("core.person_source", "link.evidence", "link.fingerprints"):
+        if mode == "full":
+            con.execute(f"DELETE FROM {table}")
+        else:
+            con.execute(STALE.format(table=table))
     con.execute(
         f"""
 INSERT INTO core.person_source (
@@ -173,26 +223,14 @@ WITH linked AS (
     JOIN link_assign AS a USING (unique_id)
     JOIN link_places AS pl USING (unique_id)
     LEFT JOIN link_mentions AS via ON via.unique_id = a.via
+    WHERE a.how <> 'kept'
 )
-SELECT l.department, l.source, l.source_record_id, l.role, l.person_id,
-       l.building_id, l.dwelling_id,
-       CASE WHEN l.how = 'kept' THEN p.match_probability ELSE l.probability END,
-       CASE WHEN l.how = 'kept' THEN p.match_reason ELSE {REASON_SQL} END,
-       l.seen_at,
-       CASE WHEN l.how = 'kept' THEN p.link_run_id ELSE $run END
-FROM linked AS l
-LEFT JOIN link_previous AS p USING (source, source_record_id)
+SELECT department, source, source_record_id, role, person_id, building_id, dwelling_id,
+       probability, {REASON_SQL}, seen_at, $run
+FROM linked
 """,
         {"run": run_id},
     )
-    if mode == "full":
-        con.execute("DELETE FROM link.evidence")
-    else:
-        con.execute(
-            "DELETE FROM link.evidence AS e WHERE NOT EXISTS (SELECT 1 FROM link_mentions AS m "
-            "WHERE m.source = e.source AND m.source_record_id = e.source_record_id "
-            "AND NOT m.is_new)"
-        )
     con.execute(
         """
 INSERT INTO link.evidence
@@ -204,6 +242,10 @@ JOIN link_mentions AS via ON via.unique_id = a.via
 WHERE a.how = 'probabilistic'
 """,
         {"run": run_id},
+    )
+    con.execute(
+        "INSERT INTO link.fingerprints SELECT m.source, m.source_record_id, m.fingerprint "
+        "FROM link_mentions AS m JOIN link_assign AS a USING (unique_id) WHERE a.how <> 'kept'"
     )
 
 

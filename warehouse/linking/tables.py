@@ -27,8 +27,12 @@ CREATE TABLE IF NOT EXISTS link.runs (
     buildings BIGINT,
     dwellings BIGINT,
     seconds DOUBLE,
+    timings JSON,
     CHECK (mode IN ('full', 'incremental'))
 );
+-- Columns added after the first release; a warehouse made before gets them here.
+ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS dagster_run_id VARCHAR;
+ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS timings JSON;
 CREATE TABLE IF NOT EXISTS link.evidence (
     source VARCHAR NOT NULL,
     source_record_id VARCHAR NOT NULL,
