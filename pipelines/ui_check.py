@@ -52,14 +52,18 @@ def wait_for(url: str, seconds: float) -> None:
             time.sleep(1)
 
 
-def asset_count(port: int) -> int:
+def graphql(port: int, query: str) -> dict:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": QUERY}).encode(),
+        data=json.dumps({"query": query}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        return len(json.loads(response.read())["data"]["assetNodes"])
+        return json.loads(response.read())["data"]
+
+
+def asset_count(port: int) -> int:
+    return len(graphql(port, QUERY)["assetNodes"])
 
 
 def main() -> None:
@@ -79,6 +83,9 @@ def main() -> None:
         try:
             wait_for(f"http://127.0.0.1:{port}/server_info", 120)
             print(f"UI up on port {port}: {asset_count(port)} assets listed over GraphQL")
+            # The UI greets a new local instance with a newsletter dialog over the graph;
+            # mark it seen on this throwaway instance so the screenshot shows the graph.
+            graphql(port, "mutation { setNuxSeen }")
             args.out.parent.mkdir(parents=True, exist_ok=True)
             profile = Path(home) / "chromium-profile"
             subprocess.run(
