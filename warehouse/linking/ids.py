@@ -77,6 +77,7 @@ FROM link_clusters AS c ANTI JOIN link_ids AS i USING (cluster_key)
 # Every previous person ID with how many records it had and where they went.
 HISTORY = """
 INSERT INTO core.person_id_history
+    (person_id, event, related_person_id, records, link_run_id, recorded_at)
 WITH previous AS (
     SELECT person_id, count(*) AS records FROM core.person_source GROUP BY person_id
 ),
