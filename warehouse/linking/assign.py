@@ -39,11 +39,37 @@ FROM link_mentions WHERE NOT is_new
 """
 SEED_NEW_BY_ID = """
 INSERT INTO link_assign
-WITH held AS (
-    SELECT id_number, 'p:' || min(previous_person_id) AS cluster_key
-    FROM link_mentions
-    WHERE has_id AND previous_person_id IS NOT NULL
-    GROUP BY id_number
+WITH kept AS (
+    -- Numbers already held by a person through records kept as they were.
+    SELECT m.id_number, min(a.cluster_key) AS cluster_key
+    FROM link_mentions AS m JOIN link_assign AS a USING (unique_id)
+    WHERE m.has_id
+    GROUP BY m.id_number
+),
+holds AS (
+    SELECT a.cluster_key, count(DISTINCT m.id_number) AS numbers, min(m.id_number) AS id_number
+    FROM link_assign AS a JOIN link_mentions AS m USING (unique_id)
+    WHERE m.has_id
+    GROUP BY a.cluster_key
+),
+moved AS (
+    -- A changed record goes back to its previous person only if that person holds no
+    -- other number, and each person takes back at most one number.
+    SELECT id_number, cluster_key FROM (
+        SELECT m.id_number, 'p:' || m.previous_person_id AS cluster_key, count(*) AS records
+        FROM link_mentions AS m
+        LEFT JOIN holds AS h ON h.cluster_key = 'p:' || m.previous_person_id
+        WHERE m.is_new AND m.has_id AND m.previous_person_id IS NOT NULL
+          AND (h.cluster_key IS NULL OR (h.numbers = 1 AND h.id_number = m.id_number))
+        GROUP BY m.id_number, m.previous_person_id
+    )
+    QUALIFY row_number() OVER (PARTITION BY cluster_key ORDER BY records DESC, id_number) = 1
+        AND row_number() OVER (PARTITION BY id_number ORDER BY records DESC, cluster_key) = 1
+),
+held AS (
+    SELECT coalesce(k.id_number, v.id_number) AS id_number,
+           coalesce(k.cluster_key, v.cluster_key) AS cluster_key
+    FROM kept AS k FULL JOIN moved AS v USING (id_number)
 )
 SELECT n.unique_id, coalesce(h.cluster_key, 'id:' || n.id_number), 'id', 1.0, NULL, NULL, NULL
 FROM link_mentions AS n LEFT JOIN held AS h USING (id_number)

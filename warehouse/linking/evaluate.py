@@ -137,3 +137,21 @@ def blocking_recall(
     rule_recall = found / needed if needed else 1.0
     overall = (found + by_id) / total if total else 1.0
     return rule_recall, overall, int(total)
+
+
+def id_conflicts(con: duckdb.DuckDBPyConnection, mentions: str) -> int:
+    """People holding more than one valid ID number (must be 0: the hard rule).
+
+    `mentions` is the mentions query (warehouse.linking.mentions.mentions_sql)."""
+    return int(
+        con.execute(
+            f"""
+            SELECT count(*) FROM (
+                SELECT ps.person_id FROM core.person_source AS ps
+                JOIN ({mentions}) AS m USING (source, source_record_id)
+                WHERE m.id_number IS NOT NULL
+                GROUP BY ps.person_id HAVING count(DISTINCT m.id_number) > 1
+            )
+            """
+        ).fetchall()[0][0]
+    )
