@@ -157,9 +157,9 @@ class BuildingSummary(Mart):
     stairs_only: int = _count(
         "Vulnerable residents on the 3rd floor or above in a building without an elevator."
     )
-    incidents_90d: int = _count("Police incidents at the building in the 90 days to the as-of date.")
+    incidents_90d: int = _count("Police incidents at the building in the 90 days to the as-of day.")
     evacuation_score: int = _count("Evacuation priority score of the building; see docs/marts.md.")
-    evacuation_rank: int = _count("Rank of the building by evacuation score in the district, 1 first.")
+    evacuation_rank: int = _count("Rank of the building by evacuation score, 1 first.")
     as_of: dt.date = _as_of()
 
 

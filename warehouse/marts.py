@@ -88,8 +88,9 @@ def build_marts(
             params = {"as_of": as_of} if "$as_of" in sql else {}
             con.execute(sql, params)
         rows = {
-            m.entity_name: con.execute(f"SELECT count(*) FROM {qualified(m.table_name or '')}")
-            .fetchall()[0][0]
+            m.entity_name: con.execute(
+                f"SELECT count(*) FROM {qualified(m.table_name or '')}"
+            ).fetchall()[0][0]
             for m in MARTS
         }
     return MartsReport(as_of, rows)
