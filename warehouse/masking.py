@@ -77,7 +77,8 @@ def generalized(spec: FieldSpec) -> Column:
     if target == "involved":
         return Column("involved", f"{col} IS NOT NULL", {}, spec)
     if target.startswith("has ") and target.endswith(" flag"):
-        return Column(target.removesuffix(" flag").replace(" ", "_"), f"{col} IS NOT NULL", {}, spec)
+        name = target.removesuffix(" flag").replace(" ", "_")
+        return Column(name, f"{col} IS NOT NULL", {}, spec)
     if target.endswith(" flags"):
         attribute = target.removesuffix(" flags").replace("-", "_")
         table = code_table(spec.codes or "")
