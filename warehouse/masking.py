@@ -70,7 +70,7 @@ def generalized(spec: FieldSpec) -> Column:
         return Column(f"{_base(spec.name)}_date", f"CAST({col} AS DATE)", {}, spec)
     if target == "building":
         sql = (
-            "CASE WHEN \"building_no\" IS NOT NULL THEN coalesce(\"community\", '') || "
+            'CASE WHEN "building_no" IS NOT NULL THEN coalesce("community", \'\') || '
             "\"building_no\" || '号楼' END"
         )
         return Column("building_address", sql, {}, spec)

@@ -72,9 +72,7 @@ def publish(
     finally:
         con.execute(f"DETACH {ALIAS}")
     _swap(tmp, home)
-    return PublishReport(
-        str(home.analytics), tables, (dt.datetime.now() - started).total_seconds()
-    )
+    return PublishReport(str(home.analytics), tables, (dt.datetime.now() - started).total_seconds())
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
