@@ -9,6 +9,7 @@ the small space of person IDs.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -18,7 +19,10 @@ from connectors.home import OWNER_ONLY_DIR, OWNER_ONLY_FILE, Home
 KEY_ENV = "CAUSEWAY_PSEUDONYM_KEY"
 KEY_FILE = "pseudonym.key"
 BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
-PSEUDONYM_HEX = 20  # 80 bits: collisions stay below 1e-12 for a district of a million
+# 80 bits: the chance of any collision in a district of a million stays below 1e-12.
+PSEUDONYM_HEX = 20
+DIGIT_LETTERS = "ghijklmnop"
+LETTERS = str.maketrans("0123456789", DIGIT_LETTERS)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,18 @@ def key_fingerprint(key: bytes) -> str:
     return hashlib.sha256(b"causeway pseudonym key\0" + key).hexdigest()[:12]
 
 
+def pseudonym(key: bytes, value: str) -> str:
+    """The pseudonym of one value, in Python (what `hmac_sql` computes in bulk)."""
+    digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
+    return digest.translate(LETTERS)
+
+
 def hmac_sql(column: str) -> str:
-    """HMAC-SHA256 of a column in DuckDB SQL; binds `$hmac_inner` and `$hmac_outer`."""
+    """HMAC-SHA256 of a column in DuckDB SQL; binds `$hmac_inner` and `$hmac_outer`.
+
+    Hex digits become letters (0-9 → g-p), so no pseudonym contains a run of digits that
+    a leak scanner would take for a phone or ID number.
+    """
     inner = f"unhex(sha256($hmac_inner || encode(CAST({column} AS VARCHAR))))"
-    return f"left(sha256($hmac_outer || {inner}), {PSEUDONYM_HEX})"
+    digest = f"left(sha256($hmac_outer || {inner}), {PSEUDONYM_HEX})"
+    return f"translate({digest}, '0123456789', '{DIGIT_LETTERS}')"
