@@ -111,11 +111,13 @@ def find_building(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
     if len(found) == 1:
         return found[0]
     if not found:
-        found = _records(con.execute(BY_NUMBER, [number]))
-        if len(found) == 1 and community is None:
-            return found[0]
-        if not found:
-            raise BuildingNotFound(f"no building matches {text!r}")
+        others = _records(con.execute(BY_NUMBER, [number]))
+        if len(others) == 1 and community is None:
+            return others[0]
+        if community is not None or not others:
+            hint = f"; buildings numbered {number}:" if others else ""
+            raise BuildingNotFound(f"no building matches {text!r}{hint}", others)
+        found = others
     raise BuildingNotFound(
         f"{len(found)} buildings match {text!r}: give the community or the building ID",
         found,
