@@ -19,6 +19,7 @@ import duckdb
 from connectors.home import Home
 from pipelines.definitions import build_definitions
 from pipelines.defs.resources import CausewayHome
+from warehouse.lock import WriterLock
 from warehouse.results import LoadResult
 
 PID_TAG = "causeway/pid"
@@ -74,7 +75,8 @@ def _loads_of(home: Home, dagster_run_id: str) -> list[LoadResult]:
     """What this Dagster run loaded, even if another run loaded files meanwhile."""
     if not home.warehouse.exists():
         return []
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    # Another run's step may hold the warehouse (DuckDB's lock is exclusive): wait for it.
+    with WriterLock(home.writer_lock), duckdb.connect(str(home.warehouse), read_only=True) as con:
         rows = con.execute(LOADS_OF_RUN, [dagster_run_id]).fetchall()
     return [LoadResult(*row) for row in rows]
 
