@@ -30,9 +30,11 @@ BY_PARTS = f"""
 SELECT {BUILDING_COLUMNS} FROM mart.building_summary
 WHERE building_no = $no
     AND (community = $community
-        OR ($community IS NULL AND strpos($text, replace(community, '社区', '')) > 0))
-    AND ($street IS NULL OR street = $street)
-    AND ($district IS NULL OR district = $district)
+        OR ($community IS NULL AND strpos($text, replace(community, '社区', '')) > 0)
+        -- a community named like a district (竹园小区社区) misleads the parser
+        OR strpos($text, community) > 0)
+    AND ($street IS NULL OR street = $street OR strpos($text, community) > 0)
+    AND ($district IS NULL OR district = $district OR strpos($text, community) > 0)
 ORDER BY building_id
 """
 BY_NUMBER = f"SELECT {BUILDING_COLUMNS} FROM mart.building_summary WHERE building_no = ? "

@@ -61,16 +61,19 @@ def test_two_communities_with_the_same_building_number():
     con.execute(
         "CREATE TABLE mart.building_summary AS SELECT * FROM (VALUES "
         "('B1', '甲社区3号楼', '朝阳区', '东湖街道', '甲社区', '3', 6, false, 'A', 10, 2, 5), "
-        "('B2', '乙社区3号楼', '朝阳区', '东湖街道', '乙社区', '3', 6, false, 'A', 10, 2, 6)) "
+        "('B2', '乙社区3号楼', '朝阳区', '东湖街道', '乙社区', '3', 6, false, 'A', 10, 2, 6), "
+        "('B3', '竹园小区社区3号楼', '朝阳区', '东湖街道', '竹园小区社区', '3', "
+        "6, false, 'A', 10, 2, 7)) "
         "t(building_id, address, district, street, community, building_no, floors, "
         "has_elevator, condition, residents, vulnerable_residents, evacuation_rank)"
     )
     assert find_building(con, "乙社区三号楼")["building_id"] == "B2"
     assert find_building(con, "乙3号楼")["building_id"] == "B2", "community without 社区"
     assert find_building(con, "b1")["building_id"] == "B1"
-    with pytest.raises(BuildingNotFound, match="2 buildings match") as ambiguous:
+    assert find_building(con, "竹园小区社区3号楼")["building_id"] == "B3", "社区 named 小区"
+    with pytest.raises(BuildingNotFound, match="3 buildings match") as ambiguous:
         find_building(con, "3号楼")
-    assert [c["building_id"] for c in ambiguous.value.candidates] == ["B1", "B2"]
+    assert [c["building_id"] for c in ambiguous.value.candidates] == ["B1", "B2", "B3"]
     with pytest.raises(BuildingNotFound, match="no building matches"):
         find_building(con, "丙社区3号楼")
 
