@@ -19,6 +19,7 @@ from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
+from pipelines.output import Format, print_rows
 from warehouse.snapshot import progress
 
 app = typer.Typer(
@@ -387,6 +388,56 @@ def docs(home: HomeOption = None) -> None:
         console.print("No quality results yet: `causeway run` checks every table it loads.")
         raise typer.Exit(1)
     typer.echo(str(index))
+
+
+@app.command()
+def query(
+    sql: Annotated[
+        str, typer.Argument(help='One SQL statement, e.g. "SELECT * FROM mart.grid_summary".')
+    ],
+    home: HomeOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """Query the published analytics database, read-only (masked data; writes are refused)."""
+    from warehouse.query import NoAnalytics, QueryRefused, run_query
+
+    place = _home(home)
+    try:
+        result = run_query(place.analytics, sql)
+    except (NoAnalytics, QueryRefused) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    except duckdb.Error as exc:
+        console.print(f"[red]{type(exc).__name__}:[/red] {exc}")
+        raise typer.Exit(1) from None
+    print_rows(console, result.columns, result.rows, fmt)
+
+
+@app.command()
+def evacuation(
+    building: Annotated[str, typer.Argument(help="Building ID (B000012) or address text.")],
+    home: HomeOption = None,
+    break_glass: Annotated[
+        bool,
+        typer.Option("--break-glass", help="Show real contacts from the restricted warehouse."),
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why (required with --break-glass).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """A building's vulnerable residents in evacuation priority order, with floor and needs.
+
+    Reads the masked analytics file; `--break-glass --reason "..."` reads the restricted
+    warehouse instead, shows real phone numbers and room numbers, and logs the access to
+    audit.access_log (who, when, why, what).
+    """
+    from pipelines.evacuation_view import show_evacuation
+
+    if break_glass and not (reason or "").strip():
+        console.print('[red]--break-glass needs --reason "why"; the access is logged.[/red]')
+        raise typer.Exit(1)
+    raise typer.Exit(
+        show_evacuation(console, _home(home), building, reason if break_glass else None, fmt)
+    )
 
 
 @app.command()

@@ -13,6 +13,8 @@ from pipelines.defs.core import (
     nightly_relink_schedule,
 )
 from pipelines.defs.database import database_assets, database_schedules
+from pipelines.defs.marts import mart_assets
+from pipelines.defs.publication import analytics_published
 from pipelines.defs.quality import staging_quality_checks
 from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
@@ -29,6 +31,8 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
             *database_assets(contracts),
             unmatched_files,
             core_assets(contracts),
+            mart_assets(contracts),
+            analytics_published,
         ],
         asset_checks=[*staging_quality_checks(contracts), *core_quality_checks()],
         jobs=[NIGHTLY_RELINK],

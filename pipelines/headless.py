@@ -20,6 +20,7 @@ from connectors.home import Home
 from pipelines.definitions import build_definitions
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
+from warehouse.lock import WriterLock
 from warehouse.results import LoadResult
 
 PID_TAG = "causeway/pid"
@@ -95,7 +96,8 @@ def _outcome_of(
     """What this Dagster run loaded and linked, even if another run worked meanwhile."""
     if not home.warehouse.exists():
         return [], None
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    # Another run's step may hold the warehouse (DuckDB's lock is exclusive): wait for it.
+    with WriterLock(home.writer_lock), duckdb.connect(str(home.warehouse), read_only=True) as con:
         rows = con.execute(LOADS_OF_RUN, [dagster_run_id]).fetchall()
         link = None
         if con.execute(HAS_LINK_RUNS).fetchall()[0][0]:

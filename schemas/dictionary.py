@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from schemas.classification import Grade, field_specs
 from schemas.code_tables import code_table, code_table_names
+from schemas.marts import MARTS
 from schemas.registry import ENTITIES
 
 HEADER = "| Field | Type | Required | Category | Grade | PIPL | Masking | Codes | Description |"
@@ -31,8 +32,10 @@ def render_dictionary() -> str:
         "how the field appears in the published analytics database.",
         "",
     ]
-    for model in ENTITIES:
+    for model in (*ENTITIES, *MARTS):
         where = f"`{model.table_name}`" if model.table_name else "embedded in other records"
+        if not getattr(model, "published", True):
+            where += " (restricted: never published to the analytics file)"
         lines += [
             f"## {model.entity_name}",
             "",

@@ -14,6 +14,7 @@ from pipelines.defs.resources import CausewayHome
 from pipelines.defs.sensors import folder_sensor
 from pipelines.defs.staging import staging_asset
 from schemas.contracts import load_contracts
+from schemas.marts import MARTS
 
 CONTRACTS = load_contracts()
 
@@ -21,11 +22,13 @@ CONTRACTS = load_contracts()
 def test_definitions_load_with_an_asset_and_a_sensor_per_contract(tmp_path):
     defs = build_definitions(Home.resolve(tmp_path))
     dg.Definitions.validate_loadable(defs)
-    keys = {tuple(k.path) for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    graph = defs.resolve_asset_graph()
+    keys = {tuple(k.path) for k in graph.materializable_asset_keys}
     staging = {("staging", s) for s in CONTRACTS} | {("ingest", "unmatched_files")}
     core = {("core", t) for t in CORE_TABLES}
-    assert staging | core <= keys
-    for key in defs.resolve_asset_graph().get_all_asset_keys():
+    marts = {("mart", m.entity_name) for m in MARTS}
+    assert keys == staging | core | marts | {("analytics", "published")}
+    for key in graph.materializable_asset_keys:
         assert defs.resolve_assets_def(key).descriptions_by_key[key]
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {f"{s}_files" for s in CONTRACTS} | {"causeway_automation"}

@@ -17,6 +17,7 @@ COLUMNS = {
 
 def _pick(field: str, rule: GoldenRule, scope: str) -> str:
     """One (person_id, value) row per person: the value the rule chooses."""
+    trust = "$" + field + "_trust" if rule.trust else "$trust"
     roles = ""
     if rule.roles:
         roles = " AND m.role IN (" + ", ".join(f"'{r}'" for r in rule.roles) + ")"
@@ -29,7 +30,7 @@ def _pick(field: str, rule: GoldenRule, scope: str) -> str:
     SELECT person_id, value FROM (
         SELECT f.person_id, {COLUMNS[field]} AS value, count(*) AS n,
                count(*) FILTER (WHERE m.has_id) AS n_id,
-               min(coalesce(list_position($trust, m.department), 999)) AS trust,
+               min(coalesce(list_position({trust}, m.department), 999)) AS trust,
                max(m.seen_at) AS last_seen
         FROM link_final AS f
         JOIN link_mentions AS m USING (unique_id)
@@ -73,7 +74,10 @@ SELECT people.person_id, pick_name.value, people.id_number, pick_sex.value,
 FROM people
 {joins}
 """,
-        {"trust": list(settings.trust)},
+        {
+            "trust": list(settings.trust),
+            **{f"{f}_trust": list(r.trust) for f, r in settings.golden.items() if r.trust},
+        },
     )
     # Co-residence: the people whose home is a dwelling form its household.
     con.execute(

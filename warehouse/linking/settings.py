@@ -19,6 +19,7 @@ class GoldenRule(BaseModel):
     rule: Literal["most_common", "most_recent"]
     prefer_id_holders: bool = False
     roles: tuple[str, ...] | None = None
+    trust: tuple[str, ...] | None = None
 
 
 class LinkSettings(BaseModel):

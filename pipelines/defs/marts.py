@@ -1,0 +1,61 @@
+"""The resilience marts as Dagster assets: rebuilt together, after the core entities."""
+
+from collections.abc import Iterator, Sequence
+
+import dagster as dg
+
+from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
+from pipelines.defs.staging import staging_key
+from schemas.contracts import SourceContract
+from schemas.marts import MARTS
+from warehouse.ingest import open_warehouse
+from warehouse.lock import WriterLock
+from warehouse.marts import build_marts, default_as_of
+
+# Linking's outputs (core.*); declared even before the linking assets exist.
+CORE_KEYS = [
+    dg.AssetKey(["core", name])
+    for name in ("person", "person_source", "building", "dwelling", "household_member")
+]
+
+
+def mart_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["mart", name])
+
+
+def mart_assets(contracts: Sequence[SourceContract]) -> dg.AssetsDefinition:
+    deps = [*CORE_KEYS, *(staging_key(c.source) for c in sorted(contracts, key=lambda c: c.source))]
+    specs = [
+        dg.AssetSpec(
+            mart_key(m.entity_name),
+            deps=deps,
+            description=m.summary,
+            group_name="marts",
+            kinds={"duckdb"},
+            metadata={"table": m.table_name, "published": m.published},
+            automation_condition=dg.AutomationCondition.eager(),
+        )
+        for m in MARTS
+    ]
+
+    @dg.multi_asset(specs=specs, name="resilience_marts", pool=WAREHOUSE_POOL)
+    def _marts(
+        context: dg.AssetExecutionContext, home: CausewayHome
+    ) -> Iterator[dg.MaterializeResult]:
+        place = home.home()
+        as_of = default_as_of(place)
+        with WriterLock(place.writer_lock, on_wait=context.log.info), open_warehouse(place) as con:
+            report = build_marts(con, as_of, list(place.contracts().values()))
+        if report.note:
+            context.log.warning(report.note)
+        for m in MARTS:
+            yield dg.MaterializeResult(
+                asset_key=mart_key(m.entity_name),
+                metadata={
+                    "dagster/row_count": dg.MetadataValue.int(report.rows[m.entity_name]),
+                    "as_of": dg.MetadataValue.text(as_of.isoformat()),
+                    "note": dg.MetadataValue.text(report.note or ""),
+                },
+            )
+
+    return _marts

@@ -1,0 +1,37 @@
+"""The analytics file as a Dagster asset: published after the marts, masked by grade."""
+
+import dagster as dg
+
+from pipelines.defs.marts import CORE_KEYS, mart_key
+from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
+from schemas.marts import MARTS
+from warehouse.ingest import open_warehouse
+from warehouse.lock import WriterLock
+from warehouse.marts import default_as_of
+from warehouse.publish import publish
+
+PUBLISHED_KEY = dg.AssetKey(["analytics", "published"])
+
+
+@dg.asset(
+    key=PUBLISHED_KEY,
+    deps=[*CORE_KEYS, *(mart_key(m.entity_name) for m in MARTS if m.published)],
+    group_name="analytics",
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
+def analytics_published(
+    context: dg.AssetExecutionContext, home: CausewayHome
+) -> dg.MaterializeResult:
+    """The analysts' read-only database: core entities and marts, masked by schema grade."""
+    place = home.home()
+    with WriterLock(place.writer_lock, on_wait=context.log.info), open_warehouse(place) as con:
+        report = publish(con, place, default_as_of(place))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(report.path),
+            "tables": dg.MetadataValue.json(report.tables),
+            "duration_seconds": dg.MetadataValue.float(round(report.seconds, 3)),
+        }
+    )

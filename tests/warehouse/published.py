@@ -1,0 +1,29 @@
+"""A data home loaded, linked, marted and published: what `causeway run` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors.home import Home
+from demo import generate
+from warehouse.ingest import open_warehouse, process_pending
+from warehouse.linking.run import link_people
+from warehouse.lock import WriterLock
+from warehouse.marts import build_marts, default_as_of
+from warehouse.publish import publish
+
+
+def link_mart_publish(home: Home) -> None:
+    """What a run does after loading."""
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        link_people(con, home)
+        build_marts(con, default_as_of(home), list(home.contracts().values()))
+        publish(con, home, default_as_of(home))
+
+
+def published_home(root: Path, persons: int, seed: int) -> Home:
+    home = Home.resolve(root).ensure()
+    generate(home.ingest, home.demo_truth, persons, seed, 1)
+    process_pending(home)
+    link_mart_publish(home)
+    return home

@@ -1,0 +1,146 @@
+"""The analytics file: masked by grade, nothing personal in the clear, swapped atomically."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import duckdb
+import pytest
+
+from connectors.home import Home
+from schemas.classification import Grade, Masking, field_specs
+from schemas.idnumber import is_valid
+from schemas.marts import MARTS
+from schemas.registry import ENTITIES
+from warehouse.masking import mask_middle_sql, published_columns
+from warehouse.pseudonym import KEY_ENV, hmac_pads, hmac_sql, pseudonym, pseudonym_key
+from warehouse.publish import published_models
+
+ID_CANDIDATE = re.compile(r"[0-9]{17}[0-9X]")
+MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def _text_columns(con):
+    return con.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND data_type LIKE 'VARCHAR%'"
+    ).fetchall()
+
+
+def test_no_id_number_mobile_or_full_name_in_any_text_column(published):
+    with (published.demo_truth / "people.csv").open(encoding="utf-8") as f:
+        names = {row["name"] for row in csv.DictReader(f) if row["name"]}
+    long_names = [n for n in names if len(n) >= 3]
+    hits = []
+    with duckdb.connect(str(published.analytics), read_only=True) as con:
+        columns = _text_columns(con)
+        assert len(columns) > 20
+        for schema, table, column in columns:
+            values = con.execute(
+                f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM "{schema}"."{table}" '
+                f'WHERE "{column}" IS NOT NULL'
+            ).fetchall()
+            for (value,) in values:
+                ids = [m for m in ID_CANDIDATE.findall(value) if is_valid(m)]
+                named = value in names or any(n in value for n in long_names)
+                if ids or MOBILE.search(value) or named:
+                    hits.append((schema, table, column, value))
+    assert hits == []
+
+
+def test_masked_shapes(published):
+    with duckdb.connect(str(published.analytics), read_only=True) as con:
+        rows = con.execute("SELECT name, id_number, phone FROM core.person").fetchall()
+    ids = [r[1] for r in rows if r[1]]
+    assert ids and all(re.fullmatch(r"[0-9]{6}\*{8}[0-9]{3}[0-9X]", i) for i in ids)
+    mobiles = [r[2] for r in rows if r[2] and "-" not in r[2] and len(r[2]) == 11]
+    assert mobiles and all(re.fullmatch(r"1[0-9]{2}\*{4}[0-9]{4}", p) for p in mobiles)
+    assert all("*" in r[0] for r in rows if r[0])
+
+
+@pytest.mark.parametrize(
+    ("value", "head", "tail", "masked"),
+    [
+        ("张三丰", 1, 1, "张*丰"),
+        ("欧阳娜娜", 1, 1, "欧**娜"),
+        ("张三", 1, 1, "张*"),
+        ("张", 1, 1, "*"),
+        ("110105195009199139", 6, 4, "110105********9139"),
+        ("13812345678", 3, 4, "138****5678"),
+    ],
+)
+def test_mask_middle(value, head, tail, masked):
+    sql = mask_middle_sql("v", head, tail)
+    assert duckdb.execute(f"SELECT {sql} FROM (SELECT ? AS v)", [value]).fetchall() == [(masked,)]
+
+
+def test_sql_hmac_is_hmac_sha256():
+    key = b"k" * 100
+    inner, outer = hmac_pads(key)
+    got = duckdb.execute(
+        f"SELECT {hmac_sql('v')} FROM (SELECT unnest(['P0000001', '张三']) AS v)",
+        {"hmac_inner": inner, "hmac_outer": outer},
+    ).fetchall()
+    assert [g[0] for g in got] == [pseudonym(key, "P0000001"), pseudonym(key, "张三")]
+    assert not any(ch.isdigit() for g in got for ch in g[0])
+
+
+def test_every_declared_rule_compiles_and_sensitive_fields_never_stay_clear():
+    for model in (*ENTITIES, *MARTS):
+        specs = field_specs(model)
+        columns = {c.spec.name: c for c in published_columns(specs)}
+        for spec in specs:
+            if spec.masking is Masking.DROP:
+                assert spec.name not in columns
+            if spec.grade is Grade.L4 or spec.pipl:
+                assert spec.masking is not Masking.KEEP
+
+
+def test_restricted_and_dropped_fields_are_absent(published):
+    with duckdb.connect(str(published.analytics), read_only=True) as con:
+        tables = {f"{s}.{t}" for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}  # fmt: skip
+        assert "mart.person_360" not in tables
+        for model in published_models():
+            have = {r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+                (model.table_name or "").split("."),
+            ).fetchall()}  # fmt: skip
+            for spec in field_specs(model):
+                if spec.masking is Masking.DROP:
+                    assert spec.name not in have, (model.table_name, spec.name)
+                if spec.masking is Masking.GENERALIZE:
+                    assert spec.name not in have or spec.name in {"needs_help"}
+
+
+def test_pseudonyms_join_across_tables(published):
+    with duckdb.connect(str(published.analytics), read_only=True) as con:
+        unmatched = con.execute(
+            "SELECT count(*) FROM mart.vulnerable_residents v "
+            "LEFT JOIN core.person p USING (person_id) WHERE p.person_id IS NULL"
+        ).fetchall()
+    assert unmatched == [(0,)]
+
+
+def test_key_file_is_owner_only_and_env_key_wins(tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    home = Home.resolve(tmp_path).ensure()
+    first = pseudonym_key(home)
+    assert pseudonym_key(home) == first, "generated once, then reused"
+    assert (home.secrets / "pseudonym.key").stat().st_mode & 0o777 == 0o600
+    assert home.secrets.stat().st_mode & 0o777 == 0o700
+    monkeypatch.setenv(KEY_ENV, "site key from the vault")
+    assert pseudonym_key(home) == b"site key from the vault"
+
+
+def test_published_file_is_readable_and_restricted_ones_are_not(published):
+    assert published.analytics.stat().st_mode & 0o777 == 0o644
+    assert published.warehouse.stat().st_mode & 0o777 == 0o600
+    assert not list(published.root.glob(".analytics.duckdb.*")), "no temporary file left"
+
+
+def test_meta_counts_match_the_tables(published):
+    with duckdb.connect(str(published.analytics), read_only=True) as con:
+        for name, count in con.execute("SELECT table_name, row_count FROM meta.tables").fetchall():
+            assert con.execute(f"SELECT count(*) FROM {name}").fetchall() == [(count,)]
