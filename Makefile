@@ -31,7 +31,8 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 		--no-emit-package causeway -o requirements.lock
 
-# Starts the Dagster UI on loopback and screenshots the asset graph (needs Debian's chromium).
+# Loads a small demo, starts the Dagster UI on loopback and screenshots the asset graph and
+# the quality Data Docs (needs Debian's chromium).
 ui-check: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/python -m pipelines.ui_check --out docs/ui-asset-graph.png

@@ -1,4 +1,5 @@
-"""`make ui-check`: start the UI on loopback, check it over GraphQL, and screenshot the asset graph.
+"""`make ui-check`: load a small demo, start the UI on loopback, check it over GraphQL, and
+screenshot the asset graph and the quality gates' Data Docs.
 
 Uses Debian's chromium headless (no browser download); the screenshot shows a person what
 the data engineer sees.
@@ -17,6 +18,9 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from connectors.home import Home
+from warehouse.quality.gate import docs_index
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -66,15 +70,37 @@ def asset_count(port: int) -> int:
     return len(graphql(port, QUERY)["assetNodes"])
 
 
+def screenshot(browser: str, profile: Path, url: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            browser,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--screenshot={out.resolve()}",
+            url,
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/ui-asset-graph.png"))
+    parser.add_argument("--docs-out", type=Path, default=Path("docs/quality-data-docs.png"))
     args = parser.parse_args()
     browser = shutil.which("chromium")
     if browser is None:
         raise SystemExit("chromium is not installed: apt-get update && apt-get install chromium")
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
+        # A small district, loaded, so the graph shows materialized assets and the quality
+        # gates have Data Docs to show.
+        cli = [sys.executable, "-m", "pipelines.cli"]
+        subprocess.run([*cli, "demo", "--home", home, "--persons", "800"], check=True)
+        subprocess.run([*cli, "run", "--home", home], check=True, stdout=subprocess.DEVNULL)
         ui = subprocess.Popen(
             [sys.executable, "-m", "pipelines.cli", "ui", "--home", home, "--port", str(port)],
             stdout=subprocess.DEVNULL,
@@ -88,19 +114,13 @@ def main() -> None:
             graphql(port, "mutation { setNuxSeen }")
             args.out.parent.mkdir(parents=True, exist_ok=True)
             profile = Path(home) / "chromium-profile"
-            subprocess.run(
-                [
-                    browser,
-                    *CHROMIUM_FLAGS,
-                    f"--user-data-dir={profile}",
-                    f"--screenshot={args.out.resolve()}",
-                    f"http://127.0.0.1:{port}/asset-groups",
-                ],
-                check=True,
-                timeout=120,
-                capture_output=True,
-            )
+            screenshot(browser, profile, f"http://127.0.0.1:{port}/asset-groups", args.out)
             print(f"screenshot of the asset graph: {args.out}")
+            index = docs_index(Home.resolve(home))
+            if not index.is_file():
+                raise SystemExit(f"no Data Docs after the run: {index} is missing")
+            screenshot(browser, profile, index.as_uri(), args.docs_out)
+            print(f"screenshot of the quality Data Docs: {args.docs_out}")
         finally:
             ui.send_signal(signal.SIGTERM)
             ui.wait(timeout=60)

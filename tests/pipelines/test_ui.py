@@ -1,4 +1,5 @@
-"""The Dagster UI starts on loopback, and its GraphQL API lists the code location and assets."""
+"""The Dagster UI starts on loopback; its GraphQL API lists the code location, every asset
+and every check."""
 
 import json
 import os
@@ -17,7 +18,8 @@ from schemas.contracts import load_contracts
 ROOT = Path(__file__).parents[2]
 QUERY = (
     "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError "
-    "{ __typename ... on PythonError { message } } } } } assetNodes { assetKey { path } } }"
+    "{ __typename ... on PythonError { message } } } } } assetNodes { assetKey { path } "
+    "assetChecksOrError { ... on AssetChecks { checks { name } } } } }"
 )
 
 
@@ -65,6 +67,15 @@ def test_ui_serves_every_asset(tmp_path):
         expected = {tuple(k.path) for k in defs.resolve_asset_graph().get_all_asset_keys()}
         assert {("staging", source) for source in load_contracts()} <= expected
         assert keys == expected
+        checks = {
+            (tuple(node["assetKey"]["path"]), check["name"])
+            for node in data["assetNodes"]
+            for check in node["assetChecksOrError"].get("checks", [])
+        }
+        wanted = {
+            (tuple(k.asset_key.path), k.name) for k in defs.resolve_asset_graph().asset_check_keys
+        }
+        assert wanted and checks == wanted
     finally:
         ui.send_signal(signal.SIGTERM)
         try:
