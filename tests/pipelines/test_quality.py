@@ -55,7 +55,14 @@ def test_the_factory_names_checks_per_asset():
     assert len(load_contracts()) == 5
 
 
-def test_causeway_run_exits_4_listing_failed_checks(tmp_path):
+def _published_at(home: Home):
+    if not home.analytics.exists():
+        return None
+    with duckdb.connect(str(home.analytics), read_only=True) as con:
+        return con.execute("SELECT published_at FROM meta.publication").fetchall()
+
+
+def test_causeway_run_exits_4_listing_failed_checks_and_does_not_publish(tmp_path):
     runner = CliRunner()
     home = tmp_path / "home"
     runner.invoke(app, ["demo", "--home", str(home), "--persons", "500", "--seed", "3"])
@@ -64,9 +71,12 @@ def test_causeway_run_exits_4_listing_failed_checks(tmp_path):
     docs = runner.invoke(app, ["docs", "--home", str(home)])
     assert docs.exit_code == 0 and docs.output.strip().endswith("index.html")
     place = Home.resolve(home)
+    published = _published_at(place)
+    assert published is not None, "the first run published the analytics file"
     drop_next_snapshot(place, share=0.1)
     second = runner.invoke(app, ["run", "--home", str(home)])
     assert second.exit_code == EXIT_BLOCKED, second.output
+    assert _published_at(place) == published, "a blocking failure stops publication"
     text = " ".join(second.output.split())
     assert "staging/police_residents:quality_blocking" in text
     assert "the previous snapshot's rows" in text
