@@ -86,7 +86,8 @@ def _evolve_world(rng: np.random.Generator, w1: World) -> tuple[World, dict]:
         "phones": set(people.person_id.iloc[renew]),
     }
     babies = _births(rng, people, as_of)
-    arrived_h, arrived = _arrivals(rng, w1, free[len(moving) :], n + len(babies), as_of)
+    taken = set(people.id_number) | set(babies.id_number)
+    arrived_h, arrived = _arrivals(rng, w1, free[len(moving) :], n + len(babies), as_of, taken)
     households = pd.concat([households, arrived_h], ignore_index=True)
     people = pd.concat([people, babies, arrived], ignore_index=True)
     world = World(as_of, w1.buildings, w1.dwellings, households, people)
@@ -113,7 +114,7 @@ def _births(rng: np.random.Generator, people: pd.DataFrame, as_of: dt.date) -> p
             "dwelling_id": mums.dwelling_id.to_numpy(),
         }
     )
-    babies = add_identity(rng, frame, as_of, days_back=31)
+    babies = add_identity(rng, frame, as_of, days_back=31, taken=people.id_number)
     babies["person_id"] = [f"P{len(people) + i + 1:07d}" for i in range(k)]
     babies["contact_phone"] = heads.contact_phone.reindex(mums.household_id).to_numpy()
     return _no_conditions(babies, mums)
@@ -140,7 +141,12 @@ def _no_conditions(babies: pd.DataFrame, mums: pd.DataFrame) -> pd.DataFrame:
 
 
 def _arrivals(
-    rng: np.random.Generator, w1: World, free: np.ndarray, last_id: int, as_of: dt.date
+    rng: np.random.Generator,
+    w1: World,
+    free: np.ndarray,
+    last_id: int,
+    as_of: dt.date,
+    taken: set[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New households moving into empty dwellings; person IDs continue after `last_id`."""
     spaces = w1.dwellings[w1.dwellings.dwelling_id.isin(free)]
@@ -152,7 +158,7 @@ def _arrivals(
         people.household_id.str[1:].astype(int).to_numpy() - 1
     ]
     households = mark_low_income(rng, households)
-    people = add_identity(rng, people, as_of)
+    people = add_identity(rng, people, as_of, taken=taken)
     people["person_id"] = [f"P{last_id + i + 1:07d}" for i in range(len(people))]
     people = add_conditions(rng, people, households, as_of)
     households, people = contact_phones(rng, households, people, 0.15)

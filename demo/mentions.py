@@ -226,7 +226,7 @@ def _involved(
     out.loc[resident, "phone"] = people.contact_phone.to_numpy()
     k = int((~resident).sum())
     if k:
-        strangers = _outsiders(rng, k, world.as_of)
+        strangers = _outsiders(rng, k, world.as_of, world.people.id_number)
         out.loc[~resident, PERSON_COLUMNS] = strangers[PERSON_COLUMNS].to_numpy()
         out.loc[~resident, "phone"] = strangers.phone.to_numpy()
     out["role"] = frame.role.to_numpy()
@@ -239,7 +239,7 @@ def _involved(
     return out
 
 
-def _outsiders(rng: np.random.Generator, k: int, as_of: dt.date) -> pd.DataFrame:
+def _outsiders(rng: np.random.Generator, k: int, as_of: dt.date, taken: pd.Series) -> pd.DataFrame:
     """People from outside the district, with identities drawn like residents'."""
     frame = pd.DataFrame(
         {
@@ -248,4 +248,4 @@ def _outsiders(rng: np.random.Generator, k: int, as_of: dt.date) -> pd.DataFrame
             "surname": draw_surnames(rng, k),
         }
     )
-    return add_identity(rng, frame, as_of)
+    return add_identity(rng, frame, as_of, taken=taken)

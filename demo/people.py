@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -166,9 +167,16 @@ def _age(rng: np.random.Generator, rule: tuple, head_age: np.ndarray) -> np.ndar
 
 
 def add_identity(
-    rng: np.random.Generator, people: pd.DataFrame, as_of: dt.date, days_back: int = 365
+    rng: np.random.Generator,
+    people: pd.DataFrame,
+    as_of: dt.date,
+    days_back: int = 365,
+    taken: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Names, birth dates, ID numbers and phones; birth days fall up to `days_back` before."""
+    """Names, birth dates, ID numbers and phones; birth days fall up to `days_back` before.
+
+    ID numbers are unique, also against `taken` (the numbers already issued): a real
+    resident ID number belongs to one person only."""
     n = len(people)
     out = people.copy()
     male = out.male.to_numpy()
@@ -182,7 +190,7 @@ def add_identity(
     )
     out["birth_date"] = pd.to_datetime(birth).date
     out["sex"] = np.where(male, "1", "2")
-    out["id_number"] = _id_numbers(rng, birth, male)
+    out["id_number"] = _id_numbers(rng, birth, male, taken)
     out["phone"] = mobiles(rng, n)
     no_mobile = (
         (out.age.to_numpy() < 14)
@@ -194,7 +202,9 @@ def add_identity(
     return out
 
 
-def _id_numbers(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) -> np.ndarray:
+def _id_numbers(
+    rng: np.random.Generator, birth: np.ndarray, male: np.ndarray, taken: Iterable[str] = ()
+) -> np.ndarray:
     n = len(birth)
     codes = np.array(sorted(division_codes()))
     local = rng.random(n) < 0.7
@@ -202,7 +212,7 @@ def _id_numbers(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) -
     ymd = pd.to_datetime(birth).strftime("%Y%m%d").to_numpy().astype(str)
     numbers = np.empty(n, dtype="<U18")
     todo = np.arange(n)
-    seen: set[str] = set()
+    seen: set[str] = set(taken)
     while len(todo):
         seq = rng.integers(0, 500, len(todo)) * 2 + np.where(male[todo], 1, 0)
         first17 = np.char.add(

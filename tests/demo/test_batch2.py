@@ -2,10 +2,13 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from demo.people import _id_numbers
 from schemas.contracts import ExportMode, load_contracts
+from schemas.idnumber import is_valid
 from tests.demo.exports import RECORD_ID, exports
 from tests.demo.test_noise import _unique
 
@@ -95,3 +98,22 @@ def test_person_ids_are_stable_and_truth_is_cumulative(district, two_months):
     assert len(merged) == len(one)
     assert (merged.true_person_id_1 == merged.true_person_id_2).all()
     assert len(two) > len(one)
+
+
+def test_new_people_never_get_an_id_number_already_issued():
+    """The same draw twice would repeat every number; `taken` forces fresh ones."""
+    births = np.array(["1980-05-01"] * 300, dtype="datetime64[D]")
+    male = np.arange(300) % 2 == 0
+    first = _id_numbers(np.random.default_rng(5), births, male)
+    again = _id_numbers(np.random.default_rng(5), births, male)
+    assert set(first) == set(again)
+    fresh = _id_numbers(np.random.default_rng(5), births, male, taken=first)
+    assert not set(fresh) & set(first)
+    assert len(set(fresh)) == len(fresh)
+    assert all(is_valid(n) for n in fresh)
+
+
+def test_truth_id_numbers_are_unique_after_the_second_month(two_months):
+    people = pd.read_csv(two_months / "demo_truth/people.csv", dtype=str)
+    numbers = people.id_number.dropna()
+    assert numbers.is_unique
