@@ -122,7 +122,9 @@ class Home:
             self.contracts_dir,
         ):
             folder.mkdir(parents=True, exist_ok=True)
-        for folder in (self.secrets, self.archive):
+        # Personal data at rest outside the warehouse: archived and rejected exports,
+        # Data Docs (they show examples of failing values), work and spill files, keys.
+        for folder in (self.secrets, self.archive, self.rejected, self.docs, self.root / "work"):
             folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(OWNER_ONLY_DIR)
         for department in self.departments():

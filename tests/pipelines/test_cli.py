@@ -58,8 +58,8 @@ def test_home_layout_and_permissions(tmp_path):
         assert (home / folder).is_dir(), folder
     for department in ("housing", "health", "police", "civil_affairs"):
         assert (home / "ingest" / department / "receipts").is_dir()
-    assert (home / "secrets").stat().st_mode & 0o777 == 0o700
-    assert (home / "archive").stat().st_mode & 0o777 == 0o700
+    for private in ("secrets", "archive", "rejected", "docs", "work"):
+        assert (home / private).stat().st_mode & 0o777 == 0o700, private
     assert (home / "warehouse.duckdb").stat().st_mode & 0o777 == 0o600
     assert (home / "dagster" / "dagster.yaml").is_file()
 
