@@ -124,6 +124,9 @@ class Compiler:
                 n = quote("n." + name)
                 derived.append(f"cw_id18(cw_id_text({raw_name(name)})) AS {n}")
                 division = division or n
+            elif spec.fmt == "phone":
+                digits = f"cw_phone_digits_unless_plain({raw_name(name)})"
+                derived.append(f"{digits} AS {quote('d.' + name)}")
         if "address" in self.mapping.columns:
             derived.append(f'cw_address_area({raw_name("address")}) AS "a.address"')
         inner = f"SELECT *{''.join(', ' + d for d in derived)} FROM base"
@@ -228,7 +231,7 @@ class Compiler:
             return self._id_number(name, label)
         if spec.fmt == "phone":
             area = self.params.bind(self.contract.phone_area_code)
-            value = f"cw_phone({raw}, {area})"
+            value = f"cw_phone_from({raw}, {quote('d.' + name)}, {area})"
             return FieldSql(
                 value, self._unless(raw, value, label, " is not a mobile or landline number")
             )
@@ -296,7 +299,9 @@ class Compiler:
         formats = list(
             dict.fromkeys([*(self.contract.columns[name].date_formats or ()), *defaults])
         )
-        tries = [f"TRY_CAST({raw} AS {sql_type})"]
+        # A failed cast costs several times a parse; DuckDB casts only ASCII text to dates,
+        # so text with other characters (1985年3月2日) skips it: strlen counts bytes.
+        tries = [f"CASE WHEN strlen({raw}) = length({raw}) THEN TRY_CAST({raw} AS {sql_type}) END"]
         tries += [
             f"try_strptime({raw}, {self.params.bind(f)})::{sql_type}"
             for f in formats
