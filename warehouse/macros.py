@@ -13,8 +13,9 @@ from schemas.idnumber import CHECK_CHARS, WEIGHTS
 
 def macro_sql() -> str:
     template = (resources.files("warehouse") / "sql" / "macros.sql").read_text(encoding="utf-8")
+    # Digit i of the 17-digit number n is (n // 10^(16 - i)) % 10.
     terms = " + ".join(
-        f"(ascii(substr(first17, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(WEIGHTS)
+        f"((n // {10 ** (len(WEIGHTS) - 1 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS)
     )
     return template.format(checksum_terms=terms, check_chars=CHECK_CHARS)
 

@@ -88,8 +88,9 @@ class Compiler:
             f"(PARTITION BY {listed} ORDER BY rowid) AS copy_no FROM {raw_table} "
             f"WHERE hash({listed}) IN (SELECT h FROM dup))"
         )
+        places = self._places(raw_table)
         return (
-            f"WITH {dup}, base AS NOT MATERIALIZED ({self._base(raw_table)}), "
+            f"WITH {dup}, {places}base AS NOT MATERIALIZED ({self._base(raw_table)}), "
             f"derived AS NOT MATERIALIZED ({self._derived_sql()}), "
             f"typed AS NOT MATERIALIZED ({self._typed_sql()}) "
             f"{self.final_select()}"
@@ -101,7 +102,13 @@ class Compiler:
         Exact duplicates are found among the few rows whose hash repeats, then confirmed
         cell by cell by partitioning on every cell.
         """
-        cols = [f"cw_clean(r.c{i}) AS {raw_name(f)}" for f, i in self.mapping.columns.items()]
+        cols = [
+            f"places.clean AS {raw_name(f)}"
+            if f == "address"
+            else f"cw_clean(r.c{i}) AS {raw_name(f)}"
+            for f, i in self.mapping.columns.items()
+        ]
+        cols += [f"places.{quote(n)} AS {quote('x.' + n)}" for n in self._place_parts()]
         extra = ", ".join(
             f"{self.params.bind(self.headers[i])}, r.c{i}" for i in self.mapping.unknown
         )
@@ -111,7 +118,54 @@ class Compiler:
             f"{f'json_object({extra})' if extra else 'NULL::JSON'} AS _extra, "
             "CASE WHEN copies.copy_no > 1 THEN copies.first_row END AS _dup_of "
             f"FROM {raw_table} r LEFT JOIN copies ON copies.copy_id = r.rowid"
+            + (
+                f" LEFT JOIN places ON places.raw = r.c{self._address()}"
+                if self._address() is not None
+                else ""
+            )
         )
+
+    def _address(self) -> int | None:
+        return self.mapping.columns.get("address")
+
+    def _place_parts(self) -> list[str]:
+        """Fields parsed from the address text because the file has no column for them."""
+        if self._address() is None:
+            return []
+        return [
+            n
+            for n in self.fields
+            if n not in self.mapping.columns and (n in ADDRESS_AREA or n in ADDRESS_PARTS)
+        ]
+
+    def _places(self, raw_table: str) -> str:
+        """Each distinct address cleaned and parsed once, joined back to its rows.
+
+        Parsing costs a dozen string searches and regular expressions per address, and
+        a district's addresses repeat (a household shares one), so this is cheaper than
+        per row even when they do not repeat much; a raw NULL finds no match, as it
+        parses to nothing.
+        """
+        i = self._address()
+        if i is None:
+            return ""
+        parts = "".join(f", {self._place_part(n)} AS {quote(n)}" for n in self._place_parts())
+        parsed = (
+            "SELECT raw, clean, area, cw_premises(area.rest) AS premises FROM ("
+            "SELECT raw, clean, cw_address_area(clean) AS area FROM ("
+            f"SELECT raw, cw_clean(raw) AS clean FROM (SELECT DISTINCT r.c{i} AS raw "
+            f"FROM {raw_table} r WHERE r.c{i} IS NOT NULL)))"
+        )
+        return f"places AS MATERIALIZED (SELECT raw, clean{parts} FROM ({parsed})), "
+
+    @staticmethod
+    def _place_part(name: str) -> str:
+        if name in ADDRESS_AREA:
+            return f"area.{name}"
+        part = f"nullif(premises.{ADDRESS_PARTS[name]}, '')"
+        if name == "room_no":
+            return part
+        return f"coalesce(cw_number({part}), {PART_FALLBACK[name]}(area.rest))"
 
     def _derived_sql(self) -> str:
         """Intermediate values computed once and reused: ID number, phone digits, address."""
@@ -124,8 +178,9 @@ class Compiler:
                 n = quote("n." + name)
                 derived.append(f"cw_id18(cw_id_text({raw_name(name)})) AS {n}")
                 division = division or n
-        if "address" in self.mapping.columns:
-            derived.append(f'cw_address_area({raw_name("address")}) AS "a.address"')
+            elif spec.fmt == "phone":
+                digits = f"cw_phone_digits_unless_plain({raw_name(name)})"
+                derived.append(f"{digits} AS {quote('d.' + name)}")
         inner = f"SELECT *{''.join(', ' + d for d in derived)} FROM base"
         ids = [
             n for n, s in self.fields.items() if s.fmt == "id_number" and n in self.mapping.columns
@@ -139,8 +194,6 @@ class Compiler:
             for i, n in enumerate(ids)
         )
         checks += [f"g{i}.code IS NOT NULL AS {quote('g.' + n)}" for i, n in enumerate(ids)]
-        if "address" in self.mapping.columns:
-            checks.append('cw_premises(m."a.address".rest) AS "p.address"')
         if not checks:
             return inner
         return f"SELECT m.*, {', '.join(checks)} FROM ({inner}) m{joins}"
@@ -228,7 +281,7 @@ class Compiler:
             return self._id_number(name, label)
         if spec.fmt == "phone":
             area = self.params.bind(self.contract.phone_area_code)
-            value = f"cw_phone({raw}, {area})"
+            value = f"cw_phone_from({raw}, {quote('d.' + name)}, {area})"
             return FieldSql(
                 value, self._unless(raw, value, label, " is not a mobile or landline number")
             )
@@ -296,7 +349,9 @@ class Compiler:
         formats = list(
             dict.fromkeys([*(self.contract.columns[name].date_formats or ()), *defaults])
         )
-        tries = [f"TRY_CAST({raw} AS {sql_type})"]
+        # A failed cast costs several times a parse; DuckDB casts only ASCII text to dates,
+        # so text with other characters (1985年3月2日) skips it: strlen counts bytes.
+        tries = [f"CASE WHEN strlen({raw}) = length({raw}) THEN TRY_CAST({raw} AS {sql_type}) END"]
         tries += [
             f"try_strptime({raw}, {self.params.bind(f)})::{sql_type}"
             for f in formats
@@ -358,16 +413,8 @@ class Compiler:
 
     def _derived(self, name: str, spec: FieldSpec) -> FieldSql:
         """Address parts parsed from the address text when the file has no column for them."""
-        if "address" not in self.mapping.columns:
-            return FieldSql(f"NULL::{spec.sql_type}", None)
-        if name in ADDRESS_AREA:
-            return FieldSql(f'"a.address".{name}', None)
-        if name in ADDRESS_PARTS:
-            part = f"nullif(\"p.address\".{ADDRESS_PARTS[name]}, '')"
-            if name == "room_no":
-                return FieldSql(part, None)
-            fallback = f'{PART_FALLBACK[name]}("a.address".rest)'
-            return FieldSql(f"coalesce(cw_number({part}), {fallback})", None)
+        if name in self._place_parts():
+            return FieldSql(quote("x." + name), None)
         return FieldSql(f"NULL::{spec.sql_type}", None)
 
 

@@ -22,13 +22,17 @@ CREATE OR REPLACE MACRO cw_name(s) AS CASE
     ELSE nullif(replace(s, ' ', ''), '')
 END;
 
--- On cleaned text: upper-case, without spaces or dashes.
-CREATE OR REPLACE MACRO cw_id_text(s) AS nullif(upper(regexp_replace(s, '[\s-]', '', 'g')), '');
+-- On cleaned text: upper-case, without spaces or dashes. Cleaning removed control characters,
+-- so a space is the only whitespace left: plain replace() does what a regex did, faster.
+CREATE OR REPLACE MACRO cw_id_text(s) AS nullif(upper(replace(replace(s, ' ', ''), '-', '')), '');
 
--- ISO 7064 MOD 11-2, unrolled: a lambda over the 17 digits ran 100x slower here.
-CREATE OR REPLACE MACRO cw_id_check(first17) AS substr(
+-- ISO 7064 MOD 11-2, unrolled: a lambda over the 17 digits ran 100x slower here, and the
+-- digits taken by integer arithmetic from one cast cost a third of 17 substr/ascii pairs.
+-- Only meaningful on 17 digits (callers check the shape); anything else gives NULL.
+CREATE OR REPLACE MACRO cw_id_check_of(n) AS substr(
     '{check_chars}', CAST(({checksum_terms}) % 11 + 1 AS BIGINT), 1
 );
+CREATE OR REPLACE MACRO cw_id_check(first17) AS cw_id_check_of(TRY_CAST(first17 AS BIGINT));
 
 -- 15-digit legacy numbers (issued to people born 1900-1999) become 18 digits.
 CREATE OR REPLACE MACRO cw_id18(t) AS CASE
@@ -54,9 +58,18 @@ CREATE OR REPLACE MACRO cw_phone_of(d, s, area) AS CASE
     WHEN regexp_full_match(d, '[2-9][0-9]{{6,7}}') AND area IS NOT NULL THEN area || '-' || d
 END;
 
+CREATE OR REPLACE MACRO cw_phone_plain(s) AS regexp_full_match(s, '1[3-9][0-9]{{9}}');
 CREATE OR REPLACE MACRO cw_phone(s, area) AS CASE
-    WHEN regexp_full_match(s, '1[3-9][0-9]{{9}}') THEN s
+    WHEN cw_phone_plain(s) THEN s
     ELSE cw_phone_of(cw_phone_digits(s), s, area)
+END;
+-- The same, with the digits computed once beforehand (NULL for a plain mobile number):
+-- cw_phone_of names its digits five times, and a macro repeats its argument each time.
+CREATE OR REPLACE MACRO cw_phone_digits_unless_plain(s) AS
+    CASE WHEN NOT cw_phone_plain(s) THEN cw_phone_digits(s) END;
+CREATE OR REPLACE MACRO cw_phone_from(s, d, area) AS CASE
+    WHEN d IS NULL THEN s
+    ELSE cw_phone_of(d, s, area)
 END;
 
 -- A number written in digits or Chinese numerals (1-99), as Arabic digits.
