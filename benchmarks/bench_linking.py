@@ -57,17 +57,13 @@ def scores(home) -> dict:
         person_scores,
     )
     from warehouse.linking.features import features_sql
-    from warehouse.linking.model import blocking_rules
     from warehouse.linking.settings import load_settings
 
     truth = home.demo_truth / "persons.csv"
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         people = person_scores(con, truth)
         places = dwelling_scores(con, truth)
-        rules = [
-            r.replace(" AND NOT (l.has_id AND r.has_id)", "")
-            for r in blocking_rules(load_settings())
-        ]
+        rules = list(load_settings().blocking_rules)
         block = blocking_recall(con, truth, features_sql(home.contracts().values()), rules)
         buildings = con.execute("SELECT count(*) FROM core.building").fetchall()[0][0]
         true_buildings = con.execute(

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from schemas.contracts import SourceContract
 from warehouse.linking.mentions import mentions_sql
 
-COMPARED = ("name", "birth_date", "sex", "phone", "address")
 # What linking reads of a mention: a new version of a record whose fingerprint did not
 # change (a snapshot re-sent whole) keeps its link without being scored again.
 FINGERPRINT = (

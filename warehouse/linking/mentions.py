@@ -14,27 +14,6 @@ from schemas.contracts import SourceContract
 from schemas.registry import entity
 from warehouse.ddl import literal, qualified, quote
 
-MENTION_COLUMNS = (
-    "department",
-    "source",
-    "source_record_id",
-    "role",
-    "seen_at",
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "phone",
-    "district",
-    "street",
-    "community",
-    "grid_id",
-    "building_no",
-    "unit_no",
-    "room_no",
-    "relation_to_head",
-    "since",
-)
 ADDRESS_FIELDS = ("district", "street", "community", "grid_id", "building_no", "unit_no", "room_no")
 
 
@@ -76,7 +55,7 @@ def _select(contract: SourceContract, since_fields: tuple[str, ...]) -> str:
 
 
 def mentions_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:
-    """One query over every person source's current rows, in MENTION_COLUMNS order;
+    """One query over every person source's current rows, in one column order;
     `since` is the earliest of `since_fields` (dates a record places the person at home)."""
     selects = [_select(c, since_fields) for c in person_sources(contracts)]
     if not selects:

@@ -29,6 +29,7 @@ from warehouse.linking.model import load_model, predict, save_model, splink_conn
 from warehouse.linking.places import link_places
 from warehouse.linking.settings import LinkSettings, load_settings
 from warehouse.linking.tables import create_link_tables
+from warehouse.transaction import transaction
 
 Mode = Literal["auto", "full", "incremental"]
 SPLINK_COLUMNS = (
@@ -116,24 +117,23 @@ def link_people(
     contracts = list(home.contracts().values())
 
     clock = _Clock()
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE link_mentions AS "
-            + features_sql(contracts, settings.since_fields)
-        )
-        mentions = _count(con, "SELECT count(*) FROM link_mentions")
-        new = _count(con, "SELECT count(*) FROM link_mentions WHERE is_new")
-        gone = _count(
-            con,
-            "SELECT count(*) FROM core.person_source AS ps ANTI JOIN link_mentions AS m "
-            "ON m.source = ps.source AND m.source_record_id = ps.source_record_id",
-        )
-        if mode == "incremental" and new == 0 and gone == 0:
-            con.execute("ROLLBACK")
-            return _nothing(con, run_id, mentions, started, model_path)
-        clock.lap("features")
+    # Reading staging into temporary tables writes nothing: the transaction starts after.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE link_mentions AS "
+        + features_sql(contracts, settings.since_fields)
+    )
+    mentions = _count(con, "SELECT count(*) FROM link_mentions")
+    new = _count(con, "SELECT count(*) FROM link_mentions WHERE is_new")
+    gone = _count(
+        con,
+        "SELECT count(*) FROM core.person_source AS ps ANTI JOIN link_mentions AS m "
+        "ON m.source = ps.source AND m.source_record_id = ps.source_record_id",
+    )
+    if mode == "incremental" and new == 0 and gone == 0:
+        return _nothing(con, run_id, mentions, started, model_path)
+    clock.lap("features")
 
+    with transaction(con):
         spill = home.root / "work" / "spill"
         spill.mkdir(parents=True, exist_ok=True)
         splink = splink_connection(
@@ -174,10 +174,6 @@ def link_people(
         result = _result(con, run_id, mode, mentions, new, len(edges), started, model_path)
         result = dataclasses.replace(result, timings=clock.laps)
         _record(con, result, now, dagster_run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return result
 
 
@@ -318,23 +314,23 @@ def _nothing(
     started: float,
     model_path: Path | None,
 ) -> LinkResult:
-    persons = _count(con, "SELECT count(*) FROM core.person")
+    """An incremental run that found nothing new: the index as it stands, nothing written."""
     return LinkResult(
-        run_id,
-        "incremental",
-        mentions,
-        0,
-        0,
-        persons,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        _count(con, "SELECT count(*) FROM core.building"),
-        _count(con, "SELECT count(*) FROM core.dwelling"),
-        round(time.perf_counter() - started, 3),
-        str(model_path) if model_path else None,
+        link_run_id=run_id,
+        mode="incremental",
+        mentions=mentions,
+        new_mentions=0,
+        candidate_pairs=0,
+        persons=_count(con, "SELECT count(*) FROM core.person"),
+        linked_by_id=0,
+        linked_by_model=0,
+        unlinked=0,
+        ids_created=0,
+        ids_merged=0,
+        ids_split=0,
+        ids_retired=0,
+        buildings=_count(con, "SELECT count(*) FROM core.building"),
+        dwellings=_count(con, "SELECT count(*) FROM core.dwelling"),
+        seconds=round(time.perf_counter() - started, 3),
+        model_file=str(model_path) if model_path else None,
     )
