@@ -18,9 +18,7 @@ COLUMNS = {
 def _pick(field: str, rule: GoldenRule, scope: str) -> str:
     """One (person_id, value) row per person: the value the rule chooses."""
     trust = "$" + field + "_trust" if rule.trust else "$trust"
-    roles = ""
-    if rule.roles:
-        roles = " AND m.role IN (" + ", ".join(f"'{r}'" for r in rule.roles) + ")"
+    roles = f" AND list_contains(${field}_roles, m.role)" if rule.roles else ""
     order = ["n DESC", "trust", "last_seen DESC", "value"]
     if rule.rule == "most_recent":
         order = ["last_seen DESC", "trust", "n DESC", "value"]
@@ -77,6 +75,7 @@ FROM people
         {
             "trust": list(settings.trust),
             **{f"{f}_trust": list(r.trust) for f, r in settings.golden.items() if r.trust},
+            **{f"{f}_roles": list(r.roles) for f, r in settings.golden.items() if r.roles},
         },
     )
     # Co-residence: the people whose home is a dwelling form its household.
