@@ -38,6 +38,16 @@ SPLINK_COLUMNS = (
 )
 
 
+ID_PAIRS = (
+    "SELECT count(*) FROM (SELECT id_number FROM link_mentions WHERE has_id "
+    "GROUP BY id_number HAVING count(*) > 1)"
+)
+
+
+class LinkError(RuntimeError):
+    """A link run that cannot go ahead, with the reason in plain words."""
+
+
 @dataclass(frozen=True)
 class LinkResult:
     link_run_id: str
@@ -58,10 +68,11 @@ class LinkResult:
     seconds: float
     model_file: str | None
     timings: str = "{}"
+    skipped: bool = False  # nothing to do: nothing written, not recorded in link.runs
 
     @property
     def nothing_new(self) -> bool:
-        return self.mode == "incremental" and self.new_mentions == 0 and self.candidate_pairs == 0
+        return self.skipped
 
 
 class _Clock:
@@ -113,7 +124,7 @@ def link_people(
         has_links = _count(con, "SELECT count(*) FROM core.person_source") > 0
         mode = "incremental" if model_path and has_links else "full"
     if mode == "incremental" and model_path is None:
-        raise RuntimeError("no saved model from a full relink: run a full relink first")
+        raise LinkError("no saved model from a full relink: run `causeway link --full` first")
     contracts = list(home.contracts().values())
 
     clock = _Clock()
@@ -129,8 +140,14 @@ def link_people(
         "SELECT count(*) FROM core.person_source AS ps ANTI JOIN link_mentions AS m "
         "ON m.source = ps.source AND m.source_record_id = ps.source_record_id",
     )
-    if mode == "incremental" and new == 0 and gone == 0:
-        return _nothing(con, run_id, mentions, started, model_path)
+    if (mode == "incremental" and new == 0 and gone == 0) or (mentions == 0 and gone == 0):
+        # Nothing changed, or staging holds no person yet (every file rejected, say).
+        return _nothing(con, run_id, mode, mentions, started, model_path)
+    if mode == "full" and not _count(con, ID_PAIRS):
+        raise LinkError(
+            "cannot estimate the linking model: no two records share a valid ID number "
+            f"among the {mentions:,} records in staging (the model learns from those pairs)"
+        )
     clock.lap("features")
 
     with transaction(con):
@@ -290,7 +307,7 @@ def _record(
     dagster_run_id: str | None,
 ) -> None:
     values = asdict(result)
-    columns = [c for c in values if c != "link_run_id"]
+    columns = [c for c in values if c not in ("link_run_id", "skipped")]
     con.execute(
         "INSERT INTO link.runs (link_run_id, dagster_run_id, started_at, finished_at, "
         + ", ".join(columns)
@@ -310,14 +327,15 @@ def _record(
 def _nothing(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
+    mode: str,
     mentions: int,
     started: float,
     model_path: Path | None,
 ) -> LinkResult:
-    """An incremental run that found nothing new: the index as it stands, nothing written."""
+    """A run that found nothing to do: the index as it stands, nothing written."""
     return LinkResult(
         link_run_id=run_id,
-        mode="incremental",
+        mode=mode,
         mentions=mentions,
         new_mentions=0,
         candidate_pairs=0,
@@ -333,4 +351,5 @@ def _nothing(
         dwellings=_count(con, "SELECT count(*) FROM core.dwelling"),
         seconds=round(time.perf_counter() - started, 3),
         model_file=str(model_path) if model_path else None,
+        skipped=True,
     )

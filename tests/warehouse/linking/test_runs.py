@@ -10,6 +10,7 @@ from demo.api import generate
 from pipelines.cli import app
 from warehouse.ingest import process_pending
 from warehouse.link import link_warehouse
+from warehouse.linking.run import LinkError
 from warehouse.linking.settings import SETTINGS_FILE, LinkSettings
 from warehouse.operations import retract
 
@@ -31,6 +32,7 @@ def rows(home, sql, params=()):
 def test_a_second_run_with_nothing_new_changes_nothing(small):
     home, _, first = small
     before = rows(home, "SELECT * FROM core.person_source ORDER BY ALL")
+    assert not first.nothing_new
     again = link_warehouse(home)
     assert again.nothing_new
     assert again.persons == first.persons
@@ -99,3 +101,23 @@ def test_settings_must_give_a_rule_for_every_golden_field(tmp_path):
     data["match_threshold"] = 1.5
     with pytest.raises(ValueError, match="match_threshold"):
         LinkSettings.model_validate(data)
+
+
+def test_an_empty_staging_links_nobody_without_an_error(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    result = link_warehouse(home)
+    assert result.nothing_new
+    assert (result.mentions, result.persons) == (0, 0)
+    assert rows(home, "SELECT count(*) FROM link.runs") == [(0,)]
+
+
+def test_without_shared_id_numbers_the_model_cannot_be_estimated(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 300, 4, 1)
+    process_pending(home)
+    with duckdb.connect(str(home.warehouse)) as con:
+        for contract in home.contracts().values():
+            con.execute(f"UPDATE {contract.staging_table} SET id_number = NULL")
+    with pytest.raises(LinkError, match="no two records share a valid ID number"):
+        link_warehouse(home)
+    assert rows(home, "SELECT count(*) FROM core.person_source") == [(0,)]
