@@ -18,6 +18,9 @@ FINGERPRINT = (
     "md5(concat_ws('|', m.name, m.id_number, m.sex, m.birth_date, m.phone, m.district, "
     "m.street, m.community, m.grid_id, m.building_no, m.unit_no, m.room_no, m.role))"
 )
+# A building is its community and number; a dwelling adds unit and room.
+BUILDING_KEY = "community || '|' || building_no"
+DWELLING_KEY = "community || '|' || building_no || '|' || coalesce(unit_no, '') || '|' || room_no"
 TF_COLUMNS = ("name", "given_name", "surname", "phone")
 
 
@@ -35,11 +38,9 @@ SELECT
     left(name, 1) AS surname,
     substr(name, 2) AS given_name,
     id_number IS NOT NULL AS has_id,
-    CASE WHEN community IS NOT NULL AND building_no IS NOT NULL
-         THEN community || '|' || building_no END AS building_key,
-    CASE WHEN community IS NOT NULL AND building_no IS NOT NULL AND room_no IS NOT NULL
-         THEN community || '|' || building_no || '|' || coalesce(unit_no, '') || '|' || room_no
-    END AS dwelling_key
+    -- NULL when a part is missing (|| of a NULL is NULL; unit_no is coalesced).
+    {BUILDING_KEY} AS building_key,
+    {DWELLING_KEY} AS dwelling_key
 FROM m
 LEFT JOIN core.person_source AS ps
     ON ps.source = m.source AND ps.source_record_id = m.source_record_id

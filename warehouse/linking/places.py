@@ -17,16 +17,17 @@ from schemas.base import Locality, Premises
 from schemas.contracts import SourceContract
 from schemas.place import Building, Dwelling
 from warehouse.ddl import qualified, quote
+from warehouse.linking.features import BUILDING_KEY, DWELLING_KEY
 from warehouse.tables import staging_fields
 
 BUILDING_PREFIX, BUILDING_DIGITS = "BLD", 7
 DWELLING_PREFIX, DWELLING_DIGITS = "DWL", 8
-# Chinese room numbering: room 2705 is on floor 27, room 302 on floor 3.
-FLOOR_SQL = (
-    "CASE WHEN TRY_CAST(room_no AS INTEGER) >= 100 THEN TRY_CAST(room_no AS INTEGER) // 100 END"
-)
-BUILDING_KEY = "community || '|' || building_no"
-DWELLING_KEY = "community || '|' || building_no || '|' || coalesce(unit_no, '') || '|' || room_no"
+
+
+def floor_sql(room: str) -> str:
+    """Chinese room numbering: room 2705 is on floor 27, room 302 on floor 3."""
+    number = f"TRY_CAST({room} AS INTEGER)"
+    return f"CASE WHEN {number} >= 100 THEN {number} // 100 END"
 
 
 def _attributes(model: type, place_fields: Iterable[str]) -> list[str]:
@@ -121,7 +122,7 @@ SELECT coalesce(d.dwelling_id, s.key) AS dwelling_id, d.dwelling_id IS NULL AS i
        coalesce(s.key, d.key) AS key,
        coalesce(s.unit_no, d.unit_no) AS unit_no, coalesce(s.room_no, d.room_no) AS room_no,
        coalesce(b.building_id, d.building_id) AS building_id,
-       coalesce(d.floor, {FLOOR_SQL.replace("room_no", "s.room_no")}) AS floor,
+       coalesce(d.floor, {floor_sql("s.room_no")}) AS floor,
        {dattrs}
 FROM seen AS s
 FULL JOIN old AS d ON d.key = s.key
