@@ -2,11 +2,14 @@
 
 Prints each load as a ratio to `CREATE TABLE … AS SELECT * FROM read_csv(…)` of the
 UTF-8 file measured in the same run, with peak memory. Targets: ≤ 2× for UTF-8 and
-≤ 3× for GBK, with quarantine, lineage and audit included.
+≤ 3× for GBK, with quarantine, lineage and audit included. This machine is shared and
+its speed wanders by a third from one minute to the next, so the three loads are run in
+turn several times and the best time of each is compared.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +22,7 @@ from benchmarks.common import measure
 from demo import generate
 
 ROWS = 1_000_000
+REPEATS = 3  # each load is timed this many times; the best of each is compared
 RAW_LOAD = """
 import json, sys, time, duckdb
 con = duckdb.connect(sys.argv[2])
@@ -63,6 +67,7 @@ def register(folder: Path) -> pd.DataFrame:
 
 
 def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else REPEATS
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         rows = register(root)
@@ -71,21 +76,41 @@ def main() -> None:
         rows.to_csv(utf8, index=False, encoding="utf-8")
         rows.to_csv(gbk, index=False, encoding="gbk")
         size = utf8.stat().st_size / 1e6
-        _, base_mb, base = measure(RAW_LOAD, str(utf8), str(root / "raw.duckdb"))
-        base_s = base["seconds"]
-        print(f"ingest benchmark: {len(rows):,} rows, {size:.0f} MB UTF-8")
-        print(f"  baseline DuckDB CTAS read_csv (UTF-8): {base_s:.2f} s, peak {base_mb:.0f} MB")
-        for label, path, target in (("UTF-8", utf8, 2.0), ("GBK", gbk, 3.0)):
-            home = root / f"home_{label}"
-            _, peak, out = measure(CAUSEWAY_LOAD, str(path), str(home))
-            seconds = out["seconds"]
-            holds = out["rows_in"] == out["loaded"] + out["quarantined"]
+        print(f"ingest benchmark: {len(rows):,} rows, {size:.0f} MB UTF-8, best of {repeats}")
+        runs: dict[str, list[tuple[float, float, dict]]] = {"base": [], "UTF-8": [], "GBK": []}
+        # Interleaved, so a busy spell on this shared machine hits every contender alike.
+        for attempt in range(repeats):
+            (root / "raw.duckdb").unlink(missing_ok=True)
+            _, mb, out = measure(RAW_LOAD, str(utf8), str(root / "raw.duckdb"))
+            runs["base"].append((out["seconds"], mb, out))
+            for label, path in (("UTF-8", utf8), ("GBK", gbk)):
+                home = root / f"home_{label}_{attempt}"
+                _, mb, out = measure(CAUSEWAY_LOAD, str(path), str(home))
+                runs[label].append((out["seconds"], mb, out))
+                shutil.rmtree(home)
+        base_s = min(r[0] for r in runs["base"])
+        base_mb = max(r[1] for r in runs["base"])
+        print(
+            f"  baseline DuckDB CTAS read_csv (UTF-8): {base_s:.2f} s, peak {base_mb:.0f} MB "
+            f"(all: {_seconds(runs['base'])})"
+        )
+        for label, target in (("UTF-8", 2.0), ("GBK", 3.0)):
+            seconds, _, out = min(runs[label], key=lambda r: r[0])
+            peak = max(r[1] for r in runs[label])
+            holds = all(
+                r[2]["rows_in"] == r[2]["loaded"] + r[2]["quarantined"] for r in runs[label]
+            )
             invariant = "holds" if holds else "BROKEN"
             print(
                 f"  causeway {label} → staging: {seconds:.2f} s = {seconds / base_s:.2f}× baseline "
                 f"(target ≤ {target}×), peak {peak:.0f} MB, {out['loaded']:,} loaded, "
-                f"{out['quarantined']:,} quarantined, invariant {invariant}"
+                f"{out['quarantined']:,} quarantined, invariant {invariant} "
+                f"(all: {_seconds(runs[label])})"
             )
+
+
+def _seconds(runs: list[tuple[float, float, dict]]) -> str:
+    return ", ".join(f"{r[0]:.2f}" for r in runs)
 
 
 if __name__ == "__main__":

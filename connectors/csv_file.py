@@ -1,9 +1,11 @@
 """CSV reader: detected encoding and delimiter, DuckDB's parser, Python's for broken files.
 
 The fast path hands the (UTF-8) file to DuckDB's `read_csv` with an explicit dialect and
-every column as text. When DuckDB cannot parse the file, or a quoted field spans lines
-(so ordinals are not line numbers), the file is read again with Python's csv module,
-which keeps each record's line and splits a broken record back into its lines.
+every column as text; DuckDB's strict UTF-8 check stands in for a decoding pass, and only
+when it refuses the file is the encoding worked out byte by byte (and GBK transcoded).
+When DuckDB cannot parse the file, or a quoted field spans lines (so ordinals are not
+line numbers), the file is read again with Python's csv module, which keeps each
+record's line and splits a broken record back into its lines.
 """
 
 from __future__ import annotations
@@ -15,25 +17,73 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.encoding import utf8_copy
+from connectors.digest import physical_lines
+from connectors.encoding import TextEncoding, encoding_candidates, utf8_copy
 from connectors.errors import UnreadableFile
 from connectors.raw import Malformed, RawTable, create_raw_table, insert_rows
 
 DELIMITERS = (",", "\t", ";", "|")
 MAX_LINE = 64 << 20
+NEWLINE_SAFE = ("gb18030", "big5")
 csv.field_size_limit(MAX_LINE)
 
 
-def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, work: Path, table: str) -> RawTable:
+def read_csv_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    work: Path,
+    table: str,
+    lines: int | None = None,
+) -> RawTable:
+    """`lines` is the file's physical line count when the caller has it already."""
+    first = encoding_candidates(path)[0]
+    tried = first.is_utf8
+    if tried:
+        # DuckDB refuses any invalid UTF-8 byte sequence as it parses (and Python has read
+        # the header), so a file DuckDB parses needs no separate decoding pass first.
+        raw = _try_fast_path(con, path, first, table, lines)
+        if raw is not None:
+            return raw
     source, encoding = utf8_copy(path, work)
-    text_encoding = "utf-8-sig" if encoding.bom or encoding.name == "utf-8-sig" else "utf-8"
+    if source != path:
+        # In GBK, GB18030 and Big5 the byte 0x0A is only ever a newline, so the count holds.
+        kept = lines if encoding.name in NEWLINE_SAFE else None
+        raw = _try_fast_path(con, source, encoding, table, kept)
+        if raw is not None:
+            return raw
+    elif not tried:
+        raw = _try_fast_path(con, source, encoding, table, lines)
+        if raw is not None:
+            return raw
+    text_encoding = _text_encoding(encoding)
     delimiter, headers = _sniff(source, text_encoding)
     raw = RawTable(table, headers, encoding=encoding.name)
     create_raw_table(con, table, len(headers))
-    if not _fast_path(con, source, delimiter, raw):
-        con.execute(f"DELETE FROM {table}")
-        _slow_path(con, source, text_encoding, delimiter, raw)
+    _slow_path(con, source, text_encoding, delimiter, raw)
     return raw
+
+
+def _text_encoding(encoding: TextEncoding) -> str:
+    return "utf-8-sig" if encoding.bom or encoding.name == "utf-8-sig" else "utf-8"
+
+
+def _try_fast_path(
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    encoding: TextEncoding,
+    table: str,
+    lines: int | None,
+) -> RawTable | None:
+    try:
+        delimiter, headers = _sniff(source, _text_encoding(encoding))
+    except UnicodeDecodeError:
+        return None
+    raw = RawTable(table, headers, encoding=encoding.name)
+    create_raw_table(con, table, len(headers))
+    if _fast_path(con, source, delimiter, raw, lines):
+        return raw
+    con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    return None
 
 
 def _sniff(path: Path, encoding: str) -> tuple[str, list[str]]:
@@ -57,16 +107,13 @@ def _sniff(path: Path, encoding: str) -> tuple[str, list[str]]:
     return delimiter, headers
 
 
-def _physical_lines(path: Path) -> int:
-    lines, last = 0, b"\n"
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (0 if last == b"\n" else 1)
-
-
-def _fast_path(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, raw: RawTable) -> bool:
+def _fast_path(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    delimiter: str,
+    raw: RawTable,
+    lines: int | None,
+) -> bool:
     """Load with DuckDB; False when the file needs the line-keeping Python reader."""
     width = len(raw.headers)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
@@ -82,7 +129,7 @@ def _fast_path(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, raw: 
     count = con.execute(f"SELECT count(*) FROM {raw.table}").fetchall()[0][0]
     # Insertion order is file order: rowid 0 is line 2, so `_row` stays NULL and readers use
     # connectors.raw.row_number_sql(). That holds only when no quoted field spans lines.
-    return count + 1 == _physical_lines(path)
+    return count + 1 == (physical_lines(path) if lines is None else lines)
 
 
 class _LineTap:

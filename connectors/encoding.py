@@ -50,7 +50,7 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 def detect_encoding(path: Path) -> TextEncoding:
     """The encoding that decodes the whole file strictly; UnreadableFile when none does."""
-    for encoding in _candidates(path):
+    for encoding in encoding_candidates(path):
         if _decodes(path, encoding.name):
             return encoding
     raise _unknown()
@@ -62,7 +62,7 @@ def utf8_copy(path: Path, work: Path) -> tuple[Path, TextEncoding]:
     Each candidate decodes strictly while it writes; the first that reaches the end wins.
     """
     target = work / "utf8.txt"
-    for encoding in _candidates(path):
+    for encoding in encoding_candidates(path):
         if encoding.is_utf8:
             if _decodes(path, encoding.name):
                 return path, encoding
@@ -81,7 +81,7 @@ def _unknown() -> UnreadableFile:
     )
 
 
-def _candidates(path: Path) -> list[TextEncoding]:
+def encoding_candidates(path: Path) -> list[TextEncoding]:
     with path.open("rb") as f:
         head = f.read(SAMPLE)
     if not head:

@@ -23,8 +23,11 @@ def read_file(
     table: str,
     known_headers: set[str],
     explode: set[str],
+    lines: int | None = None,
 ) -> RawTable:
-    """Rows of any supported file into temp table `table`; UnreadableFile says why not."""
+    """Rows of any supported file into temp table `table`; UnreadableFile says why not.
+
+    `lines` is the file's physical line count, when the caller has counted it already."""
     if path.is_symlink() or not path.is_file():
         raise UnreadableFile("only regular files are accepted (not links or folders)")
     with path.open("rb") as f:
@@ -41,5 +44,5 @@ def read_file(
     if suffix in (".json", ".jsonl", ".ndjson"):
         return read_json_file(con, path, table, explode)
     if suffix in (".csv", ".txt", ".tsv", ""):
-        return read_csv_file(con, path, work, table)
+        return read_csv_file(con, path, work, table, lines)
     raise UnreadableFile(f"files of type '{suffix}' are not read: use CSV, .xlsx or JSON")

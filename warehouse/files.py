@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -19,14 +18,6 @@ def safe_name(name: str, limit: int = 120) -> str:
     """A file name that cannot climb folders or carry control characters."""
     cleaned = SAFE.sub("_", name).strip("._") or "file"
     return cleaned[:limit]
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def archive(home: Home, path: Path, sha: str) -> Path:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from connectors.digest import FileDigest, digest
 from connectors.errors import RejectedFile, UnreadableFile
 from connectors.home import Home
 from connectors.raw import RawTable, row_number_sql
@@ -25,7 +27,6 @@ from warehouse.files import (
     common_reasons,
     reject,
     safe_name,
-    sha256_of,
     write_receipt,
 )
 from warehouse.mapping import Mapping, explode_keys, known_headers, map_headers
@@ -69,8 +70,9 @@ def load_file(
     source = contract.source if contract else None
     result = LoadResult(file_id, department, source, path.name, "rejected")
     regular = path.is_file() and not path.is_symlink()
-    sha = sha256_of(path) if regular else ""
-    size = path.stat().st_size if regular else 0
+    seen = digest(path) if regular else None
+    sha = seen.sha256 if seen else ""
+    size = seen.size if seen else 0
     raw: RawTable | None = None
     staged = False
     work = home.root / "work" / file_id
@@ -83,7 +85,7 @@ def load_file(
             result.reason = "the same content was loaded before"
         else:
             work.mkdir(parents=True, exist_ok=True)
-            raw, staged = _prepare(con, path, work, contract, result)
+            raw, staged = _prepare(con, path, work, contract, result, seen)
         archived_as = _archive_name(home, path, sha)
         commit_load(con, raw, staged, contract, result, sha, size, archived_as, run_id)
     finally:
@@ -113,10 +115,14 @@ def _prepare(
     work: Path,
     contract: SourceContract,
     result: LoadResult,
+    seen: FileDigest | None,
 ) -> tuple[RawTable | None, bool]:
     """Read and standardize; returns the raw rows and whether they can be staged."""
+    lines = seen.lines if seen else None
     try:
-        raw = read_file(con, path, work, RAW, known_headers(contract), explode_keys(contract))
+        raw = read_file(
+            con, path, work, RAW, known_headers(contract), explode_keys(contract), lines
+        )
     except UnreadableFile as exc:
         result.reason = str(exc)
         return None, False
@@ -290,13 +296,16 @@ def _stage(
     table = qualified(contract.staging_table)
     fields = ", ".join(quote(s.name) for s in staging_fields(contract))
     _supersede(con, table, contract, now)
-    con.execute(
-        f"INSERT INTO {table} (_record_key, _file_id, _row_number, _item, _loaded_at, "
-        f"_valid_from, _valid_to, {fields}, _extra, _flags) "
-        f"SELECT _record_key, ?, _row, _item, ?, ?, NULL, {fields}, _extra, _flags "
-        f"FROM {FINAL} WHERE len(_reasons) = 0",
-        [file_id, now, now],
-    )
+    # Rows carry their own row numbers, so their order on disk does not matter; keeping
+    # it made the filtered insert a third slower.
+    with unordered(con):
+        con.execute(
+            f"INSERT INTO {table} (_record_key, _file_id, _row_number, _item, _loaded_at, "
+            f"_valid_from, _valid_to, {fields}, _extra, _flags) "
+            f"SELECT _record_key, ?, _row, _item, ?, ?, NULL, {fields}, _extra, _flags "
+            f"FROM {FINAL} WHERE len(_reasons) = 0",
+            [file_id, now, now],
+        )
     con.execute(
         "WITH repeated AS (SELECT _record_key, "
         f"max(_row * {ITEM_SPAN} + coalesce(_item, 0)) AS last FROM {FINAL} "
@@ -306,6 +315,16 @@ def _stage(
         f"AND s._row_number * {ITEM_SPAN} + coalesce(s._item, 0) <> r.last",
         [now, file_id],
     )
+
+
+@contextmanager
+def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Lets DuckDB write a statement's rows in any order (faster, less memory)."""
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("RESET preserve_insertion_order")
 
 
 def _supersede(

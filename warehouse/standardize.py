@@ -169,19 +169,21 @@ class Compiler:
 
     def _derived_sql(self) -> str:
         """Intermediate values computed once and reused: ID number, phone digits, address."""
-        derived = []
-        division = None
+        texts, derived = [], []
         for name, spec in self.fields.items():
             if name not in self.mapping.columns:
                 continue
             if spec.fmt == "id_number":
-                n = quote("n." + name)
-                derived.append(f"cw_id18(cw_id_text({raw_name(name)})) AS {n}")
-                division = division or n
+                # The ID text and its 15-digit test are used again (upgrade and flag).
+                t, is15 = quote("t." + name), quote("u." + name)
+                texts.append(f"cw_id_text({raw_name(name)}) AS {t}")
+                derived.append(f"cw_id_is15({t}) AS {is15}")
+                derived.append(f"cw_id18_of({t}, cw_id_is15({t})) AS {quote('n.' + name)}")
             elif spec.fmt == "phone":
                 digits = f"cw_phone_digits_unless_plain({raw_name(name)})"
                 derived.append(f"{digits} AS {quote('d.' + name)}")
-        inner = f"SELECT *{''.join(', ' + d for d in derived)} FROM base"
+        base = f"(SELECT *, {', '.join(texts)} FROM base)" if texts else "base"
+        inner = f"SELECT *{''.join(', ' + d for d in derived)} FROM {base}"
         ids = [
             n for n, s in self.fields.items() if s.fmt == "id_number" and n in self.mapping.columns
         ]
@@ -248,7 +250,7 @@ class Compiler:
         ]
         if "id_number" in self.mapping.columns:
             out.append(
-                f"CASE WHEN regexp_full_match(cw_id_text({raw_name('id_number')}), '[0-9]{{15}}') "
+                f"CASE WHEN {quote('u.id_number')} "
                 f"THEN {bind('id_number upgraded from 15 digits')} END"
             )
         return out
@@ -265,6 +267,8 @@ class Compiler:
             parts.append(f"{sql.error or 'NULL::VARCHAR'} AS {error_name(name)}")
         for name in self.mapping.columns:
             parts.append(raw_name(name))
+            if self.fields[name].fmt == "id_number":
+                parts.append(quote("u." + name))
         return f"SELECT {', '.join(parts)} FROM derived"
 
     def _field(self, name: str, spec: FieldSpec) -> FieldSql:
@@ -419,8 +423,10 @@ class Compiler:
 
 
 def _only_some(texts: list[str]) -> str:
-    """The non-null texts as a list; building lists per row is costly, so only when needed."""
-    return f"list_filter([{', '.join(texts)}], lambda x: x IS NOT NULL)"
+    """The non-null texts as a list. Most rows have none, and building and filtering a list
+    per row cost more than the rest of the check, so a row with none gets an empty list."""
+    listed = f"list_filter([{', '.join(texts)}], lambda x: x IS NOT NULL)"
+    return f"CASE WHEN coalesce({', '.join(texts)}) IS NULL THEN []::VARCHAR[] ELSE {listed} END"
 
 
 class _Label:

@@ -35,11 +35,13 @@ CREATE OR REPLACE MACRO cw_id_check_of(n) AS substr(
 CREATE OR REPLACE MACRO cw_id_check(first17) AS cw_id_check_of(TRY_CAST(first17 AS BIGINT));
 
 -- 15-digit legacy numbers (issued to people born 1900-1999) become 18 digits.
-CREATE OR REPLACE MACRO cw_id18(t) AS CASE
-    WHEN regexp_full_match(t, '[0-9]{{15}}') THEN
+CREATE OR REPLACE MACRO cw_id_is15(t) AS regexp_full_match(t, '[0-9]{{15}}');
+CREATE OR REPLACE MACRO cw_id18_of(t, is15) AS CASE
+    WHEN is15 THEN
         substr(t, 1, 6) || '19' || substr(t, 7) || cw_id_check(substr(t, 1, 6) || '19' || substr(t, 7))
     ELSE t
 END;
+CREATE OR REPLACE MACRO cw_id18(t) AS cw_id18_of(t, cw_id_is15(t));
 
 CREATE OR REPLACE MACRO cw_id_shape_ok(n) AS coalesce(regexp_full_match(n, '[0-9]{{17}}[0-9X]'), false);
 CREATE OR REPLACE MACRO cw_id_birth(n) AS try_strptime(substr(n, 7, 8), '%Y%m%d')::DATE;
