@@ -18,13 +18,12 @@ from pathlib import Path
 import duckdb
 
 from connectors.digest import physical_lines
-from connectors.encoding import TextEncoding, encoding_candidates, utf8_copy
+from connectors.encoding import NEWLINE_SAFE, TextEncoding, encoding_candidates, utf8_copy
 from connectors.errors import UnreadableFile
 from connectors.raw import Malformed, RawTable, create_raw_table, insert_rows
 
 DELIMITERS = (",", "\t", ";", "|")
 MAX_LINE = 64 << 20
-NEWLINE_SAFE = ("gb18030", "big5")
 csv.field_size_limit(MAX_LINE)
 
 
@@ -46,7 +45,6 @@ def read_csv_file(
             return raw
     source, encoding = utf8_copy(path, work)
     if source != path:
-        # In GBK, GB18030 and Big5 the byte 0x0A is only ever a newline, so the count holds.
         kept = lines if encoding.name in NEWLINE_SAFE else None
         raw = _try_fast_path(con, source, encoding, table, kept)
         if raw is not None:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from connectors.encoding import detect_encoding, utf8_copy
+import connectors.encoding as encoding_module
+from connectors.encoding import TextEncoding, detect_encoding, transcode_to_utf8, utf8_copy
 from connectors.errors import UnreadableFile
 
 TEXT = "姓名,住址\n张三,北京市朝阳区东湖街道柳荫社区3号楼\n" * 50
@@ -54,3 +55,25 @@ def test_big5_is_not_mistaken_for_gb18030(tmp_path):
     copy, found = utf8_copy(path, tmp_path)
     assert found.name == "big5"
     assert copy.read_text(encoding="utf-8") == text
+
+
+def test_a_large_file_is_transcoded_in_two_halves_exactly(tmp_path, monkeypatch):
+    monkeypatch.setattr(encoding_module, "PARALLEL_FROM", 1)
+    text = "".join(f"{i},张三{i},北京市朝阳区东湖街道柳荫社区{i}号楼\n" for i in range(5_000))
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("gbk"))
+    target = transcode_to_utf8(path, TextEncoding("gb18030", False), tmp_path / "out.txt")
+    assert target.read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv", "out.txt"]
+
+
+@pytest.mark.parametrize("where", [0.25, 0.75])
+def test_a_half_that_does_not_decode_fails_and_leaves_nothing(tmp_path, monkeypatch, where):
+    monkeypatch.setattr(encoding_module, "PARALLEL_FROM", 1)
+    data = ("1,张三\n" * 5_000).encode("gbk")
+    cut = int(len(data) * where) // 7 * 7  # on a line boundary: each line is 7 bytes in GBK
+    path = tmp_path / "f.csv"
+    path.write_bytes(data[:cut] + b"\xff\xff\n" + data[cut:])
+    with pytest.raises(UnicodeDecodeError):
+        transcode_to_utf8(path, TextEncoding("gb18030", False), tmp_path / "out.txt")
+    assert not list(tmp_path.glob("*.part2"))

@@ -53,6 +53,32 @@ def test_csv_broken_lines_are_reported_not_dropped(tmp_path, con):
     assert "unbalanced quote" in raw.malformed[1].reason
 
 
+@pytest.mark.parametrize("given_lines", [False, True])
+def test_csv_late_gbk_bytes_are_found_by_duckdb_and_the_file_transcoded(tmp_path, con, given_lines):
+    # The head is plain ASCII, so UTF-8 is tried first and DuckDB alone checks the bytes.
+    path = tmp_path / "f.csv"
+    path.write_bytes(("a,b\n" + "1,x\n" * 70_000).encode() + "2,张三\n".encode("gbk"))
+    lines = 70_002 if given_lines else None
+    raw = read_csv_file(con, path, tmp_path, "raw", lines)
+    assert raw.encoding == "gb18030"
+    assert rows(con)[-1] == (70_002, None, "2", "张三")
+    assert len(rows(con)) == 70_001
+
+
+def test_csv_utf8_is_read_without_a_decoding_pass(tmp_path, con, monkeypatch):
+    import connectors.csv_file as csv_file
+
+    def no_decoding(*args):
+        raise AssertionError("a valid UTF-8 file needs no Python decoding pass")
+
+    monkeypatch.setattr(csv_file, "utf8_copy", no_decoding)
+    path = tmp_path / "f.csv"
+    path.write_text("a,b\n1,张三\n", encoding="utf-8")
+    raw = read_csv_file(con, path, tmp_path, "raw")
+    assert raw.encoding == "utf-8"
+    assert rows(con) == [(2, None, "1", "张三")]
+
+
 def test_csv_header_only_and_blank_lines(tmp_path, con):
     path = tmp_path / "f.csv"
     path.write_text("a,b\n\n1,2\n\n")
