@@ -108,7 +108,7 @@ def load_batch(
         con.execute(f"INSERT INTO {RAW} SELECT * FROM {BATCH_VIEW}")
     finally:
         con.unregister(BATCH_VIEW)
-    staged = process_raw(con, raw, contract, result)
+    compiler = process_raw(con, raw, contract, result)
 
     def advance(tx: duckdb.DuckDBPyConnection) -> None:
         tx.execute(
@@ -125,7 +125,7 @@ def load_batch(
             ],
         )
 
-    commit_load(con, raw, staged, contract, result, "", data.nbytes, None, run_id, also=advance)
+    commit_load(con, raw, compiler, contract, result, "", data.nbytes, None, run_id, also=advance)
     drop_work_tables(con)
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -18,3 +19,4 @@ class LoadResult:
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    loaded_at: dt.datetime = field(default_factory=dt.datetime.now)  # set again at commit

@@ -24,6 +24,7 @@ DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m�
 DEFAULT_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S")
 TRUE_WORDS = ["true", "1", "是", "y", "yes", "有", "t"]
 FALSE_WORDS = ["false", "0", "否", "n", "no", "无", "f"]
+COPIES, PLACES = "_copies", "_places"  # temp tables of Compiler.helpers
 
 
 @dataclass
@@ -63,7 +64,7 @@ class FieldSql:
 
 
 class Compiler:
-    """Builds the three statements that standardize one file of one contract."""
+    """Builds the statements that standardize one file of one contract."""
 
     def __init__(self, contract: SourceContract, mapping: Mapping, headers: list[str]) -> None:
         self.contract = contract
@@ -72,36 +73,46 @@ class Compiler:
         self.params = Params()
         self.fields = {s.name: s for s in staging_fields(contract)}
 
-    def statement(self, raw_table: str) -> str:
-        """One SELECT from the raw rows to standardized, typed, checked rows with reasons.
+    def helpers(self, raw_table: str) -> list[str]:
+        """Statements that store what every pass over the rows shares, as temp tables.
 
-        Stages are CTEs of one statement, so DuckDB streams them without materializing
-        each; only the result is stored. Exact duplicate rows are found by hashing the
-        row, then confirmed cell by cell against the first copy.
+        `COPIES`: exact duplicate rows, found among the few rows whose hash repeats and
+        confirmed cell by cell by partitioning on every cell. `PLACES`: each distinct
+        address cleaned and parsed once (when the file has an address column).
         """
         cells = [f"c{i}" for i in range(len(self.headers))] or ["NULL"]
         listed = ", ".join(cells)
-        dup = (
-            f"dup AS (SELECT hash({listed}) AS h FROM {raw_table} GROUP BY 1 HAVING count(*) > 1), "
+        out = [
+            f"CREATE OR REPLACE TEMP TABLE {COPIES} AS "
+            f"WITH dup AS (SELECT hash({listed}) AS h FROM {raw_table} GROUP BY 1 "
+            "HAVING count(*) > 1), "
             f"copies AS (SELECT rowid AS copy_id, first_value({row_number_sql()}) OVER "
             f"(PARTITION BY {listed} ORDER BY rowid) AS first_row, row_number() OVER "
             f"(PARTITION BY {listed} ORDER BY rowid) AS copy_no FROM {raw_table} "
-            f"WHERE hash({listed}) IN (SELECT h FROM dup))"
-        )
+            f"WHERE hash({listed}) IN (SELECT h FROM dup)) "
+            "SELECT copy_id, first_row FROM copies WHERE copy_no > 1"
+        ]
         places = self._places(raw_table)
+        if places:
+            out.append(f"CREATE OR REPLACE TEMP TABLE {PLACES} AS {places}")
+        return out
+
+    def statement(self, raw_table: str, where: str | None = None) -> str:
+        """One SELECT from the raw rows to standardized, typed, checked rows with reasons;
+        `where` (on raw rows `r`) limits it to some rows. Needs the `helpers` tables.
+
+        Stages are CTEs of one statement, so DuckDB streams them without materializing
+        each.
+        """
         return (
-            f"WITH {dup}, {places}base AS NOT MATERIALIZED ({self._base(raw_table)}), "
+            f"WITH base AS NOT MATERIALIZED ({self._base(raw_table, where)}), "
             f"derived AS NOT MATERIALIZED ({self._derived_sql()}), "
             f"typed AS NOT MATERIALIZED ({self._typed_sql()}) "
             f"{self.final_select()}"
         )
 
-    def _base(self, raw_table: str) -> str:
-        """Cleaned text per field, unknown columns as JSON, and the first copy of a duplicate.
-
-        Exact duplicates are found among the few rows whose hash repeats, then confirmed
-        cell by cell by partitioning on every cell.
-        """
+    def _base(self, raw_table: str, where: str | None) -> str:
+        """Cleaned text per field, unknown columns as JSON, and the first copy of a duplicate."""
         cols = [
             f"places.clean AS {raw_name(f)}"
             if f == "address"
@@ -116,13 +127,14 @@ class Compiler:
             f"SELECT r.rowid AS _rid, {row_number_sql('r')} AS _row, r._item, "
             f"{''.join(c + ', ' for c in cols)}"
             f"{f'json_object({extra})' if extra else 'NULL::JSON'} AS _extra, "
-            "CASE WHEN copies.copy_no > 1 THEN copies.first_row END AS _dup_of "
-            f"FROM {raw_table} r LEFT JOIN copies ON copies.copy_id = r.rowid"
+            "copies.first_row AS _dup_of "
+            f"FROM {raw_table} r LEFT JOIN {COPIES} copies ON copies.copy_id = r.rowid"
             + (
-                f" LEFT JOIN places ON places.raw = r.c{self._address()}"
+                f" LEFT JOIN {PLACES} places ON places.raw = r.c{self._address()}"
                 if self._address() is not None
                 else ""
             )
+            + (f" WHERE {where}" if where else "")
         )
 
     def _address(self) -> int | None:
@@ -156,7 +168,7 @@ class Compiler:
             f"SELECT raw, cw_clean(raw) AS clean FROM (SELECT DISTINCT r.c{i} AS raw "
             f"FROM {raw_table} r WHERE r.c{i} IS NOT NULL)))"
         )
-        return f"places AS MATERIALIZED (SELECT raw, clean{parts} FROM ({parsed})), "
+        return f"SELECT raw, clean{parts} FROM ({parsed})"
 
     @staticmethod
     def _place_part(name: str) -> str:

@@ -73,3 +73,23 @@ def test_progress_snapshot_names_the_last_file(tmp_path):
         "file_name": "police_residents_1.csv",
         "status": "loaded",
     }
+
+
+def test_a_snapshot_row_in_quarantine_does_not_close_its_record(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    folder = home.ingest_dir("police")
+    (folder / "police_residents_1.csv").write_text(
+        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n", "utf-8"
+    )
+    process_pending(home)
+    # B is still in the register, but this export's row for B fails validation.
+    (folder / "police_residents_2.csv").write_text(
+        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区5号楼\nB,李四,110105194912310021,柳荫社区4号楼\n",
+        "utf-8",
+    )
+    (_, second) = (None, *process_pending(home))
+    assert (second.rows_loaded, second.rows_quarantined) == (1, 1)
+    current = versions(
+        home, "SELECT record_id, building_no FROM staging.police_residents_current ORDER BY 1"
+    )
+    assert current == [("A", "5"), ("B", "4")]

@@ -196,3 +196,31 @@ def test_runs_are_recorded(loaded):
     runs = query(home, "SELECT status, files, rows_loaded FROM audit.runs ORDER BY started_at")
     assert runs[0] == ("completed", len(first), sum(r.rows_loaded for r in first))
     assert runs[1] == ("completed", len(second), sum(r.rows_loaded for r in second))
+
+
+def test_data_duckdb_cannot_take_refuses_the_file_whole_and_loses_nothing(tmp_path, monkeypatch):
+    """A value that makes the standardizing statement itself fail (simulated: no value
+    known today does) rolls the file back and quarantines every row with the reason."""
+    from warehouse.standardize import Compiler
+
+    statement = Compiler.statement
+
+    def failing(self, raw_table, where=None):
+        inner = statement(self, raw_table, where)
+        return f"SELECT * REPLACE (CAST('x' || _row AS INTEGER)::VARCHAR AS name) FROM ({inner})"
+
+    monkeypatch.setattr(Compiler, "statement", failing)
+    home = Home.resolve(tmp_path).ensure()
+    (home.ingest_dir("police") / "police_residents_1.csv").write_text(
+        "登记编号,姓名,公民身份号码,居住地址\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n",
+        "utf-8",
+    )
+    (result,) = process_pending(home)
+    assert result.status == "rejected"
+    assert result.reason.startswith("the file could not be processed: Conversion Error")
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2, 0, 2)
+    assert query(home, "SELECT count(*) FROM staging.police_residents")[0][0] == 0
+    held = query(home, "SELECT row_number, reasons FROM quarantine.rows ORDER BY 1")
+    assert [r[0] for r in held] == [2, 3]
+    assert all(r[1] == [result.reason] for r in held)
+    assert (home.rejected / result.file_id).exists() or list(home.rejected.rglob("*.reason.txt"))
