@@ -22,6 +22,7 @@ from connectors.raw import RawTable, row_number_sql
 from connectors.readers import read_file
 from schemas.contracts import ExportMode, SourceContract
 from warehouse.ddl import qualified, quote
+from warehouse.dirt import columns_to_clean
 from warehouse.files import (
     archive,
     common_reasons,
@@ -149,7 +150,8 @@ def process_raw(
         result.notes.append(f"columns not in the contract were kept in _extra: {names}")
     if mapping.missing:
         result.notes.append(f"optional fields absent from this file: {', '.join(mapping.missing)}")
-    compiler = Compiler(contract, mapping, raw.headers)
+    cells = [raw.column(i) for f, i in mapping.columns.items() if f != "address"]
+    compiler = Compiler(contract, mapping, raw.headers, columns_to_clean(con, RAW, cells))
     try:
         for statement in compiler.helpers(RAW):
             con.execute(statement)

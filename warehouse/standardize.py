@@ -66,10 +66,19 @@ class FieldSql:
 class Compiler:
     """Builds the statements that standardize one file of one contract."""
 
-    def __init__(self, contract: SourceContract, mapping: Mapping, headers: list[str]) -> None:
+    def __init__(
+        self,
+        contract: SourceContract,
+        mapping: Mapping,
+        headers: list[str],
+        to_clean: set[str] | None = None,
+    ) -> None:
+        """`to_clean`: the raw columns (`c0`…) that may need more than trimming, as found
+        by warehouse.dirt; None cleans every column fully."""
         self.contract = contract
         self.mapping = mapping
         self.headers = headers
+        self.to_clean = to_clean
         self.params = Params()
         self.fields = {s.name: s for s in staging_fields(contract)}
 
@@ -116,7 +125,7 @@ class Compiler:
         cols = [
             f"places.clean AS {raw_name(f)}"
             if f == "address"
-            else f"cw_clean(r.c{i}) AS {raw_name(f)}"
+            else f"{self._cleaner(f'c{i}')}(r.c{i}) AS {raw_name(f)}"
             for f, i in self.mapping.columns.items()
         ]
         cols += [f"places.{quote(n)} AS {quote('x.' + n)}" for n in self._place_parts()]
@@ -136,6 +145,9 @@ class Compiler:
             )
             + (f" WHERE {where}" if where else "")
         )
+
+    def _cleaner(self, column: str) -> str:
+        return "cw_clean" if self.to_clean is None or column in self.to_clean else "cw_trim"
 
     def _address(self) -> int | None:
         return self.mapping.columns.get("address")
@@ -362,23 +374,26 @@ class Compiler:
         return f"coalesce({error}, {out_of_range})"
 
     def _dates(self, name: str, raw: str, defaults: tuple[str, ...], sql_type: str) -> str:
-        formats = list(
-            dict.fromkeys([*(self.contract.columns[name].date_formats or ()), *defaults])
+        """The contract's own formats first (the source says how it writes dates), then
+        DuckDB's ISO cast, then the usual formats. A failed cast costs six times a parse
+        (0.23 s against 0.04 s per million here), so a source writing 20200109 must not
+        meet the cast first; DuckDB casts only ASCII text to dates, so text with other
+        characters (1985年3月2日) skips it: strlen counts bytes."""
+        declared = list(self.contract.columns[name].date_formats or ())
+        tries = [self._strptime(raw, f, sql_type) for f in declared if f != "excel_serial"]
+        tries.append(
+            f"CASE WHEN strlen({raw}) = length({raw}) THEN TRY_CAST({raw} AS {sql_type}) END"
         )
-        # A failed cast costs several times a parse; DuckDB casts only ASCII text to dates,
-        # so text with other characters (1985年3月2日) skips it: strlen counts bytes.
-        tries = [f"CASE WHEN strlen({raw}) = length({raw}) THEN TRY_CAST({raw} AS {sql_type}) END"]
-        tries += [
-            f"try_strptime({raw}, {self.params.bind(f)})::{sql_type}"
-            for f in formats
-            if f != "excel_serial"
-        ]
-        if "excel_serial" in formats:
+        tries += [self._strptime(raw, f, sql_type) for f in defaults if f not in declared]
+        if "excel_serial" in declared:
             tries.append(
                 f"CASE WHEN regexp_full_match({raw}, '[0-9]{{4,5}}') "
                 f"THEN (DATE '1899-12-30' + CAST({raw} AS INTEGER))::{sql_type} END"
             )
         return f"coalesce({', '.join(tries)})"
+
+    def _strptime(self, raw: str, fmt: str, sql_type: str) -> str:
+        return f"try_strptime({raw}, {self.params.bind(fmt)})::{sql_type}"
 
     def _coded(self, name: str, spec: FieldSpec, raw: str, label: _Label) -> FieldSql:
         col = self.contract.columns[name]

@@ -156,3 +156,101 @@ def test_addresses_parsed_once_each_match_the_per_row_macros(tmp_path):
     finally:
         con.close()
     assert staged == expected
+
+
+CLEANING = r"'[\x{3000}\x{FF01}-\x{FF5E}\x00-\x1f\x7f]'"  # the test in cw_clean
+
+
+@pytest.mark.parametrize(
+    ("cells", "dirty"),
+    [
+        (["张三", "DJ0001", "东湖街道、柳荫社区", None], False),  # U+3001 is not cleaned
+        (["张三", "１３８"], True),  # full-width digits
+        (["Ａlice"], True),  # full-width letter
+        (["张\u3000三"], True),  # ideographic space
+        (["a\x01b"], True),
+        (["a\tb"], True),
+        (["a\x7fb"], True),
+        (["line\nbreak"], True),
+        (["ｱ"], True),  # half-width katakana: wider than cw_clean, never narrower
+        ([None, None], False),
+        ([], False),
+    ],
+)
+def test_byte_scan_flags_columns_that_need_cleaning(con, cells, dirty):
+    from warehouse.dirt import columns_to_clean
+
+    con.execute("CREATE OR REPLACE TEMP TABLE cells (c0 VARCHAR)")
+    if cells:
+        con.executemany("INSERT INTO cells VALUES (?)", [[c] for c in cells])
+    assert columns_to_clean(con, "cells", ["c0"]) == ({"c0"} if dirty else set())
+
+
+def test_byte_scan_never_passes_a_column_cw_clean_would_change(con):
+    """Random columns of characters around every edge of the tested ranges."""
+    from warehouse.dirt import columns_to_clean
+
+    rng = random.Random(3000)
+    near = [0x00, 0x09, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0x2FFF, 0x3000, 0x3001]
+    near += [0xFEFF, 0xFF00, 0xFF01, 0xFF5E, 0xFF5F, 0xFFFD, 0x5F20, 0x4E09]
+    plain = ["张", "三", "a", "1", " ", "社区"]
+    for trial in range(300):
+        width = rng.randint(1, 6)
+        columns = [f"c{i}" for i in range(width)]
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE cells ("
+            + ", ".join(f"{c} VARCHAR" for c in columns)
+            + ")"
+        )
+        rows = []
+        for _ in range(rng.randint(1, 20)):
+            row = []
+            for _ in columns:
+                picks = [rng.choice(plain) for _ in range(rng.randint(0, 4))]
+                if rng.random() < 0.05:
+                    picks.insert(rng.randint(0, len(picks)), chr(rng.choice(near)))
+                row.append("".join(picks) if rng.random() > 0.1 else None)
+            rows.append(row)
+        con.executemany(f"INSERT INTO cells VALUES ({', '.join('?' * width)})", rows)
+        tests = [f"bool_or(coalesce(regexp_matches({c}, {CLEANING}), false))" for c in columns]
+        needs = con.execute(f"SELECT {', '.join(tests)} FROM cells").fetchall()[0]
+        flagged = columns_to_clean(con, "cells", columns)
+        for column, need in zip(columns, needs, strict=True):
+            assert column in flagged or not need, (trial, column, rows)
+
+
+def test_a_file_cleaned_column_by_column_stages_what_full_cleaning_stages(tmp_path):
+    """The demo's messy register (full-width names and ID numbers, spaces) through the
+    statement with and without the byte scan: the same rows, value for value."""
+    from connectors.readers import read_file
+    from demo import generate
+    from warehouse.dirt import columns_to_clean
+    from warehouse.load import RAW
+    from warehouse.mapping import explode_keys, known_headers, map_headers
+    from warehouse.standardize import Compiler
+
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 2000, 7, 1)
+    path = next(home.ingest_dir("police").glob("police_residents_*.csv"))
+    con = open_warehouse(home)
+    try:
+        contract = home.contracts()["police_residents"]
+        raw = read_file(con, path, tmp_path, RAW, known_headers(contract), explode_keys(contract))
+        mapping = map_headers(raw.headers, contract)
+        cells = [raw.column(i) for f, i in mapping.columns.items() if f != "address"]
+        to_clean = columns_to_clean(con, RAW, cells)
+        assert to_clean and to_clean != set(cells)  # some columns are dirty, some are not
+        outputs = []
+        for clean in (None, to_clean):
+            compiler = Compiler(contract, mapping, raw.headers, clean)
+            for statement in compiler.helpers(RAW):
+                con.execute(statement)
+            outputs.append(
+                con.execute(
+                    f"SELECT * EXCLUDE (_rid) FROM ({compiler.statement(RAW)}) ORDER BY _row",
+                    compiler.params.values,
+                ).fetchall()
+            )
+    finally:
+        con.close()
+    assert outputs[0] == outputs[1]
