@@ -93,3 +93,23 @@ def test_a_snapshot_row_in_quarantine_does_not_close_its_record(tmp_path):
         home, "SELECT record_id, building_no FROM staging.police_residents_current ORDER BY 1"
     )
     assert current == [("A", "5"), ("B", "4")]
+
+
+def test_exact_duplicate_rows_are_quarantined_pointing_at_the_first_copy(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    a = "A,张三,11010519491231002X,柳荫社区3号楼"
+    b = "B,李四,,柳荫社区4号楼"
+    lines = [POLICE, a, b, a, "A,张三丰,11010519491231002X,柳荫社区3号楼", a, f"{b} "]
+    (home.ingest_dir("police") / "police_residents_1.csv").write_text(
+        "\n".join(lines) + "\n", "utf-8"
+    )
+    (result,) = process_pending(home)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (6, 4, 2)
+    held = versions(home, "SELECT row_number, reasons FROM quarantine.rows ORDER BY 1")
+    assert held == [
+        (4, ["duplicate row (same as row 2)"]),
+        (6, ["duplicate row (same as row 2)"]),
+    ]
+    # Not exact copies: a changed name, and a trailing space (the raw text differs).
+    staged = versions(home, "SELECT _row_number FROM staging.police_residents ORDER BY 1")
+    assert staged == [(2,), (3,), (5,), (7,)]
