@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,9 +32,9 @@ def read_csv_file(
     path: Path,
     work: Path,
     table: str,
-    lines: int | None = None,
+    lines: Callable[[], int] | None = None,
 ) -> RawTable:
-    """`lines` is the file's physical line count when the caller has it already."""
+    """`lines` gives the file's physical line count when the caller counts it anyway."""
     first = encoding_candidates(path)[0]
     tried = first.is_utf8
     if tried:
@@ -70,7 +70,7 @@ def _try_fast_path(
     source: Path,
     encoding: TextEncoding,
     table: str,
-    lines: int | None,
+    lines: Callable[[], int] | None,
 ) -> RawTable | None:
     try:
         delimiter, headers = _sniff(source, _text_encoding(encoding))
@@ -110,7 +110,7 @@ def _fast_path(
     path: Path,
     delimiter: str,
     raw: RawTable,
-    lines: int | None,
+    lines: Callable[[], int] | None,
 ) -> bool:
     """Load with DuckDB; False when the file needs the line-keeping Python reader."""
     width = len(raw.headers)
@@ -127,7 +127,7 @@ def _fast_path(
     count = con.execute(f"SELECT count(*) FROM {raw.table}").fetchall()[0][0]
     # Insertion order is file order: rowid 0 is line 2, so `_row` stays NULL and readers use
     # connectors.raw.row_number_sql(). That holds only when no quoted field spans lines.
-    return count + 1 == (physical_lines(path) if lines is None else lines)
+    return count + 1 == (physical_lines(path) if lines is None else lines())
 
 
 class _LineTap:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -23,11 +24,11 @@ def read_file(
     table: str,
     known_headers: set[str],
     explode: set[str],
-    lines: int | None = None,
+    lines: Callable[[], int] | None = None,
 ) -> RawTable:
     """Rows of any supported file into temp table `table`; UnreadableFile says why not.
 
-    `lines` is the file's physical line count, when the caller has counted it already."""
+    `lines` gives the file's physical line count, when the caller counts it anyway."""
     if path.is_symlink() or not path.is_file():
         raise UnreadableFile("only regular files are accepted (not links or folders)")
     with path.open("rb") as f:

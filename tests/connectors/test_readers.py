@@ -58,7 +58,7 @@ def test_csv_late_gbk_bytes_are_found_by_duckdb_and_the_file_transcoded(tmp_path
     # The head is plain ASCII, so UTF-8 is tried first and DuckDB alone checks the bytes.
     path = tmp_path / "f.csv"
     path.write_bytes(("a,b\n" + "1,x\n" * 70_000).encode() + "2,张三\n".encode("gbk"))
-    lines = 70_002 if given_lines else None
+    lines = (lambda: 70_002) if given_lines else None
     raw = read_csv_file(con, path, tmp_path, "raw", lines)
     assert raw.encoding == "gb18030"
     assert rows(con)[-1] == (70_002, None, "2", "张三")
