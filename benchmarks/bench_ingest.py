@@ -79,7 +79,7 @@ def main() -> None:
         rows.to_csv(utf8, index=False, encoding="utf-8")
         rows.to_csv(gbk, index=False, encoding="gbk")
         size = utf8.stat().st_size / 1e6
-        print(f"ingest benchmark: {len(rows):,} rows, {size:.0f} MB UTF-8, best of {repeats}")
+        print(f"ingest benchmark: {len(rows):,} rows, {size:.0f} MB UTF-8, {repeats} rounds")
         runs: dict[str, list[tuple[float, float, dict]]] = {"base": [], "UTF-8": [], "GBK": []}
         # Interleaved, so a busy spell on this shared machine hits every contender alike.
         for attempt in range(repeats):
