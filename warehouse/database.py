@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from connectors.errors import RejectedFile
 from connectors.home import Home
+from connectors.prefetch import prefetched
 from connectors.raw import ITEM, ROW, RawTable, create_raw_table
 from connectors.sql_source import Position, SourceError, SqlBatch, SqlSource, resolve_url
 from schemas.contracts import SourceContract
@@ -150,7 +151,8 @@ def extract(
         notes = []
         if without := source.rows_without_cursor():
             notes.append(f"{without} row(s) have no {db.cursor.column} and are never read")
-        for batch in source.batches(tie_breaker, after):
+        # The next batch is read while this one loads (connectors.prefetch).
+        for batch in prefetched(source.batches(tie_breaker, after)):
             result = load_batch(con, contract, source.columns(), batch, tie_breaker, run_id, notes)
             notes = []
             results.append(result)
