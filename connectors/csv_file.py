@@ -36,21 +36,16 @@ def read_csv_file(
 ) -> RawTable:
     """`lines` gives the file's physical line count when the caller counts it anyway."""
     first = encoding_candidates(path)[0]
-    tried = first.is_utf8
-    if tried:
+    if first.is_utf8:
         # DuckDB refuses any invalid UTF-8 byte sequence as it parses (and Python has read
         # the header), so a file DuckDB parses needs no separate decoding pass first.
         raw = _try_fast_path(con, path, first, table, lines)
         if raw is not None:
             return raw
     source, encoding = utf8_copy(path, work)
-    if source != path:
-        kept = lines if encoding.name in NEWLINE_SAFE else None
-        raw = _try_fast_path(con, source, encoding, table, kept)
-        if raw is not None:
-            return raw
-    elif not tried:
-        raw = _try_fast_path(con, source, encoding, table, lines)
+    if source != path or not first.is_utf8:  # else DuckDB has just refused this very file
+        same_lines = source == path or encoding.name in NEWLINE_SAFE
+        raw = _try_fast_path(con, source, encoding, table, lines if same_lines else None)
         if raw is not None:
             return raw
     text_encoding = _text_encoding(encoding)

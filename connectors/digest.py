@@ -22,17 +22,23 @@ class FileDigest:
 
 
 def digest(path: Path) -> FileDigest:
-    sha = hashlib.sha256()
+    return _scan(path, hashlib.sha256())
+
+
+def physical_lines(path: Path) -> int:
+    """The line count alone, for a caller without a digest (no hashing)."""
+    return _scan(path, None).lines
+
+
+def _scan(path: Path, sha: hashlib._Hash | None) -> FileDigest:
     size = newlines = 0
     last = b"\n"
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
-            sha.update(chunk)
+            if sha is not None:
+                sha.update(chunk)
             size += len(chunk)
             newlines += chunk.count(b"\n")
             last = chunk[-1:]
-    return FileDigest(sha.hexdigest(), size, newlines + (0 if last == b"\n" else 1))
-
-
-def physical_lines(path: Path) -> int:
-    return digest(path).lines
+    lines = newlines + (0 if last == b"\n" else 1)
+    return FileDigest(sha.hexdigest() if sha is not None else "", size, lines)

@@ -219,13 +219,12 @@ def commit_load(
                 _audit(con, raw, result, sha, size, archived_as, run_id)
             return
         except FILE_ERRORS as exc:
-            con.execute(f"DROP TABLE IF EXISTS temp.{FINAL}")
             _refuse(con, raw, result, _unprocessable(exc))
     with transaction(con):
         if also is not None:
             also(con)
         if raw is not None and contract is not None:
-            _insert_quarantine(con, raw, contract, result)
+            _insert_quarantine(con, raw, contract, result, whole_file=True)
         _audit(con, raw, result, sha, size, archived_as, run_id)
 
 
@@ -317,7 +316,7 @@ def _stage_and_quarantine(
         result.reason = "the file has a header but no data rows"
     elif result.rows_loaded == 0:
         result.reason = "no row passed validation: every row is in quarantine"
-    _insert_quarantine(con, raw, contract, result)
+    _insert_quarantine(con, raw, contract, result, whole_file=False)
     if staged:
         _supersede(con, table, contract, result)
 
@@ -327,11 +326,13 @@ def _insert_quarantine(
     raw: RawTable,
     contract: SourceContract,
     result: LoadResult,
+    whole_file: bool,
 ) -> None:
-    """Rows with reasons; when the file was refused as a whole, every row with that reason."""
+    """The rows in FINAL with their reasons or, for a file refused as a whole, every row
+    with the file's reason; and the records the reader could not split."""
     cells = ", ".join(f"?, r.c{i}" for i in range(len(raw.headers)))
     now = result.loaded_at
-    if _has_table(con, FINAL):
+    if not whole_file:
         con.execute(
             f"INSERT INTO quarantine.rows SELECT ?, ?, f._row, f._item, json_object({cells}), "
             f"f._reasons, ? FROM {FINAL} f JOIN {RAW} r ON r.rowid = f._rid",
@@ -356,13 +357,6 @@ def _insert_quarantine(
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name in (RAW, FINAL, UNSTAGED, COPIES, PLACES):
         con.execute(f"DROP TABLE IF EXISTS temp.{name}")
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
-    ).fetchall()
-    return rows[0][0] > 0
 
 
 @contextmanager

@@ -223,4 +223,6 @@ def test_data_duckdb_cannot_take_refuses_the_file_whole_and_loses_nothing(tmp_pa
     held = query(home, "SELECT row_number, reasons FROM quarantine.rows ORDER BY 1")
     assert [r[0] for r in held] == [2, 3]
     assert all(r[1] == [result.reason] for r in held)
-    assert (home.rejected / result.file_id).exists() or list(home.rejected.rglob("*.reason.txt"))
+    kept = home.rejected / f"{result.file_id}_police_residents_1.csv"
+    assert kept.exists()
+    assert kept.with_name(kept.name + ".reason.txt").read_text("utf-8").strip() == result.reason
