@@ -1,15 +1,19 @@
-"""Which raw columns may hold characters that cleaning changes, found by scanning bytes.
+"""Which raw columns hold characters that cleaning changes, found by scanning bytes.
 
 Cleaning a cell (`cw_clean`) tests it with a regular expression for full-width forms, the
-ideographic space and control characters: 0.6 s per million rows of a dozen columns here,
-though most columns of an export never hold such a character. One vectorized pass over
-each column's UTF-8 bytes (numpy over the Arrow buffers) finds the columns that may, for
-less; the other columns are only trimmed (`cw_trim`). The byte test is wider than the
-regular expression (it takes any of U+FF00-U+FF7F and every byte below 0x20), never
-narrower, so a column it passes holds no character `cw_clean` would change.
+ideographic space and control characters, then trims it (`cw_trim`): 0.6 s per million
+rows of a dozen columns here, and the trim alone 0.17 s, though most columns of an export
+never hold such a character and are never padded. One vectorized pass over each column's
+UTF-8 bytes (numpy over the Arrow buffers) finds the columns that may need either, for
+less; the others are taken as they are. Each byte test is wider than what it stands for,
+never narrower: the cleaning test takes any of U+FF00-U+FF7F and every byte below 0x20,
+and the trim test any empty cell and any cell that starts or ends with a space
+separator (Unicode's Zs, exactly what DuckDB's trim() removes).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -21,26 +25,52 @@ DELETE = 0x7F
 FULLWIDTH_LEAD = 0xEF  # U+FF00-U+FF7F is EF BC xx or EF BD xx in UTF-8
 FULLWIDTH_SECOND = (0xBC, 0xBD)
 IDEOGRAPHIC_SPACE = (0xE3, 0x80, 0x80)  # U+3000
+SPACE = 0x20
+NO_BREAK_SPACE = (0xC2, 0xA0)  # U+00A0
+# The other space separators, all three bytes long: U+1680, U+2000-U+200A, U+202F, U+205F
+# and U+3000, as (lead, second, lowest third, highest third).
+WIDE_SPACES = (
+    (0xE1, 0x9A, 0x80, 0x80),
+    (0xE2, 0x80, 0x80, 0x8A),
+    (0xE2, 0x80, 0xAF, 0xAF),
+    (0xE2, 0x81, 0x9F, 0x9F),
+    (0xE3, 0x80, 0x80, 0x80),
+)
 
 
-def columns_to_clean(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> set[str]:
-    """The columns of `table` in which some cell may need more than trimming."""
+@dataclass
+class Cleaning:
+    """What each raw column needs: `full` cleaning, a `trim`, or (any other) nothing."""
+
+    full: set[str] = field(default_factory=set)
+    trim: set[str] = field(default_factory=set)
+
+
+def cleaning_needed(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> Cleaning:
+    """How much cleaning each of `columns` of `table` may need."""
+    found = Cleaning()
     if not columns:
-        return set()
+        return found
     listed = ", ".join(columns)
     reader = con.sql(f"SELECT {listed} FROM {table}").to_arrow_reader(BATCH_ROWS)
-    dirty: set[str] = set()
     for batch in reader:
         for name, column in zip(columns, batch.columns, strict=True):
-            if name not in dirty and may_need_cleaning(column):
-                dirty.add(name)
-        if len(dirty) == len(columns):
+            if name in found.full:
+                continue
+            column = _large(column)
+            data = _utf8_bytes(column)
+            if may_need_cleaning(data):
+                found.full.add(name)
+                found.trim.discard(name)
+            elif name not in found.trim and may_need_trimming(column, data):
+                found.trim.add(name)
+        if len(found.full) == len(columns):
             break
-    return dirty
+    return found
 
 
-def may_need_cleaning(column: pa.Array) -> bool:
-    data = _utf8_bytes(column)
+def may_need_cleaning(data: np.ndarray) -> bool:
+    """Whether these UTF-8 bytes may hold a character `cw_clean` changes."""
     if data.size == 0:
         return False
     if (data < CONTROL_BELOW).any() or (data == DELETE).any():
@@ -53,13 +83,61 @@ def may_need_cleaning(column: pa.Array) -> bool:
     return bool(lead.size and ((data[lead + 1] == second) & (data[lead + 2] == third)).any())
 
 
+def may_need_trimming(column: pa.Array, data: np.ndarray) -> bool:
+    """Whether a cell of `column` (whose bytes are `data`) is empty or starts or ends with
+    a space separator. The text is valid UTF-8, so a lead byte with the right continuation
+    bytes is that very character, whichever cell it is in."""
+    starts, ends = _cell_bounds(column)
+    if (starts == ends).any():
+        return True
+    if starts.size == 0:
+        return False
+    padded = np.concatenate((np.zeros(2, np.uint8), data, np.zeros(2, np.uint8)))
+    starts, ends = starts + 2, ends + 2  # in `padded`
+
+    head = [padded[starts + k] for k in (0, 1, 2)]
+    tail = [padded[ends - k] for k in (3, 2, 1)]
+    if (head[0] == SPACE).any() or (tail[2] == SPACE).any():
+        return True
+    lead, second = NO_BREAK_SPACE
+    if ((head[0] == lead) & (head[1] == second)).any():
+        return True
+    if ((tail[1] == lead) & (tail[2] == second)).any():
+        return True
+    for lead, second, low, high in WIDE_SPACES:
+        for a, b, c in (head, tail):
+            if ((a == lead) & (b == second) & (c >= low) & (c <= high)).any():
+                return True
+    return False
+
+
+def _large(column: pa.Array) -> pa.Array:
+    """The column with 64-bit offsets, which the functions below read."""
+    return column if pa.types.is_large_string(column.type) else column.cast(pa.large_string())
+
+
+def _offsets(column: pa.Array) -> np.ndarray:
+    start = column.offset
+    return np.frombuffer(column.buffers()[1], np.int64)[start : start + len(column) + 1]
+
+
 def _utf8_bytes(column: pa.Array) -> np.ndarray:
     """The bytes of every cell of a text column, end to end (NULL cells have none)."""
-    if not pa.types.is_large_string(column.type):
-        column = column.cast(pa.large_string())
-    _, offsets_buffer, data_buffer = column.buffers()
+    data_buffer = column.buffers()[2]
     if data_buffer is None or len(column) == 0:
         return np.empty(0, np.uint8)
-    start = column.offset
-    offsets = np.frombuffer(offsets_buffer, np.int64)[start : start + len(column) + 1]
+    offsets = _offsets(column)
     return np.frombuffer(data_buffer, np.uint8)[offsets[0] : offsets[-1]]
+
+
+def _cell_bounds(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Where each non-NULL cell starts and ends in the bytes `_utf8_bytes` gives."""
+    if len(column) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    offsets = _offsets(column)
+    offsets = offsets - offsets[0]
+    starts, ends = offsets[:-1], offsets[1:]
+    if column.null_count:
+        valid = column.is_valid().to_numpy(zero_copy_only=False)
+        starts, ends = starts[valid], ends[valid]
+    return starts, ends

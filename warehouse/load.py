@@ -23,7 +23,7 @@ from connectors.raw import RawTable, row_number_sql
 from connectors.readers import read_file
 from schemas.contracts import ExportMode, SourceContract
 from warehouse.ddl import qualified, quote
-from warehouse.dirt import columns_to_clean
+from warehouse.dirt import cleaning_needed
 from warehouse.files import (
     archive,
     common_reasons,
@@ -157,7 +157,7 @@ def process_raw(
     if mapping.missing:
         result.notes.append(f"optional fields absent from this file: {', '.join(mapping.missing)}")
     cells = [raw.column(i) for f, i in mapping.columns.items() if f != "address"]
-    compiler = Compiler(contract, mapping, raw.headers, columns_to_clean(con, RAW, cells))
+    compiler = Compiler(contract, mapping, raw.headers, cleaning_needed(con, RAW, cells))
     try:
         for statement in compiler.helpers(RAW):
             con.execute(statement)

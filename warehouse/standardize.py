@@ -14,6 +14,7 @@ from schemas.code_tables import code_table
 from schemas.contracts import SourceContract
 from schemas.registry import entity
 from warehouse.ddl import quote
+from warehouse.dirt import Cleaning
 from warehouse.mapping import Mapping
 from warehouse.tables import staging_fields
 
@@ -71,14 +72,14 @@ class Compiler:
         contract: SourceContract,
         mapping: Mapping,
         headers: list[str],
-        to_clean: set[str] | None = None,
+        cleaning: Cleaning | None = None,
     ) -> None:
-        """`to_clean`: the raw columns (`c0`…) that may need more than trimming, as found
-        by warehouse.dirt; None cleans every column fully."""
+        """`cleaning`: how much cleaning each raw column (`c0`…) needs, as found by
+        warehouse.dirt; None cleans every column fully."""
         self.contract = contract
         self.mapping = mapping
         self.headers = headers
-        self.to_clean = to_clean
+        self.cleaning = cleaning
         self.params = Params()
         self.fields = {s.name: s for s in staging_fields(contract)}
 
@@ -129,7 +130,7 @@ class Compiler:
         cols = [
             f"places.clean AS {raw_name(f)}"
             if f == "address"
-            else f"{self._cleaner(f'c{i}')}(r.c{i}) AS {raw_name(f)}"
+            else f"{self._cleaned(f'c{i}')} AS {raw_name(f)}"
             for f, i in self.mapping.columns.items()
         ]
         cols += [f"places.{quote(n)} AS {quote('x.' + n)}" for n in self._place_parts()]
@@ -150,8 +151,11 @@ class Compiler:
             + (f" WHERE {where}" if where else "")
         )
 
-    def _cleaner(self, column: str) -> str:
-        return "cw_clean" if self.to_clean is None or column in self.to_clean else "cw_trim"
+    def _cleaned(self, column: str) -> str:
+        cleaning = self.cleaning
+        if cleaning is None or column in cleaning.full:
+            return f"cw_clean(r.{column})"
+        return f"cw_trim(r.{column})" if column in cleaning.trim else f"r.{column}"
 
     def _address(self) -> int | None:
         return self.mapping.columns.get("address")

@@ -79,6 +79,19 @@ def test_csv_utf8_is_read_without_a_decoding_pass(tmp_path, con, monkeypatch):
     assert rows(con) == [(2, None, "1", "张三")]
 
 
+def test_csv_record_longer_than_duckdbs_limit_is_read_whole(tmp_path, con, monkeypatch):
+    # DuckDB's line limit is kept low for speed; a longer record must not be cut or lost.
+    import connectors.csv_file as csv_file
+
+    monkeypatch.setattr(csv_file, "DUCKDB_MAX_LINE", 1 << 20)
+    path = tmp_path / "f.csv"
+    long = "长" * 1_000_000  # 3 MB in UTF-8
+    path.write_text(f"a,b\n1,x\n2,{long}\n3,y\n", encoding="utf-8")
+    raw = read_csv_file(con, path, tmp_path, "raw")
+    assert raw.malformed == []
+    assert rows(con) == [(2, None, "1", "x"), (3, None, "2", long), (4, None, "3", "y")]
+
+
 def test_csv_header_only_and_blank_lines(tmp_path, con):
     path = tmp_path / "f.csv"
     path.write_text("a,b\n\n1,2\n\n")

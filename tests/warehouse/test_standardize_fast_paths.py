@@ -158,42 +158,56 @@ def test_addresses_parsed_once_each_match_the_per_row_macros(tmp_path):
     assert staged == expected
 
 
-CLEANING = r"'[\x{3000}\x{FF01}-\x{FF5E}\x00-\x1f\x7f]'"  # the test in cw_clean
-
-
 @pytest.mark.parametrize(
-    ("cells", "dirty"),
+    ("cells", "need"),
     [
-        (["张三", "DJ0001", "东湖街道、柳荫社区", None], False),  # U+3001 is not cleaned
-        (["张三", "１３８"], True),  # full-width digits
-        (["Ａlice"], True),  # full-width letter
-        (["张\u3000三"], True),  # ideographic space
-        (["a\x01b"], True),
-        (["a\tb"], True),
-        (["a\x7fb"], True),
-        (["line\nbreak"], True),
-        (["ｱ"], True),  # half-width katakana: wider than cw_clean, never narrower
-        ([None, None], False),
-        ([], False),
+        (["张三", "DJ0001", "东湖街道、柳荫社区", None], None),  # U+3001 is not cleaned
+        (["张三", "１３８"], "full"),  # full-width digits
+        (["Ａlice"], "full"),  # full-width letter
+        (["张\u3000三"], "full"),  # ideographic space
+        (["a\x01b"], "full"),
+        (["a\tb"], "full"),
+        (["a\x7fb"], "full"),
+        (["line\nbreak"], "full"),
+        (["ｱ"], "full"),  # half-width katakana: wider than cw_clean, never narrower
+        ([" 张三"], "trim"),
+        (["张三 "], "trim"),
+        (["张三", ""], "trim"),  # an empty cell becomes NULL
+        (["\u00a0x"], "trim"),
+        (["x\u00a0"], "trim"),
+        (["x\u2003"], "trim"),
+        (["\u205fx"], "trim"),
+        (["x\u1680"], "trim"),
+        (["张 三", "a b"], None),  # inner spaces stay (names are handled by cw_name)
+        (["\u00a1", "\u2010", "\u2060x", "x\u200b"], None),  # near the spaces, not spaces
+        ([None, None], None),
+        ([], None),
     ],
 )
-def test_byte_scan_flags_columns_that_need_cleaning(con, cells, dirty):
-    from warehouse.dirt import columns_to_clean
+def test_byte_scan_finds_what_each_column_needs(con, cells, need):
+    from warehouse.dirt import cleaning_needed
 
     con.execute("CREATE OR REPLACE TEMP TABLE cells (c0 VARCHAR)")
     if cells:
         con.executemany("INSERT INTO cells VALUES (?)", [[c] for c in cells])
-    assert columns_to_clean(con, "cells", ["c0"]) == ({"c0"} if dirty else set())
+    found = cleaning_needed(con, "cells", ["c0"])
+    assert (found.full, found.trim) == (
+        {"c0"} if need == "full" else set(),
+        {"c0"} if need == "trim" else set(),
+    )
 
 
-def test_byte_scan_never_passes_a_column_cw_clean_would_change(con):
-    """Random columns of characters around every edge of the tested ranges."""
-    from warehouse.dirt import columns_to_clean
+def test_byte_scan_never_passes_a_cell_that_cleaning_would_change(con):
+    """Random columns of characters around every edge of the tested ranges, checked
+    against the macros themselves: a column left alone holds no cell cw_clean changes,
+    and a column only trimmed none that cw_clean treats otherwise than cw_trim."""
+    from warehouse.dirt import cleaning_needed
 
     rng = random.Random(3000)
-    near = [0x00, 0x09, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0x2FFF, 0x3000, 0x3001]
-    near += [0xFEFF, 0xFF00, 0xFF01, 0xFF5E, 0xFF5F, 0xFFFD, 0x5F20, 0x4E09]
-    plain = ["张", "三", "a", "1", " ", "社区"]
+    near = [0x00, 0x09, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xA0, 0xA1, 0x167F, 0x1680, 0x1681]
+    near += [0x1FFF, 0x2000, 0x200A, 0x200B, 0x202F, 0x205F, 0x2060, 0x2FFF, 0x3000, 0x3001]
+    near += [0xFEFF, 0xFF00, 0xFF01, 0xFF5E, 0xFF5F, 0xFFFD, 0x5F20, 0x4E09, 0x1F600]
+    plain = ["张", "三", "a", "1", " ", "社区", ""]
     for trial in range(300):
         width = rng.randint(1, 6)
         columns = [f"c{i}" for i in range(width)]
@@ -212,11 +226,18 @@ def test_byte_scan_never_passes_a_column_cw_clean_would_change(con):
                 row.append("".join(picks) if rng.random() > 0.1 else None)
             rows.append(row)
         con.executemany(f"INSERT INTO cells VALUES ({', '.join('?' * width)})", rows)
-        tests = [f"bool_or(coalesce(regexp_matches({c}, {CLEANING}), false))" for c in columns]
+        tests = [
+            f"bool_or(cw_clean({c}) IS DISTINCT FROM {c}), "
+            f"bool_or(cw_clean({c}) IS DISTINCT FROM cw_trim({c}))"
+            for c in columns
+        ]
         needs = con.execute(f"SELECT {', '.join(tests)} FROM cells").fetchall()[0]
-        flagged = columns_to_clean(con, "cells", columns)
-        for column, need in zip(columns, needs, strict=True):
-            assert column in flagged or not need, (trial, column, rows)
+        found = cleaning_needed(con, "cells", columns)
+        for i, column in enumerate(columns):
+            changed, beyond_trim = needs[2 * i], needs[2 * i + 1]
+            assert column in found.full or not beyond_trim, (trial, column, rows)
+            assert column in found.full | found.trim or not changed, (trial, column, rows)
+            assert not found.full & found.trim
 
 
 def test_a_file_cleaned_column_by_column_stages_what_full_cleaning_stages(tmp_path):
@@ -224,7 +245,7 @@ def test_a_file_cleaned_column_by_column_stages_what_full_cleaning_stages(tmp_pa
     statement with and without the byte scan: the same rows, value for value."""
     from connectors.readers import read_file
     from demo import generate
-    from warehouse.dirt import columns_to_clean
+    from warehouse.dirt import cleaning_needed
     from warehouse.load import RAW
     from warehouse.mapping import explode_keys, known_headers, map_headers
     from warehouse.standardize import Compiler
@@ -232,17 +253,26 @@ def test_a_file_cleaned_column_by_column_stages_what_full_cleaning_stages(tmp_pa
     home = Home.resolve(tmp_path).ensure()
     generate(home.ingest, home.demo_truth, 2000, 7, 1)
     path = next(home.ingest_dir("police").glob("police_residents_*.csv"))
+    # Padded cells in two columns the demo keeps tidy: those columns need a trim only.
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    for n in (1, 5, 9):
+        cells = lines[n].split(",")
+        cells[1], cells[6] = f" {cells[1]}", f"{cells[6]}\u3000"
+        lines[n] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     con = open_warehouse(home)
     try:
         contract = home.contracts()["police_residents"]
         raw = read_file(con, path, tmp_path, RAW, known_headers(contract), explode_keys(contract))
         mapping = map_headers(raw.headers, contract)
         cells = [raw.column(i) for f, i in mapping.columns.items() if f != "address"]
-        to_clean = columns_to_clean(con, RAW, cells)
-        assert to_clean and to_clean != set(cells)  # some columns are dirty, some are not
+        found = cleaning_needed(con, RAW, cells)
+        # Some columns need cleaning, some a trim, and some nothing.
+        assert found.trim == {"c1"}
+        assert found.full and found.full | found.trim != set(cells)
         outputs = []
-        for clean in (None, to_clean):
-            compiler = Compiler(contract, mapping, raw.headers, clean)
+        for cleaning in (None, found):
+            compiler = Compiler(contract, mapping, raw.headers, cleaning)
             for statement in compiler.helpers(RAW):
                 con.execute(statement)
             outputs.append(

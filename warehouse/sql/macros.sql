@@ -11,7 +11,8 @@ CREATE OR REPLACE MACRO cw_halfwidth(s) AS translate(
 CREATE OR REPLACE MACRO cw_trim(s) AS nullif(trim(s), '');
 -- Trimmed, half-width text without control characters; empty becomes NULL.
 -- translate() costs 2.4 s per million values here, so it runs only where needed.
--- warehouse/dirt.py finds the columns that can skip the test: keep the two in step.
+-- warehouse/dirt.py finds the columns that can skip the test, or the trim as well: keep the
+-- three in step (its tests check it against these macros).
 CREATE OR REPLACE MACRO cw_clean(s) AS cw_trim(CASE
     WHEN regexp_matches(s, '[\x{{3000}}\x{{FF01}}-\x{{FF5E}}\x00-\x1f\x7f]')
         THEN regexp_replace(cw_halfwidth(s), '[\x00-\x1f\x7f]', '', 'g')
