@@ -36,6 +36,13 @@ WIDE_SPACES = (
     (0xE2, 0x81, 0x9F, 0x9F),
     (0xE3, 0x80, 0x80, 0x80),
 )
+# The bytes a space separator can begin or end with: the cells to look at more closely.
+SPACE_FIRST_BYTE = np.zeros(256, bool)
+SPACE_FIRST_BYTE[[SPACE, NO_BREAK_SPACE[0], *{w[0] for w in WIDE_SPACES}]] = True
+SPACE_LAST_BYTE = np.zeros(256, bool)
+SPACE_LAST_BYTE[[SPACE, NO_BREAK_SPACE[1]]] = True
+for *_, _low, _high in WIDE_SPACES:
+    SPACE_LAST_BYTE[_low : _high + 1] = True
 
 
 @dataclass
@@ -85,30 +92,43 @@ def may_need_cleaning(data: np.ndarray) -> bool:
 
 def may_need_trimming(column: pa.Array, data: np.ndarray) -> bool:
     """Whether a cell of `column` (whose bytes are `data`) is empty or starts or ends with
-    a space separator. The text is valid UTF-8, so a lead byte with the right continuation
-    bytes is that very character, whichever cell it is in."""
+    a space separator. One look at each cell's first and last byte finds the few cells
+    that might (a space, or a byte a space separator can start or end with); only those
+    are read further. The text is valid UTF-8, so a lead byte followed by the right
+    continuation bytes is that very character."""
     starts, ends = _cell_bounds(column)
-    if (starts == ends).any():
-        return True
     if starts.size == 0:
         return False
-    padded = np.concatenate((np.zeros(2, np.uint8), data, np.zeros(2, np.uint8)))
-    starts, ends = starts + 2, ends + 2  # in `padded`
+    if (starts == ends).any():
+        return True
+    heads = starts[SPACE_FIRST_BYTE[data[starts]]]
+    tails = ends[SPACE_LAST_BYTE[data[ends - 1]]]
+    return _is_space(*_bytes_at(data, heads, (0, 1, 2)), first=True) or _is_space(
+        *_bytes_at(data, tails, (-3, -2, -1)), first=False
+    )
 
-    head = [padded[starts + k] for k in (0, 1, 2)]
-    tail = [padded[ends - k] for k in (3, 2, 1)]
-    if (head[0] == SPACE).any() or (tail[2] == SPACE).any():
+
+def _bytes_at(data: np.ndarray, at: np.ndarray, steps: tuple[int, ...]) -> list[np.ndarray]:
+    """The bytes at `at` + each step. An index outside `data` is clipped to it: that can
+    only find a space where there is none, which costs a needless trim, never a missed one."""
+    last = max(data.size - 1, 0)
+    return [data[np.clip(at + step, 0, last)] for step in steps]
+
+
+def _is_space(a: np.ndarray, b: np.ndarray, c: np.ndarray, first: bool) -> bool:
+    """Whether the three bytes a, b, c of any cell begin (`first`) or end with a space."""
+    if a.size == 0:
+        return False
+    one, two = (a, (a, b)) if first else (c, (b, c))
+    if (one == SPACE).any():
         return True
     lead, second = NO_BREAK_SPACE
-    if ((head[0] == lead) & (head[1] == second)).any():
+    if ((two[0] == lead) & (two[1] == second)).any():
         return True
-    if ((tail[1] == lead) & (tail[2] == second)).any():
-        return True
-    for lead, second, low, high in WIDE_SPACES:
-        for a, b, c in (head, tail):
-            if ((a == lead) & (b == second) & (c >= low) & (c <= high)).any():
-                return True
-    return False
+    return any(
+        ((a == lead) & (b == second) & (c >= low) & (c <= high)).any()
+        for lead, second, low, high in WIDE_SPACES
+    )
 
 
 def _large(column: pa.Array) -> pa.Array:
