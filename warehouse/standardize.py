@@ -242,7 +242,7 @@ class Compiler:
         for name in self.fields:
             col = quote(name)
             if person and name == "birth_date":
-                columns.append(f"coalesce({col}, cw_id_birth(id_number)) AS {col}")
+                columns.append(f"coalesce({col}, {self._id_birth()}) AS {col}")
             elif person and name == "sex":
                 columns.append(
                     f"coalesce({col}, CASE WHEN id_number IS NOT NULL "
@@ -271,7 +271,7 @@ class Compiler:
         bind = self.params.bind
         out = [
             "CASE WHEN birth_date IS NOT NULL AND id_number IS NOT NULL "
-            "AND birth_date <> cw_id_birth(id_number) "
+            f"AND birth_date <> {self._id_birth()} "
             f"THEN {bind('birth_date differs from id_number')} END",
             "CASE WHEN sex IS NOT NULL AND id_number IS NOT NULL AND sex <> cw_id_sex(id_number) "
             f"THEN {bind('sex differs from id_number')} END",
@@ -287,6 +287,13 @@ class Compiler:
             )
         return out
 
+    def _id_birth(self) -> str:
+        """The birth date in the checked ID number: the one parsed to check it, when the
+        file has the number (a valid number is the one checked), so it is parsed once."""
+        if "id_number" in self.mapping.columns:
+            return f"CASE WHEN id_number IS NOT NULL THEN {quote('b.id_number')} END"
+        return "cw_id_birth(id_number)"
+
     def _raw(self, name: str) -> str | None:
         return raw_name(name) if name in self.mapping.columns else None
 
@@ -301,6 +308,7 @@ class Compiler:
             parts.append(raw_name(name))
             if self.fields[name].fmt == "id_number":
                 parts.append(quote("u." + name))
+                parts.append(f"cw_id_birth({quote('n.' + name)}) AS {quote('b.' + name)}")
         return f"SELECT {', '.join(parts)} FROM derived"
 
     def _field(self, name: str, spec: FieldSpec) -> FieldSql:

@@ -28,10 +28,18 @@ def one(con, sql: str, *params):
         ("１１０１０５１９４９１２３１００２ｘ", "11010519491231002X"),
         (" 110105 19491231 002X ", "11010519491231002X"),
         ("110105491231002", "11010519491231002X"),  # 15-digit legacy number upgraded
+        ("110105-19491231-002x", "11010519491231002X"),
+        (" 110105 491231 002 ", "11010519491231002X"),  # 15 digits once spaces are gone
+        ("11010549123100a", "11010549123100a"),  # 15 characters, not 15 digits: kept as is
+        ("1101051949123100ab", "1101051949123100ab"),  # other letters stay (and fail shape)
+        ("-", None),
+        (None, None),
     ],
 )
 def test_id_numbers_normalize(con, raw, expected):
     assert one(con, "cw_id18(cw_id_text(cw_clean(?)))", raw) == expected
+    if expected is not None and expected[-1] != "X":
+        assert one(con, "cw_id_shape_ok(cw_id18(cw_id_text(?)))", raw) is False
 
 
 @pytest.mark.parametrize(

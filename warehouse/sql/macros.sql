@@ -26,9 +26,15 @@ CREATE OR REPLACE MACRO cw_name(s) AS CASE
     ELSE nullif(replace(s, ' ', ''), '')
 END;
 
--- On cleaned text: upper-case, without spaces or dashes. Cleaning removed control characters,
--- so a space is the only whitespace left: plain replace() does what a regex did, faster.
-CREATE OR REPLACE MACRO cw_id_text(s) AS nullif(upper(replace(replace(s, ' ', ''), '-', '')), '');
+-- On cleaned text: without spaces or dashes, and a check character x as X (any other letter
+-- makes the number invalid whatever its case). Cleaning removed control characters, so a
+-- space is the only whitespace left: plain replace() does what a regex did, faster, and
+-- only where a cheap contains() finds something to replace (a third of the cost here).
+CREATE OR REPLACE MACRO cw_id_text(s) AS nullif(CASE
+    WHEN contains(s, ' ') OR contains(s, '-') OR contains(s, 'x')
+        THEN replace(replace(replace(s, ' ', ''), '-', ''), 'x', 'X')
+    ELSE s
+END, '');
 
 -- ISO 7064 MOD 11-2, unrolled: a lambda over the 17 digits ran 100x slower here, and the
 -- digits taken by integer arithmetic from one cast cost a third of 17 substr/ascii pairs.
@@ -39,7 +45,9 @@ CREATE OR REPLACE MACRO cw_id_check_of(n) AS substr(
 CREATE OR REPLACE MACRO cw_id_check(first17) AS cw_id_check_of(TRY_CAST(first17 AS BIGINT));
 
 -- 15-digit legacy numbers (issued to people born 1900-1999) become 18 digits.
-CREATE OR REPLACE MACRO cw_id_is15(t) AS regexp_full_match(t, '[0-9]{{15}}');
+-- The length first: the regular expression ran on every number, though few have 15 digits.
+CREATE OR REPLACE MACRO cw_id_is15(t) AS
+    CASE WHEN strlen(t) = 15 THEN regexp_full_match(t, '[0-9]{{15}}') ELSE false END;
 CREATE OR REPLACE MACRO cw_id18_of(t, is15) AS CASE
     WHEN is15 THEN
         substr(t, 1, 6) || '19' || substr(t, 7) || cw_id_check(substr(t, 1, 6) || '19' || substr(t, 7))
