@@ -1,14 +1,15 @@
-"""Which raw columns hold characters that cleaning changes, found by scanning bytes.
+"""Which raw cells hold characters that cleaning changes, found by scanning bytes.
 
 Cleaning a cell (`cw_clean`) tests it with a regular expression for full-width forms, the
 ideographic space and control characters, then trims it (`cw_trim`): 0.6 s per million
-rows of a dozen columns here, and the trim alone 0.17 s, though most columns of an export
-never hold such a character and are never padded. One vectorized pass over each column's
-UTF-8 bytes (numpy over the Arrow buffers) finds the columns that may need either, for
-less; the others are taken as they are. Each byte test is wider than what it stands for,
-never narrower: the cleaning test takes any of U+FF00-U+FF7F and every byte below 0x20,
-and the trim test any empty cell and any cell that starts or ends with a space
-separator (Unicode's Zs, exactly what DuckDB's trim() removes).
+rows of a dozen columns here, and the trim alone 0.17 s, though few cells of an export
+hold such a character and most columns are never padded. One vectorized pass over each
+column's UTF-8 bytes (numpy over the Arrow buffers) finds the rows whose cell may need
+cleaning, kept in a small temp table (`DIRT`), and the columns that may need a trim; the
+other cells are taken as they are. Each byte test is wider than what it stands for, never
+narrower: the cleaning test takes any of U+FF00-U+FF7F and every byte below 0x20, and the
+trim test any empty cell and any cell that starts or ends with a space separator
+(Unicode's Zs, exactly what DuckDB's trim() removes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 BATCH_ROWS = 250_000
+DIRT = "_dirt"  # temp table: the rows whose cells may need cleaning, by column
 CONTROL_BELOW = 0x20
 DELETE = 0x7F
 FULLWIDTH_LEAD = 0xEF  # U+FF00-U+FF7F is EF BC xx or EF BD xx in UTF-8
@@ -47,47 +49,80 @@ for *_, _low, _high in WIDE_SPACES:
 
 @dataclass
 class Cleaning:
-    """What each raw column needs: `full` cleaning, a `trim`, or (any other) nothing."""
+    """What the cells of each raw column need. `full`: the columns with some cell that may
+    need cleaning, whose rows are flagged in `DIRT` (a column of the column's name, by
+    `rid`); `trim`: the columns with some cell that may need a trim. Any other cell is
+    taken as it is."""
 
     full: set[str] = field(default_factory=set)
     trim: set[str] = field(default_factory=set)
 
+    def cleaned(self, column: str, raw: str = "r", dirt: str = "dirt") -> str:
+        """SQL for column `column` of the raw rows `raw`, cleaned, given `DIRT` as `dirt`
+        (joined on the raw rowid)."""
+        plain = f"cw_trim({raw}.{column})" if column in self.trim else f"{raw}.{column}"
+        if column not in self.full:
+            return plain
+        return f"CASE WHEN {dirt}.{column} THEN cw_clean({raw}.{column}) ELSE {plain} END"
+
 
 def cleaning_needed(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> Cleaning:
-    """How much cleaning each of `columns` of `table` may need."""
+    """How much cleaning each of `columns` of `table` may need; the rows whose cells may
+    need the full cleaning go to `DIRT` (replaced, or dropped when there are none)."""
     found = Cleaning()
+    con.execute(f"DROP TABLE IF EXISTS temp.{DIRT}")
     if not columns:
         return found
+    dirty: dict[str, list[np.ndarray]] = {c: [] for c in columns}
     listed = ", ".join(columns)
-    reader = con.sql(f"SELECT {listed} FROM {table}").to_arrow_reader(BATCH_ROWS)
+    reader = con.sql(f"SELECT rowid, {listed} FROM {table}").to_arrow_reader(BATCH_ROWS)
     for batch in reader:
-        for name, column in zip(columns, batch.columns, strict=True):
-            if name in found.full:
-                continue
+        rowids = batch.column(0).to_numpy()
+        for name, column in zip(columns, batch.columns[1:], strict=True):
             column = _large(column)
             data = _utf8_bytes(column)
-            if may_need_cleaning(data):
-                found.full.add(name)
-                found.trim.discard(name)
-            elif name not in found.trim and may_need_trimming(column, data):
+            cells = dirty_cells(column, data)
+            if cells.size:
+                dirty[name].append(rowids[cells])
+            if name not in found.trim and may_need_trimming(column, data):
                 found.trim.add(name)
-        if len(found.full) == len(columns):
-            break
+    found.full = {name for name, found_rows in dirty.items() if found_rows}
+    if found.full:
+        _store_dirt(con, {name: np.concatenate(dirty[name]) for name in sorted(found.full)})
     return found
 
 
-def may_need_cleaning(data: np.ndarray) -> bool:
-    """Whether these UTF-8 bytes may hold a character `cw_clean` changes."""
+def _store_dirt(con: duckdb.DuckDBPyConnection, rows: dict[str, np.ndarray]) -> None:
+    rids = np.unique(np.concatenate(list(rows.values())))
+    flags = pa.table({"rid": rids, **{n: np.isin(rids, r) for n, r in rows.items()}})
+    con.register("_dirt_found", flags)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {DIRT} AS SELECT * FROM _dirt_found")
+    finally:
+        con.unregister("_dirt_found")
+
+
+def dirty_cells(column: pa.Array, data: np.ndarray) -> np.ndarray:
+    """The indices of the cells of `column` (whose bytes are `data`) that may hold a
+    character `cw_clean` changes."""
     if data.size == 0:
-        return False
-    if (data < CONTROL_BELOW).any() or (data == DELETE).any():
-        return True
+        return np.empty(0, np.int64)
+    hits = [np.flatnonzero((data < CONTROL_BELOW) | (data == DELETE))]
     lead = np.flatnonzero(data[:-1] == FULLWIDTH_LEAD)
-    if lead.size and np.isin(data[lead + 1], FULLWIDTH_SECOND).any():
-        return True
+    if lead.size:
+        hits.append(lead[np.isin(data[lead + 1], FULLWIDTH_SECOND)])
     first, second, third = IDEOGRAPHIC_SPACE
     lead = np.flatnonzero(data[:-2] == first)
-    return bool(lead.size and ((data[lead + 1] == second) & (data[lead + 2] == third)).any())
+    if lead.size:
+        hits.append(lead[(data[lead + 1] == second) & (data[lead + 2] == third)])
+    at = np.concatenate(hits)
+    if at.size == 0:
+        return at
+    # A byte at position p is in the cell whose start is the last start at or before p;
+    # empty and NULL cells share their start with the next cell, which comes later.
+    offsets = _offsets(column)
+    starts = offsets[:-1] - offsets[0]
+    return np.unique(np.searchsorted(starts, at, side="right") - 1)
 
 
 def may_need_trimming(column: pa.Array, data: np.ndarray) -> bool:

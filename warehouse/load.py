@@ -23,7 +23,7 @@ from connectors.raw import RawTable, row_number_sql
 from connectors.readers import read_file
 from schemas.contracts import ExportMode, SourceContract
 from warehouse.ddl import qualified, quote
-from warehouse.dirt import cleaning_needed
+from warehouse.dirt import DIRT, cleaning_needed
 from warehouse.files import (
     archive,
     common_reasons,
@@ -33,7 +33,7 @@ from warehouse.files import (
 )
 from warehouse.mapping import explode_keys, known_headers, map_headers
 from warehouse.results import LoadResult
-from warehouse.standardize import COPIES, PLACES, Compiler
+from warehouse.standardize import NOTES, PLACES, Compiler
 from warehouse.tables import staging_fields
 from warehouse.transaction import transaction
 
@@ -355,7 +355,7 @@ def _insert_quarantine(
 
 
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for name in (RAW, FINAL, UNSTAGED, COPIES, PLACES):
+    for name in (RAW, FINAL, UNSTAGED, DIRT, NOTES, PLACES):
         con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 

@@ -14,7 +14,7 @@ from schemas.code_tables import code_table
 from schemas.contracts import SourceContract
 from schemas.registry import entity
 from warehouse.ddl import quote
-from warehouse.dirt import Cleaning
+from warehouse.dirt import DIRT, Cleaning
 from warehouse.mapping import Mapping
 from warehouse.tables import staging_fields
 
@@ -25,7 +25,7 @@ DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m�
 DEFAULT_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S")
 TRUE_WORDS = ["true", "1", "是", "y", "yes", "有", "t"]
 FALSE_WORDS = ["false", "0", "否", "n", "no", "无", "f"]
-COPIES, PLACES = "_copies", "_places"  # temp tables of Compiler.helpers
+NOTES, PLACES = "_row_notes", "_places"  # temp tables of Compiler.helpers
 
 
 @dataclass
@@ -86,26 +86,37 @@ class Compiler:
     def helpers(self, raw_table: str) -> list[str]:
         """Statements that store what every pass over the rows shares, as temp tables.
 
-        `COPIES`: exact duplicate rows, found among the few rows whose hash repeats and
-        confirmed cell by cell by partitioning on every cell. `PLACES`: each distinct
-        address cleaned and parsed once (when the file has an address column).
+        `NOTES`, by raw rowid, for the few rows that have any: the first copy of an exact
+        duplicate row, found among the rows whose hash repeats and confirmed cell by cell
+        by partitioning on every cell; and the cells that need cleaning (from
+        warehouse.dirt's `DIRT`), so one join brings both. `PLACES`: each distinct address
+        cleaned and parsed once (when the file has an address column).
         """
         cells = [f"c{i}" for i in range(len(self.headers))] or ["NULL"]
         listed = ", ".join(cells)
+        dirty = sorted(self.cleaning.full) if self.cleaning else []
         # Each row is hashed once: hashing twice (to group, then to pick the rows whose
         # hash repeats) cost a third more.
-        out = [
-            f"CREATE OR REPLACE TEMP TABLE {COPIES} AS "
+        copies = (
             f"WITH hashed AS MATERIALIZED (SELECT rowid AS rid, hash({listed}) AS h "
             f"FROM {raw_table}), "
             "dup AS (SELECT h FROM hashed GROUP BY 1 HAVING count(*) > 1), "
             f"candidates AS (SELECT r.*, r.rowid AS rid, {row_number_sql('r')} AS line "
             f"FROM hashed x SEMI JOIN dup USING (h) JOIN {raw_table} r ON r.rowid = x.rid), "
-            f"copies AS (SELECT rid AS copy_id, first_value(line) OVER "
+            f"ranked AS (SELECT rid, first_value(line) OVER "
             f"(PARTITION BY {listed} ORDER BY rid) AS first_row, row_number() OVER "
-            f"(PARTITION BY {listed} ORDER BY rid) AS copy_no FROM candidates) "
-            "SELECT copy_id, first_row FROM copies WHERE copy_no > 1"
-        ]
+            f"(PARTITION BY {listed} ORDER BY rid) AS copy_no FROM candidates), "
+            "copies AS (SELECT rid, first_row FROM ranked WHERE copy_no > 1) "
+        )
+        if dirty:
+            flags = "".join(f", coalesce(d.{c}, false) AS {c}" for c in dirty)
+            notes = (
+                f"{copies}SELECT coalesce(c.rid, d.rid) AS rid, c.first_row{flags} "
+                f"FROM copies c FULL JOIN {DIRT} d ON d.rid = c.rid"
+            )
+        else:
+            notes = f"{copies}SELECT rid, first_row FROM copies"
+        out = [f"CREATE OR REPLACE TEMP TABLE {NOTES} AS {notes}"]
         places = self._places(raw_table)
         if places:
             out.append(f"CREATE OR REPLACE TEMP TABLE {PLACES} AS {places}")
@@ -141,8 +152,8 @@ class Compiler:
             f"SELECT r.rowid AS _rid, {row_number_sql('r')} AS _row, r._item, "
             f"{''.join(c + ', ' for c in cols)}"
             f"{f'json_object({extra})' if extra else 'NULL::JSON'} AS _extra, "
-            "copies.first_row AS _dup_of "
-            f"FROM {raw_table} r LEFT JOIN {COPIES} copies ON copies.copy_id = r.rowid"
+            "notes.first_row AS _dup_of "
+            f"FROM {raw_table} r LEFT JOIN {NOTES} notes ON notes.rid = r.rowid"
             + (
                 f" LEFT JOIN {PLACES} places ON places.raw = r.c{self._address()}"
                 if self._address() is not None
@@ -152,10 +163,9 @@ class Compiler:
         )
 
     def _cleaned(self, column: str) -> str:
-        cleaning = self.cleaning
-        if cleaning is None or column in cleaning.full:
+        if self.cleaning is None:
             return f"cw_clean(r.{column})"
-        return f"cw_trim(r.{column})" if column in cleaning.trim else f"r.{column}"
+        return self.cleaning.cleaned(column, "r", "notes")
 
     def _address(self) -> int | None:
         return self.mapping.columns.get("address")
