@@ -34,7 +34,7 @@ from warehouse.files import (
 from warehouse.mapping import explode_keys, known_headers, map_headers
 from warehouse.results import LoadResult
 from warehouse.standardize import NOTES, PLACES, Compiler
-from warehouse.tables import staging_fields
+from warehouse.tables import record_key_stored, staging_fields
 from warehouse.transaction import transaction
 
 RAW, FINAL, UNSTAGED = "_raw_rows", "_final", "_unstaged"
@@ -276,13 +276,14 @@ def _stage_and_quarantine(
     """
     table = qualified(contract.staging_table)
     fields = ", ".join(quote(s.name) for s in staging_fields(contract))
+    key = "_record_key, " if record_key_stored(con, contract) else ""  # else it is computed
     statement = compiler.statement(RAW)
     used = len(compiler.params.values)  # the second pass takes the statement's own only
     bind, now = compiler.params.bind, result.loaded_at
     staged = con.execute(
-        f"INSERT INTO {table} (_record_key, _file_id, _row_number, _item, _loaded_at, "
+        f"INSERT INTO {table} ({key}_file_id, _row_number, _item, _loaded_at, "
         f"_valid_from, _valid_to, {fields}, _extra, _flags) "
-        f"SELECT _record_key, {bind(result.file_id)}, _row, _item, {bind(now)}, "
+        f"SELECT {key}{bind(result.file_id)}, _row, _item, {bind(now)}, "
         f"{bind(now)}, NULL, {fields}, _extra, _flags "
         f"FROM ({statement}) WHERE len(_reasons) = 0",
         compiler.params.values,

@@ -113,3 +113,37 @@ def test_exact_duplicate_rows_are_quarantined_pointing_at_the_first_copy(tmp_pat
     # Not exact copies: a changed name, and a trailing space (the raw text differs).
     staged = versions(home, "SELECT _row_number FROM staging.police_residents ORDER BY 1")
     assert staged == [(2,), (3,), (5,), (7,)]
+
+
+def test_a_staging_table_that_stores_its_record_key_still_gets_it(tmp_path):
+    """Tables made before `_record_key` was computed store it: loads keep writing it."""
+    from warehouse.ingest import open_warehouse
+
+    home = Home.resolve(tmp_path).ensure()
+    con = open_warehouse(home)
+    con.execute("CREATE TABLE staging.old AS SELECT * FROM staging.police_residents LIMIT 0")
+    con.execute("DROP VIEW staging.police_residents_current")
+    con.execute("DROP TABLE staging.police_residents")
+    con.execute("ALTER TABLE staging.old RENAME TO police_residents")
+    con.close()
+    folder = home.ingest_dir("police")
+    (folder / "police_residents_1.csv").write_text(
+        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n", "utf-8"
+    )
+    process_pending(home)
+    (folder / "police_residents_2.csv").write_text(
+        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区5号楼\n", "utf-8"
+    )
+    process_pending(home)
+    stored = versions(
+        home,
+        "SELECT is_generated FROM duckdb_columns() WHERE table_name = 'police_residents' "
+        "AND column_name = '_record_key'",
+    )
+    assert stored == [(False,)]
+    rows = versions(
+        home,
+        "SELECT _record_key, building_no, _valid_to IS NULL FROM staging.police_residents "
+        "ORDER BY _valid_from, _record_key",
+    )
+    assert rows == [("A", "3", False), ("B", "4", False), ("A", "5", True)]
