@@ -37,8 +37,8 @@ def test_delta_supersedes_within_and_across_files(tmp_path):
     assert current == [("MZ1", "张三"), ("MZ2", "张三")]
 
 
-def test_snapshot_closes_records_it_no_longer_has(tmp_path):
-    home = Home.resolve(tmp_path).ensure()
+def two_snapshots(home):
+    """A and B, then a snapshot with A moved and without B."""
     folder = home.ingest_dir("police")
     (folder / "police_residents_1.csv").write_text(
         f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n", "utf-8"
@@ -48,6 +48,11 @@ def test_snapshot_closes_records_it_no_longer_has(tmp_path):
         f"{POLICE}\nA,张三,11010519491231002X,柳荫社区5号楼\n", "utf-8"
     )
     process_pending(home)
+
+
+def test_snapshot_closes_records_it_no_longer_has(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    two_snapshots(home)
     current = versions(home, "SELECT record_id, building_no FROM staging.police_residents_current")
     assert current == [("A", "5")]
     closed = versions(
@@ -126,15 +131,7 @@ def test_a_staging_table_that_stores_its_record_key_still_gets_it(tmp_path):
     con.execute("DROP TABLE staging.police_residents")
     con.execute("ALTER TABLE staging.old RENAME TO police_residents")
     con.close()
-    folder = home.ingest_dir("police")
-    (folder / "police_residents_1.csv").write_text(
-        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n", "utf-8"
-    )
-    process_pending(home)
-    (folder / "police_residents_2.csv").write_text(
-        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区5号楼\n", "utf-8"
-    )
-    process_pending(home)
+    two_snapshots(home)
     stored = versions(
         home,
         "SELECT is_generated FROM duckdb_columns() WHERE table_name = 'police_residents' "
