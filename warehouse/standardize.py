@@ -132,6 +132,7 @@ class Compiler:
         return (
             f"WITH base AS NOT MATERIALIZED ({self._base(raw_table, where)}), "
             f"derived AS NOT MATERIALIZED ({self._derived_sql()}), "
+            f"valued AS NOT MATERIALIZED ({self._valued_sql()}), "
             f"typed AS NOT MATERIALIZED ({self._typed_sql()}) "
             f"{self.final_select()}"
         )
@@ -229,9 +230,12 @@ class Compiler:
         ids = [
             n for n, s in self.fields.items() if s.fmt == "id_number" and n in self.mapping.columns
         ]
-        checks = [
-            f"cw_id_check(substr(m.{quote('n.' + n)}, 1, 17)) AS {quote('k.' + n)}" for n in ids
-        ]
+        checks = []
+        for n in ids:
+            number = f"m.{quote('n.' + n)}"
+            checks.append(f"cw_id_check(substr({number}, 1, 17)) AS {quote('k.' + n)}")
+            checks.append(f"cw_id_shape_ok({number}) AS {quote('s.' + n)}")
+            checks.append(f"cw_id_birth({number}) AS {quote('b.' + n)}")
         # Division codes are unique, so a left join keeps one row per record.
         joins = "".join(
             f" LEFT JOIN ref.division g{i} ON g{i}.code = substr(m.{quote('n.' + n)}, 1, 6)"
@@ -307,19 +311,27 @@ class Compiler:
     def _raw(self, name: str) -> str | None:
         return raw_name(name) if name in self.mapping.columns else None
 
+    def _valued_sql(self) -> str:
+        """Typed, standardized values, one column per field."""
+        values = [f"{self._field(n, s).value} AS {quote(n)}" for n, s in self.fields.items()]
+        return f"SELECT *, {', '.join(values)} FROM derived"
+
     def _typed_sql(self) -> str:
-        """Typed, standardized values and one error text per field."""
+        """The values and one error text per field. Errors name each value by its column
+        (a layer below), never repeat its expression: DuckDB does not always find a repeated
+        expression, and then computed dates, codes and phones twice."""
         parts = ["_rid", "_row", "_item", "_extra", "_dup_of"]
         for name, spec in self.fields.items():
-            sql = self._field(name, spec)
-            parts.append(f"{sql.value} AS {quote(name)}")
-            parts.append(f"{sql.error or 'NULL::VARCHAR'} AS {error_name(name)}")
+            parts.append(quote(name))
+            parts.append(
+                f"{self._field(name, spec).error or 'NULL::VARCHAR'} AS {error_name(name)}"
+            )
         for name in self.mapping.columns:
             parts.append(raw_name(name))
             if self.fields[name].fmt == "id_number":
                 parts.append(quote("u." + name))
-                parts.append(f"cw_id_birth({quote('n.' + name)}) AS {quote('b.' + name)}")
-        return f"SELECT {', '.join(parts)} FROM derived"
+                parts.append(quote("b." + name))
+        return f"SELECT {', '.join(parts)} FROM valued"
 
     def _field(self, name: str, spec: FieldSpec) -> FieldSql:
         raw = self._raw(name)
@@ -329,74 +341,78 @@ class Compiler:
         label = _Label(self.params, f"{name}: ")
         if col.values is not None or spec.codes:
             return self._coded(name, spec, raw, label)
+        ref = quote(name)  # the value, in the layer where errors are computed
         if name == "name":
-            return self._text(spec, f"cw_name({raw})", raw, label)
+            return self._text(spec, f"cw_name({raw})", raw, label, ref)
         if spec.fmt == "id_number":
             return self._id_number(name, label)
         if spec.fmt == "phone":
             area = self.params.bind(self.contract.phone_area_code)
             value = f"cw_phone_from({raw}, {quote('d.' + name)}, {area})"
             return FieldSql(
-                value, self._unless(raw, value, label, " is not a mobile or landline number")
+                value, self._unless(raw, ref, label, " is not a mobile or landline number")
             )
         if name in ADDRESS_PARTS:
             return FieldSql(
                 f"cw_part_no({raw})",
-                self._unless(raw, f"cw_part_no({raw})", label, " is not a number"),
+                self._unless(raw, ref, label, " is not a number"),
             )
         return self._typed(name, spec, raw, label)
 
-    def _unless(self, raw: str, value: str, label: _Label, why: str) -> str:
+    def _unless(self, raw: str, ref: str, label: _Label, why: str) -> str:
+        """The reason when `raw` has text but its value (column `ref`) came out empty."""
         reason = self.params.bind(why)
         return (
-            f"CASE WHEN {raw} IS NOT NULL AND ({value}) IS NULL "
+            f"CASE WHEN {raw} IS NOT NULL AND {ref} IS NULL "
             f"THEN {label} || cw_q({raw}) || {reason} END"
         )
 
-    def _text(self, spec: FieldSpec, value: str, raw: str, label: _Label) -> FieldSql:
+    def _text(self, spec: FieldSpec, value: str, raw: str, label: _Label, ref: str) -> FieldSql:
         limit = _constraint(spec, "max_length")
         if not limit:
             return FieldSql(value, None)
         too_long = self.params.bind(f" is longer than {int(limit)} characters")
+        # Characters are never more than bytes, and bytes are counted without decoding.
         error = (
-            f"CASE WHEN length({value}) > {int(limit)} "
-            f"THEN {label} || left({raw}, 20) || '…' || {too_long} END"
+            f"CASE WHEN strlen({ref}) > {int(limit)} THEN CASE WHEN length({ref}) > {int(limit)} "
+            f"THEN {label} || left({raw}, 20) || '…' || {too_long} END END"
         )
         return FieldSql(value, error)
 
     def _typed(self, name: str, spec: FieldSpec, raw: str, label: _Label) -> FieldSql:
+        ref = quote(name)
         if spec.sql_type == "DATE":
             value = self._dates(name, raw, DEFAULT_DATE_FORMATS, "DATE")
-            return FieldSql(value, self._unless(raw, value, label, " is not a date"))
+            return FieldSql(value, self._unless(raw, ref, label, " is not a date"))
         if spec.sql_type == "TIMESTAMP":
             value = self._dates(name, raw, DEFAULT_TIME_FORMATS, "TIMESTAMP")
-            return FieldSql(value, self._unless(raw, value, label, " is not a date and time"))
+            return FieldSql(value, self._unless(raw, ref, label, " is not a date and time"))
         if spec.sql_type in ("BIGINT", "DOUBLE"):
             value = f"TRY_CAST(replace({raw}, ',', '') AS {spec.sql_type})"
-            error = self._unless(raw, value, label, " is not a number")
-            return FieldSql(value, self._range(spec, value, label, error))
+            error = self._unless(raw, ref, label, " is not a number")
+            return FieldSql(value, self._range(spec, ref, label, error))
         if spec.sql_type == "BOOLEAN":
             yes, no = self.params.bind(TRUE_WORDS), self.params.bind(FALSE_WORDS)
             value = (
                 f"CASE WHEN list_contains({yes}::VARCHAR[], lower({raw})) THEN true "
                 f"WHEN list_contains({no}::VARCHAR[], lower({raw})) THEN false END"
             )
-            return FieldSql(value, self._unless(raw, value, label, " is not yes or no"))
-        return self._text(spec, raw, raw, label)
+            return FieldSql(value, self._unless(raw, ref, label, " is not yes or no"))
+        return self._text(spec, raw, raw, label, ref)
 
-    def _range(self, spec: FieldSpec, value: str, label: _Label, error: str) -> str:
+    def _range(self, spec: FieldSpec, ref: str, label: _Label, error: str) -> str:
         low, high = _constraint(spec, "ge"), _constraint(spec, "le")
         if low is None and high is None:
             return error
         checks = []
         if low is not None:
-            checks.append(f"{value} < {low}")
+            checks.append(f"{ref} < {low}")
         if high is not None:
-            checks.append(f"{value} > {high}")
+            checks.append(f"{ref} > {high}")
         why = self.params.bind(
             f" is outside {low if low is not None else ''}..{high if high is not None else ''}"
         )
-        out_of_range = f"CASE WHEN {' OR '.join(checks)} THEN {label} || {value} || {why} END"
+        out_of_range = f"CASE WHEN {' OR '.join(checks)} THEN {label} || {ref} || {why} END"
         return f"coalesce({error}, {out_of_range})"
 
     def _dates(self, name: str, raw: str, defaults: tuple[str, ...], sql_type: str) -> str:
@@ -439,27 +455,28 @@ class Compiler:
             value = f"list_transform(string_split({raw}, {sep}), lambda x: {lookup('trim(x)')})"
             why = self.params.bind(" has a value outside the code table")
             error = (
-                f"CASE WHEN {raw} IS NOT NULL AND list_contains({value}, NULL) "
+                f"CASE WHEN {raw} IS NOT NULL AND list_contains({quote(name)}, NULL) "
                 f"THEN {label} || cw_q({raw}) || {why} END"
             )
             return FieldSql(value, error)
         cast = {"BOOLEAN": "BOOLEAN", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE"}.get(spec.sql_type)
         value = f"TRY_CAST({lookup(raw)} AS {cast})" if cast else lookup(raw)
-        return FieldSql(value, self._unless(raw, value, label, " is not a known value"))
+        return FieldSql(value, self._unless(raw, quote(name), label, " is not a known value"))
 
     def _id_number(self, name: str, label: _Label) -> FieldSql:
         raw, t = raw_name(name), quote("n." + name)
         check, known = quote("k." + name), quote("g." + name)
+        shape, birth = quote("s." + name), quote("b." + name)
         value = (
-            f"CASE WHEN cw_id_shape_ok({t}) AND cw_id_birth({t}) IS NOT NULL "
+            f"CASE WHEN {shape} AND {birth} IS NOT NULL "
             f"AND {check} = substr({t}, 18) AND {known} THEN {t} END"
         )
         b = self.params.bind
         error = (
             f"CASE WHEN {raw} IS NULL THEN NULL "
-            f"WHEN NOT cw_id_shape_ok({t}) THEN {label} || cw_q({raw}) || "
+            f"WHEN NOT {shape} THEN {label} || cw_q({raw}) || "
             f"{b(' is not an 18-digit ID number')} "
-            f"WHEN cw_id_birth({t}) IS NULL THEN {label} || cw_q({raw}) || "
+            f"WHEN {birth} IS NULL THEN {label} || cw_q({raw}) || "
             f"{b(' has an impossible birth date')} "
             f"WHEN {check} <> substr({t}, 18) THEN {label} || cw_q({raw}) || "
             f"{b(' fails its checksum')} "
