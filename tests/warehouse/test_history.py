@@ -37,16 +37,25 @@ def test_delta_supersedes_within_and_across_files(tmp_path):
     assert current == [("MZ1", "张三"), ("MZ2", "张三")]
 
 
+A_AT_3, A_AT_5 = (
+    "A,张三,11010519491231002X,柳荫社区3号楼",
+    "A,张三,11010519491231002X,柳荫社区5号楼",
+)
+B_AT_4 = "B,李四,,柳荫社区4号楼"
+
+
+def drop_police(home, number, *rows):
+    """`police_residents_<number>.csv` with these rows under the police header."""
+    (home.ingest_dir("police") / f"police_residents_{number}.csv").write_text(
+        "\n".join([POLICE, *rows]) + "\n", "utf-8"
+    )
+
+
 def two_snapshots(home):
     """A and B, then a snapshot with A moved and without B."""
-    folder = home.ingest_dir("police")
-    (folder / "police_residents_1.csv").write_text(
-        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n", "utf-8"
-    )
+    drop_police(home, 1, A_AT_3, B_AT_4)
     process_pending(home)
-    (folder / "police_residents_2.csv").write_text(
-        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区5号楼\n", "utf-8"
-    )
+    drop_police(home, 2, A_AT_5)
     process_pending(home)
 
 
@@ -66,9 +75,7 @@ def test_progress_snapshot_names_the_last_file(tmp_path):
 
     home = Home.resolve(tmp_path).ensure()
     assert progress(home) == (0, None)
-    (home.ingest_dir("police") / "police_residents_1.csv").write_text(
-        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\n", "utf-8"
-    )
+    drop_police(home, 1, A_AT_3)
     (result,) = process_pending(home)
     count, last = progress(home)
     assert count == 1
@@ -82,17 +89,11 @@ def test_progress_snapshot_names_the_last_file(tmp_path):
 
 def test_a_snapshot_row_in_quarantine_does_not_close_its_record(tmp_path):
     home = Home.resolve(tmp_path).ensure()
-    folder = home.ingest_dir("police")
-    (folder / "police_residents_1.csv").write_text(
-        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n", "utf-8"
-    )
+    drop_police(home, 1, A_AT_3, B_AT_4)
     process_pending(home)
     # B is still in the register, but this export's row for B fails validation.
-    (folder / "police_residents_2.csv").write_text(
-        f"{POLICE}\nA,张三,11010519491231002X,柳荫社区5号楼\nB,李四,110105194912310021,柳荫社区4号楼\n",
-        "utf-8",
-    )
-    (_, second) = (None, *process_pending(home))
+    drop_police(home, 2, A_AT_5, "B,李四,110105194912310021,柳荫社区4号楼")
+    (second,) = process_pending(home)
     assert (second.rows_loaded, second.rows_quarantined) == (1, 1)
     current = versions(
         home, "SELECT record_id, building_no FROM staging.police_residents_current ORDER BY 1"
@@ -102,12 +103,8 @@ def test_a_snapshot_row_in_quarantine_does_not_close_its_record(tmp_path):
 
 def test_exact_duplicate_rows_are_quarantined_pointing_at_the_first_copy(tmp_path):
     home = Home.resolve(tmp_path).ensure()
-    a = "A,张三,11010519491231002X,柳荫社区3号楼"
-    b = "B,李四,,柳荫社区4号楼"
-    lines = [POLICE, a, b, a, "A,张三丰,11010519491231002X,柳荫社区3号楼", a, f"{b} "]
-    (home.ingest_dir("police") / "police_residents_1.csv").write_text(
-        "\n".join(lines) + "\n", "utf-8"
-    )
+    a, b = A_AT_3, B_AT_4
+    drop_police(home, 1, a, b, a, "A,张三丰,11010519491231002X,柳荫社区3号楼", a, f"{b} ")
     (result,) = process_pending(home)
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (6, 4, 2)
     held = versions(home, "SELECT row_number, reasons FROM quarantine.rows ORDER BY 1")
