@@ -50,7 +50,7 @@ class Cleaning:
     full: set[str] = field(default_factory=set)
     trim: set[str] = field(default_factory=set)
 
-    def cleaned(self, column: str, raw: str = "r", dirt: str = "dirt") -> str:
+    def cleaned(self, column: str, raw: str, dirt: str) -> str:
         """SQL for column `column` of the raw rows `raw`, cleaned, given `DIRT` as `dirt`
         (joined on the raw rowid)."""
         plain = f"cw_trim({raw}.{column})" if column in self.trim else f"{raw}.{column}"

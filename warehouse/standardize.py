@@ -82,6 +82,7 @@ class Compiler:
         self.cleaning = cleaning
         self.params = Params()
         self.fields = {s.name: s for s in staging_fields(contract)}
+        self._compiled: dict[str, FieldSql] | None = None
 
     def helpers(self, raw_table: str) -> list[str]:
         """Statements that store what every pass over the rows shares, as temp tables.
@@ -313,7 +314,7 @@ class Compiler:
 
     def _valued_sql(self) -> str:
         """Typed, standardized values, one column per field."""
-        values = [f"{self._field(n, s).value} AS {quote(n)}" for n, s in self.fields.items()]
+        values = [f"{sql.value} AS {quote(n)}" for n, sql in self._fields_sql().items()]
         return f"SELECT *, {', '.join(values)} FROM derived"
 
     def _typed_sql(self) -> str:
@@ -321,17 +322,21 @@ class Compiler:
         (a layer below), never repeat its expression: DuckDB does not always find a repeated
         expression, and then computed dates, codes and phones twice."""
         parts = ["_rid", "_row", "_item", "_extra", "_dup_of"]
-        for name, spec in self.fields.items():
+        for name, sql in self._fields_sql().items():
             parts.append(quote(name))
-            parts.append(
-                f"{self._field(name, spec).error or 'NULL::VARCHAR'} AS {error_name(name)}"
-            )
+            parts.append(f"{sql.error or 'NULL::VARCHAR'} AS {error_name(name)}")
         for name in self.mapping.columns:
             parts.append(raw_name(name))
             if self.fields[name].fmt == "id_number":
                 parts.append(quote("u." + name))
                 parts.append(quote("b." + name))
         return f"SELECT {', '.join(parts)} FROM valued"
+
+    def _fields_sql(self) -> dict[str, FieldSql]:
+        """Each field's value and error, compiled once for both layers that use them."""
+        if self._compiled is None:
+            self._compiled = {n: self._field(n, s) for n, s in self.fields.items()}
+        return self._compiled
 
     def _field(self, name: str, spec: FieldSpec) -> FieldSql:
         raw = self._raw(name)
