@@ -241,25 +241,44 @@ def quarantine(
     export: Annotated[
         Path | None, typer.Option(help="Write CSVs a clerk can fix and drop again.")
     ] = None,
+    fields: Annotated[
+        bool, typer.Option("--fields", help="The values set aside from loaded rows instead.")
+    ] = False,
 ) -> None:
-    """List quarantined rows with their reasons, or export them for fixing."""
-    from warehouse.quarantine import export_quarantine, quarantine_rows
+    """List quarantined rows with their reasons (or, with --fields, the values set aside
+    from rows that were loaded), or export both for fixing."""
+    from warehouse.quarantine import (
+        export_fields,
+        export_quarantine,
+        quarantine_rows,
+        set_aside_fields,
+    )
 
     place = _home(home)
     try:
         if export:
             for path, count in export_quarantine(place, export, file):
                 console.print(f"{path}: {count} row(s)")
+            values = export_fields(place, export, file)
+            if values:
+                console.print(f"{values}: the values set aside from loaded rows")
             return
-        rows = quarantine_rows(place, file)
+        rows = set_aside_fields(place, file) if fields else quarantine_rows(place, file)
     except duckdb.IOException:
         console.print("The warehouse is busy with a run; try again when it finishes.")
         raise typer.Exit(3) from None
-    table = Table(title="Quarantined rows")
-    for name in ("File", "Source", "Row", "Reasons"):
-        table.add_column(name)
-    for file_id, source, row, reasons in rows:
-        table.add_row(file_id, source or "", str(row), "; ".join(reasons))
+    if fields:
+        table = Table(title="Values set aside (their rows are loaded)")
+        for name in ("File", "Row", "Record", "Field", "Reason"):
+            table.add_column(name)
+        for file_id, _, row, record, field, _, reason in rows:
+            table.add_row(file_id, str(row), record or "", field, reason)
+    else:
+        table = Table(title="Quarantined rows")
+        for name in ("File", "Source", "Row", "Reasons"):
+            table.add_column(name)
+        for file_id, source, row, reasons in rows:
+            table.add_row(file_id, source or "", str(row), "; ".join(reasons))
     console.print(table)
 
 

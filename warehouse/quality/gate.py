@@ -18,6 +18,7 @@ import duckdb
 from connectors.home import Home
 from schemas.contracts import SourceContract
 from warehouse.ddl import qualified
+from warehouse.files import add_to_receipt
 from warehouse.ingest import open_warehouse
 from warehouse.lock import WriterLock
 from warehouse.operations import withdraw_rows
@@ -139,7 +140,8 @@ def _judge_loads(
         outcome.judged += 1
         failing = [_why(o) for o in found if not o.success and o.blocking]
         if failing:
-            hold_load(con, contract, file_id, failing, check_name)
+            message = hold_load(con, contract, file_id, failing, check_name)
+            add_to_receipt(home, contract.department, file_name, file_id, f"Held back: {message}")
             outcome.held.append(HeldLoad(file_id, file_name, int(rows), failing))
         else:
             con.execute(JUDGED_SQL, ["passed", file_id])
@@ -181,9 +183,9 @@ def hold_load(
     file_id: str,
     failures: Sequence[str],
     check_name: str,
-) -> None:
+) -> str:
     """Take a load's rows back out of staging (the versions it closed are current again),
-    keep its quarantined rows and archive, and say so on its run."""
+    keep its quarantined rows and archive, and say so on its run; returns what it says."""
     loaded_at, run_id, name, rows = con.execute(
         "SELECT loaded_at, run_id, file_name, rows_loaded FROM audit.file_loads WHERE file_id = ?",
         [file_id],
@@ -206,3 +208,4 @@ def hold_load(
             "message = concat_ws(' ', message, ?) WHERE run_id = ?",
             [check_name, message, run_id],
         )
+    return message
