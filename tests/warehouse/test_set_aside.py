@@ -8,6 +8,7 @@ import duckdb
 
 from connectors.home import Home
 from schemas.idnumber import check_char
+from warehouse.evacuation import break_glass
 from warehouse.ingest import process_pending
 from warehouse.operations import retract
 
@@ -120,3 +121,29 @@ def test_a_retracted_file_takes_its_set_aside_values_with_it(tmp_path):
     home, result = _load(tmp_path)
     retract(home, result.file_id, "sent by mistake")
     assert _query(home, "SELECT count(*) FROM quarantine.fields") == [(0,)]
+
+
+def test_a_resident_whose_id_number_was_set_aside_is_linked_and_on_the_evacuation_list(
+    published,
+):
+    """In the shared published district: records whose ID number failed reach linking, and
+    the vulnerable among those people are on their building's evacuation list."""
+    with duckdb.connect(str(published.warehouse), read_only=True) as con:
+        found = con.execute(
+            "SELECT s.record_id, ps.person_id, v.building_id "
+            "FROM staging.health_residents_current s "
+            "JOIN core.person_source ps ON ps.source = 'health_residents' "
+            "AND ps.source_record_id = s.record_id "
+            "JOIN mart.vulnerable_residents v ON v.person_id = ps.person_id "
+            "WHERE list_contains(s._set_aside, 'id_number') ORDER BY 1"
+        ).fetchall()
+        unlinked = con.execute(
+            "SELECT count(*) FROM staging.health_residents_current s "
+            "WHERE list_contains(s._set_aside, 'id_number') AND s.record_id NOT IN "
+            "(SELECT source_record_id FROM core.person_source WHERE source = 'health_residents')"
+        ).fetchall()[0][0]
+    assert found, "the demo's bad ID numbers include vulnerable residents"
+    assert unlinked == 0, "every loaded record is a mention of someone"
+    record_id, person_id, building_id = found[0]
+    listed = break_glass(published, building_id, reason="test: set-aside ID number")
+    assert person_id in [r[listed.columns.index("person_id")] for r in listed.rows]
