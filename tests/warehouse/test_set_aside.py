@@ -144,6 +144,6 @@ def test_a_resident_whose_id_number_was_set_aside_is_linked_and_on_the_evacuatio
         ).fetchall()[0][0]
     assert found, "the demo's bad ID numbers include vulnerable residents"
     assert unlinked == 0, "every loaded record is a mention of someone"
-    record_id, person_id, building_id = found[0]
+    _, person_id, building_id = found[0]
     listed = break_glass(published, building_id, reason="test: set-aside ID number")
     assert person_id in [r[listed.columns.index("person_id")] for r in listed.rows]
