@@ -45,6 +45,13 @@ FILE_ERRORS = (
     duckdb.OutOfRangeException,
     UnicodeError,
 )
+# The columns a load writes into audit.file_loads; the others are set later (a retraction,
+# an operator's decision), and a rebuild carries those over from the old warehouse.
+FILE_LOAD_COLUMNS = (
+    "file_id", "department", "source", "file_name", "sha256", "size_bytes", "status",
+    "rows_in", "rows_loaded", "rows_quarantined", "reason", "notes", "encoding",
+    "archived_as", "loaded_at", "run_id",
+)  # fmt: skip
 ITEM_SPAN = 1_000_000  # orders (row, item) pairs as one number; no list has a million items
 
 
@@ -62,11 +69,13 @@ def load_file(
     file_id: str | None = None,
     receipt: bool = True,
     run_id: str | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> LoadResult:
     """Process one file end to end and return what happened to it.
 
     `reload` loads content seen before (a reprocess or rebuild from the archive) instead of
-    calling it a duplicate; a rebuild keeps the file's `file_id` and writes no receipt.
+    calling it a duplicate; a rebuild keeps the file's `file_id`, run and load time (so its
+    rows keep their history) and writes no receipt.
     """
     file_id = file_id or next_file_id(con)
     source = contract.source if contract else None
@@ -96,7 +105,18 @@ def load_file(
             elif raw is not None and contract is not None:
                 compiler = process_raw(con, raw, contract, result)
             archived_as = _archive_name(home, path, sha)
-            commit_load(con, raw, compiler, contract, result, sha, size, archived_as, run_id)
+            commit_load(
+                con,
+                raw,
+                compiler,
+                contract,
+                result,
+                sha,
+                size,
+                archived_as,
+                run_id,
+                loaded_at=loaded_at,
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
     _move(home, path, sha, result)
@@ -200,6 +220,7 @@ def commit_load(
     archived_as: str | None,
     run_id: str | None,
     also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> None:
     """Staging, quarantine and the audit row of one file or batch: all of it, or none of it.
 
@@ -207,7 +228,7 @@ def commit_load(
     goes to quarantine with the file's reason. `also` writes in the same transaction (a
     database source's cursor advances with its batch).
     """
-    result.loaded_at = dt.datetime.now()
+    result.loaded_at = loaded_at or dt.datetime.now()
     if raw is not None and contract is not None and compiler is not None:
         try:
             # Rows carry their own row numbers, so their order on disk does not matter;
@@ -239,7 +260,8 @@ def _audit(
 ) -> None:
     result.status = _status(result)
     con.execute(
-        f"INSERT INTO audit.file_loads VALUES ({', '.join(['?'] * 15)}, NULL, ?)",
+        f"INSERT INTO audit.file_loads ({', '.join(FILE_LOAD_COLUMNS)}) "
+        f"VALUES ({', '.join(['?'] * len(FILE_LOAD_COLUMNS))})",
         [
             result.file_id,
             result.department,

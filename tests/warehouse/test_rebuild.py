@@ -1,4 +1,5 @@
-"""A warehouse rebuilt from the archive holds what the old one held, under the same file IDs."""
+"""A warehouse rebuilt from the archive holds what the old one held, under the same file IDs,
+with every audit table and everyone's person and place IDs."""
 
 import duckdb
 import yaml
@@ -6,8 +7,14 @@ import yaml
 from connectors.home import Home
 from demo import generate
 from schemas.contracts import REPO_CONTRACTS, load_contracts
+from tests.warehouse.published import published_home
+from warehouse.ddl import quote
+from warehouse.evacuation import break_glass
 from warehouse.ingest import process_pending
+from warehouse.link import link_warehouse
+from warehouse.lock import WriterLock
 from warehouse.operations import reprocess, retract
+from warehouse.quality.gate import check_table
 from warehouse.rebuild import rebuild
 
 CONTENT = "SELECT * EXCLUDE (_loaded_at, _valid_from, _valid_to) FROM {} ORDER BY ALL"
@@ -61,3 +68,103 @@ def test_rebuild_refuses_to_replace_when_files_load_differently(tmp_path):
     assert not report.replaced
     assert any("civil_affairs_cases" in line for line in report.differences)
     assert snapshot(home.warehouse) == before
+
+
+def audit_tables(path):
+    """Every table of the `audit` schema, its columns by name and its rows, whatever tables
+    and columns exist (a table added later is compared without editing this test)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        columns = con.execute(
+            "SELECT table_name, list(column_name ORDER BY column_name) FROM duckdb_columns() "
+            "WHERE schema_name = 'audit' GROUP BY table_name ORDER BY table_name"
+        ).fetchall()
+        out = {}
+        for table, names in columns:
+            select = ", ".join(quote(n) for n in names)
+            sql = f"SELECT {select} FROM audit.{quote(table)} ORDER BY ALL"
+            out[table] = (names, con.execute(sql).fetchall())
+        return out
+
+
+def record_ids(path):
+    """(source, record) → (person, dwelling, building) of every linked staging record."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT source, source_record_id, person_id, dwelling_id, building_id "
+            "FROM core.person_source"
+        ).fetchall()
+    return {(source, record): ids for source, record, *ids in rows}
+
+
+def rows(path, sql):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def add_later_decisions(home):
+    """What later code may add: a decision column on a replayed file's audit row, and a
+    table of decisions the replay knows nothing of."""
+    with WriterLock(home.writer_lock), duckdb.connect(str(home.warehouse)) as con:
+        con.execute("ALTER TABLE audit.file_loads ADD COLUMN held_reason VARCHAR")
+        con.execute(
+            "UPDATE audit.file_loads SET held_reason = 'held for review' WHERE file_id = "
+            "(SELECT min(file_id) FROM audit.file_loads WHERE retracted_at IS NULL)"
+        )
+        con.execute(
+            "CREATE TABLE audit.review_decisions (left_id VARCHAR NOT NULL, "
+            "right_id VARCHAR NOT NULL, decision VARCHAR NOT NULL, decided_at TIMESTAMP)"
+        )
+        con.execute(
+            "INSERT INTO audit.review_decisions SELECT min(person_id), max(person_id), "
+            "'distinct', now() FROM core.person"
+        )
+
+
+def test_rebuild_keeps_every_audit_table_and_everyones_ids(tmp_path):
+    home = published_home(tmp_path, 1200, 9)
+    (building,) = rows(home.warehouse, "SELECT min(building_id) FROM core.building")[0]
+    assert break_glass(home, building, "evacuation drill").rows
+    check_table(home, "core.person", run_id="before-rebuild")
+    civil = rows(
+        home.warehouse,
+        "SELECT file_id FROM audit.file_loads WHERE source = 'civil_affairs_cases'",
+    )[0][0]
+    reprocessed = reprocess(home, civil)
+    retract(home, reprocessed.file_id, "wrong month")
+    link_warehouse(home)
+    add_later_decisions(home)
+    audit, ids = audit_tables(home.warehouse), record_ids(home.warehouse)
+    for table in ("access_log", "quality_results", "file_actions", "runs", "review_decisions"):
+        assert audit[table][1], f"audit.{table} has rows to carry"
+    history = rows(home.warehouse, "SELECT * FROM core.person_id_history ORDER BY ALL")
+    link_runs = rows(home.warehouse, "SELECT link_run_id FROM link.runs ORDER BY ALL")
+
+    report = rebuild(home)
+
+    assert report.replaced and report.differences == []
+    assert audit_tables(home.warehouse) == audit
+    after = record_ids(home.warehouse)
+    assert after.keys() == ids.keys()
+    kept = sum(after[key][0] == ids[key][0] for key in ids)
+    assert kept >= 0.999 * len(ids), f"{kept} of {len(ids)} records kept their person ID"
+    assert [v[1:] for v in after.values()] == [ids[k][1:] for k in after], "places keep IDs"
+    assert report.link is not None and report.link.mode == "full"
+    assert report.link.ids_created == 0
+    now = rows(home.warehouse, "SELECT * FROM core.person_id_history ORDER BY ALL")
+    assert set(history) <= set(now)
+    runs = rows(home.warehouse, "SELECT link_run_id FROM link.runs ORDER BY ALL")
+    assert runs == sorted([*link_runs, (report.link.link_run_id,)])
+    assert link_warehouse(home).nothing_new, "the next run finds nothing left to link"
+
+
+def test_rebuild_keeps_only_the_latest_old_warehouses(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 200, 3, 1)
+    process_pending(home)
+    first, second = rebuild(home), rebuild(home)
+    assert second.removed_old == [first.kept_old_as]
+    assert list(tmp_path.glob("warehouse.*.duckdb")) == [second.kept_old_as]
+    third = rebuild(home, keep=2)
+    assert third.removed_old == []
+    assert sorted(tmp_path.glob("warehouse.*.duckdb")) == [second.kept_old_as, third.kept_old_as]
+    assert rows(third.kept_old_as, "SELECT count(*) FROM audit.file_loads") == [(5,)]
