@@ -204,8 +204,8 @@ def _columns(
 def _carry_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, ddl: str) -> None:
     """One old table's rows, by column name, into the same table of the new warehouse
     (created as it was, or given the columns it lacks, when the new one has not the table
-    or the column); in a table the replay wrote into, the rows of replayed files are the
-    replay's."""
+    or the column). In the tables loads write (quarantine, and any the replay wrote into),
+    the rows of replayed files are the replay's."""
     columns = _columns(con, schema, table)
     if not columns:
         con.execute(ddl)
@@ -215,7 +215,8 @@ def _carry_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, ddl: s
         if column not in columns:
             con.execute(f"ALTER TABLE {name} ADD COLUMN {quote(column)} {kind}")
     keep = ""
-    if "file_id" in columns and con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]:
+    written = schema == "quarantine" or con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+    if "file_id" in columns and written:
         keep = " WHERE file_id NOT IN (SELECT file_id FROM rebuild_replayed)"
     con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM old.{name}{keep}")
 

@@ -168,3 +168,23 @@ def test_rebuild_keeps_only_the_latest_old_warehouses(tmp_path):
     assert third.removed_old == []
     assert sorted(tmp_path.glob("warehouse.*.duckdb")) == [second.kept_old_as, third.kept_old_as]
     assert rows(third.kept_old_as, "SELECT count(*) FROM audit.file_loads") == [(5,)]
+
+
+def test_a_forced_rebuild_keeps_each_files_quarantine_its_own(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 300, 8, 1)
+    process_pending(home)
+    contract = yaml.safe_load((REPO_CONTRACTS / "civil_affairs_cases.yaml").read_text("utf-8"))
+    contract["required"] = [*contract["required"], "phone"]
+    (home.contracts_dir / "civil_affairs_cases.yaml").write_text(
+        yaml.safe_dump(contract, allow_unicode=True), encoding="utf-8"
+    )
+    report = rebuild(home, force=True)
+    assert report.replaced and report.differences
+    counts = (
+        "SELECT f.file_id, f.rows_quarantined, count(q.file_id) FROM audit.file_loads AS f "
+        "LEFT JOIN quarantine.rows AS q USING (file_id) GROUP BY ALL ORDER BY ALL"
+    )
+    assert [(f, held) for f, held, _ in rows(home.warehouse, counts)] == [
+        (f, n) for f, _, n in rows(home.warehouse, counts)
+    ]
