@@ -54,8 +54,10 @@ def test_rebuild_reproduces_the_warehouse(tmp_path):
     assert int(result.file_id[1:]) > max(int(f[0][1:]) for f in before["files"])
 
 
-def test_rebuild_refuses_to_replace_when_files_load_differently(tmp_path):
-    home = Home.resolve(tmp_path).ensure()
+def loaded_then_phone_required(root):
+    """A loaded district whose civil-affairs contract then requires a phone: its file loads
+    differently when replayed."""
+    home = Home.resolve(root).ensure()
     generate(home.ingest, home.demo_truth, 300, 8, 1)
     process_pending(home)
     contract = yaml.safe_load((REPO_CONTRACTS / "civil_affairs_cases.yaml").read_text("utf-8"))
@@ -63,6 +65,11 @@ def test_rebuild_refuses_to_replace_when_files_load_differently(tmp_path):
     (home.contracts_dir / "civil_affairs_cases.yaml").write_text(
         yaml.safe_dump(contract, allow_unicode=True), encoding="utf-8"
     )
+    return home
+
+
+def test_rebuild_refuses_to_replace_when_files_load_differently(tmp_path):
+    home = loaded_then_phone_required(tmp_path)
     before = snapshot(home.warehouse)
     report = rebuild(home)
     assert not report.replaced
@@ -171,14 +178,7 @@ def test_rebuild_keeps_only_the_latest_old_warehouses(tmp_path):
 
 
 def test_a_forced_rebuild_keeps_each_files_quarantine_its_own(tmp_path):
-    home = Home.resolve(tmp_path).ensure()
-    generate(home.ingest, home.demo_truth, 300, 8, 1)
-    process_pending(home)
-    contract = yaml.safe_load((REPO_CONTRACTS / "civil_affairs_cases.yaml").read_text("utf-8"))
-    contract["required"] = [*contract["required"], "phone"]
-    (home.contracts_dir / "civil_affairs_cases.yaml").write_text(
-        yaml.safe_dump(contract, allow_unicode=True), encoding="utf-8"
-    )
+    home = loaded_then_phone_required(tmp_path)
     report = rebuild(home, force=True)
     assert report.replaced and report.differences
     counts = (
