@@ -111,19 +111,27 @@ def _drop_model(link: LinkResult | None) -> None:
 
 
 def _replace(home: Home, new_path: Path, report: RebuildReport, keep: int) -> None:
-    """The new warehouse in place of the old, which is kept; older kept copies beyond
-    `keep` are deleted."""
+    """The new warehouse in place of the old, which is kept with its write-ahead log (left
+    by a writer that was killed; beside the new file it would make it unreadable); older
+    kept copies beyond `keep` are deleted."""
     stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S%f")
     report.kept_old_as = home.warehouse.with_name(f"warehouse.{stamp}.duckdb")
     os.replace(home.warehouse, report.kept_old_as)
+    if _wal(home.warehouse).exists():
+        os.replace(_wal(home.warehouse), _wal(report.kept_old_as))
     os.replace(new_path, home.warehouse)
     report.replaced = True
     kept = sorted(p for p in home.root.iterdir() if KEPT_NAME.fullmatch(p.name))
     for path in kept[:-keep]:
         path.unlink()
+        _wal(path).unlink(missing_ok=True)
         report.removed_old.append(path)
     with open_warehouse(home) as con:
         write_snapshot(con, home)
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
 
 
 def _replay(

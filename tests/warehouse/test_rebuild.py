@@ -188,3 +188,21 @@ def test_a_forced_rebuild_keeps_each_files_quarantine_its_own(tmp_path):
     assert [(f, held) for f, held, _ in rows(home.warehouse, counts)] == [
         (f, n) for f, _, n in rows(home.warehouse, counts)
     ]
+
+
+def test_a_write_ahead_log_left_by_a_killed_writer_stays_with_the_old_warehouse(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 200, 4, 1)
+    process_pending(home)
+    with duckdb.connect(str(home.warehouse)) as con:  # a writer that never checkpoints
+        con.execute("PRAGMA disable_checkpoint_on_shutdown")
+        con.execute(
+            "INSERT INTO audit.runs (run_id, scope, started_at, status) "
+            "VALUES ('last-write', 'run', now(), 'died')"
+        )
+    assert (tmp_path / "warehouse.duckdb.wal").is_file()
+    report = rebuild(home)
+    assert report.replaced and not (tmp_path / "warehouse.duckdb.wal").exists()
+    assert rows(home.warehouse, "SELECT count(*) FROM audit.file_loads") == [(5,)]
+    last = "SELECT status FROM audit.runs WHERE run_id = 'last-write'"
+    assert rows(report.kept_old_as, last) == rows(home.warehouse, last) == [("died",)]
