@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from rich.table import Table
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
 from pipelines.output import Format, print_rows
+from warehouse.results import LoadResult
 from warehouse.snapshot import progress
 
 app = typer.Typer(
@@ -39,6 +41,7 @@ DEFAULT_SEED = 42
 UI_HOST = "127.0.0.1"
 EXIT_FAILED = 2
 EXIT_BLOCKED = 4
+EXIT_HELD = 5
 
 
 class _ProgressWatcher(threading.Thread):
@@ -135,7 +138,9 @@ def run(home: HomeOption = None) -> None:
 
     The work runs as a Dagster run on the instance under the data home, so the UI shows
     it. Exit codes: 0 completed (rejected files are reported, not failures); 2 the
-    pipeline itself failed; 4 a blocking quality check failed and stopped what follows.
+    pipeline itself failed; 4 a blocking quality check on a conformed table failed and
+    stopped what follows; 5 a load failed a blocking rule and was held back, and the rest
+    of the district was linked and published.
     """
     from pipelines.headless import run_everything
     from warehouse.ingest import pending
@@ -173,6 +178,60 @@ def run(home: HomeOption = None) -> None:
             "back and stays in its ingest folder."
         )
         raise typer.Exit(EXIT_FAILED)
+    if outcome.held:
+        summary.print_held(console, outcome.held)
+        raise typer.Exit(EXIT_HELD)
+
+
+gate_app = typer.Typer(help="Decide on loads the quality gate held back.", no_args_is_help=True)
+app.add_typer(gate_app, name="gate")
+FileIdArgument = Annotated[
+    str, typer.Argument(help="The held file's receipt number, e.g. F0000012.")
+]
+
+
+@gate_app.command("release")
+def gate_release(
+    file_id: FileIdArgument,
+    reason: Annotated[str, typer.Option(help="Why it may go in as it is, for the audit.")],
+    home: HomeOption = None,
+) -> None:
+    """Let a held load in as it is (loaded again from the archive, recorded with the reason)."""
+    from warehouse.operations import release
+
+    result = _gate_decision(release, home, file_id, reason)
+    console.print(
+        f"{file_id} released as {result.file_id}: {result.rows_loaded:,} rows loaded. "
+        "`causeway run` links and publishes it."
+    )
+
+
+@gate_app.command("quarantine")
+def gate_quarantine(
+    file_id: FileIdArgument,
+    reason: Annotated[str, typer.Option(help="Why its rows are set aside, for the audit.")],
+    home: HomeOption = None,
+) -> None:
+    """Set every row of a held load aside, to export, fix and drop again."""
+    from warehouse.operations import quarantine_held
+
+    result = _gate_decision(quarantine_held, home, file_id, reason)
+    console.print(
+        f"{file_id}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
+        f"export them with `causeway quarantine --file {result.file_id} --export <folder>`."
+    )
+
+
+def _gate_decision(
+    decide: Callable[[Home, str, str], LoadResult], home: Path | None, file_id: str, reason: str
+) -> LoadResult:
+    from warehouse.operations import OperationError
+
+    try:
+        return decide(_home(home), file_id, reason)
+    except OperationError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -27,9 +27,11 @@ from connectors.home import Home
 from warehouse.ddl import qualified, quote
 from warehouse.ingest import contract_for, open_warehouse
 from warehouse.linking.run import LinkError, LinkResult, link_people
-from warehouse.load import FILE_LOAD_COLUMNS, drop_work_tables, load_file
+from warehouse.load import AUDIT_COLUMNS, drop_work_tables, load_file
 from warehouse.lock import WriterLock
+from warehouse.operations import withdraw_rows
 from warehouse.snapshot import write_snapshot
+from warehouse.transaction import transaction
 
 REPLAY_SQL = (
     "SELECT file_id, department, file_name, archived_as, loaded_at, run_id, "
@@ -37,6 +39,8 @@ REPLAY_SQL = (
     "WHERE status IN ('loaded', 'partial') AND retracted_at IS NULL ORDER BY loaded_at, file_id"
 )
 CARRIED_SCHEMAS = ("audit", "quarantine", "core", "link")
+# Loads the quality gate holds back: replayed, then withdrawn from staging again.
+HELD_SQL = "SELECT file_id FROM audit.file_loads WHERE gate = 'held'"
 KEEP_OLD = 1  # old warehouses kept beside the new one (`causeway rebuild --keep N`)
 KEPT_NAME = re.compile(r"warehouse\.\d{14,20}\.duckdb")
 
@@ -71,12 +75,13 @@ def rebuild(home: Home, force: bool = False, keep: int = KEEP_OLD) -> RebuildRep
         with WriterLock(home.writer_lock):
             with duckdb.connect(str(home.warehouse), read_only=True) as old:
                 replay = old.execute(REPLAY_SQL).fetchall()
+                held = _held(old)
                 before = _current_counts(old, home)
                 linked = old.execute("SELECT count(*) FROM link.runs").fetchall()[0][0] > 0
             with open_warehouse(home, new_path) as new:
                 for row in replay:
                     report.files += 1
-                    report.differences += _replay(new, home, work, row[:6], row[6:])
+                    report.differences += _replay(new, home, work, row[:6], row[6:], row[0] in held)
                 _carry_over(new, home.warehouse, [row[0] for row in replay])
                 after = _current_counts(new, home)
                 if linked:
@@ -93,6 +98,13 @@ def rebuild(home: Home, force: bool = False, keep: int = KEEP_OLD) -> RebuildRep
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return report
+
+
+def _held(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Loads the quality gate holds back (none in a warehouse made before the gate)."""
+    if "gate" not in _columns(con, "audit", "file_loads"):
+        return set()
+    return {file_id for (file_id,) in con.execute(HELD_SQL).fetchall()}
 
 
 def _relink(con: duckdb.DuckDBPyConnection, home: Home, report: RebuildReport) -> LinkResult | None:
@@ -140,9 +152,10 @@ def _replay(
     work: Path,
     loaded: tuple[str, str, str, str | None, dt.datetime, str | None],
     counts: tuple[int, int, int],
+    held: bool,
 ) -> list[str]:
     """One file loaded again as it was first loaded: (file ID, department, name, archived
-    copy, load time, run)."""
+    copy, load time, run); a load the gate held back is taken out of staging again."""
     file_id, department, name, archived, loaded_at, run_id = loaded
     source = Path(archived or "")
     if not source.is_file():
@@ -164,6 +177,10 @@ def _replay(
         loaded_at=loaded_at,
     )
     drop_work_tables(con)
+    if held and result.source:
+        with transaction(con):
+            table = qualified(home.contracts()[result.source].staging_table)
+            withdraw_rows(con, table, file_id, loaded_at)
     now = (result.rows_in, result.rows_loaded, result.rows_quarantined)
     if now != counts:
         return [f"{file_id} {name}: rows in/loaded/quarantined {counts} before, {now} after"]
@@ -232,7 +249,7 @@ def _carry_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, ddl: s
 def _carry_load_columns(con: duckdb.DuckDBPyConnection) -> None:
     """A replayed file's audit row keeps what was decided about the file after its load
     (every column a load does not write)."""
-    later = [c for c in _columns(con, "audit", "file_loads") if c not in FILE_LOAD_COLUMNS]
+    later = [c for c in _columns(con, "audit", "file_loads") if c not in AUDIT_COLUMNS]
     assignments = ", ".join(f"{quote(c)} = o.{quote(c)}" for c in later)
     con.execute(
         f"UPDATE audit.file_loads AS n SET {assignments} FROM old.audit.file_loads AS o "

@@ -8,12 +8,13 @@ from connectors.home import Home
 from demo import generate
 from schemas.contracts import REPO_CONTRACTS, load_contracts
 from tests.warehouse.published import published_home
+from tests.warehouse.quality.conftest import drop_next_snapshot, loaded_home
 from warehouse.ddl import quote
 from warehouse.evacuation import break_glass
 from warehouse.ingest import process_pending
 from warehouse.link import link_warehouse
 from warehouse.lock import WriterLock
-from warehouse.operations import reprocess, retract
+from warehouse.operations import release, reprocess, retract
 from warehouse.quality.gate import check_table
 from warehouse.rebuild import rebuild
 
@@ -206,3 +207,20 @@ def test_a_write_ahead_log_left_by_a_killed_writer_stays_with_the_old_warehouse(
     assert rows(home.warehouse, "SELECT count(*) FROM audit.file_loads") == [(5,)]
     last = "SELECT status FROM audit.runs WHERE run_id = 'last-write'"
     assert rows(report.kept_old_as, last) == rows(home.warehouse, last) == [("died",)]
+
+
+def test_a_held_load_stays_held_and_can_be_released_after_a_rebuild(tmp_path):
+    home = loaded_home(tmp_path)
+    drop_next_snapshot(home, share=0.1)
+    (loaded,) = process_pending(home)
+    (held,) = check_table(home, "staging.police_residents").held
+    current = "SELECT * FROM staging.police_residents_current ORDER BY ALL"
+    before = rows(home.warehouse, current)
+    report = rebuild(home)
+    assert report.replaced and report.differences == []
+    gate = f"SELECT gate FROM audit.file_loads WHERE file_id = '{held.file_id}'"
+    assert rows(home.warehouse, gate) == [("held",)]
+    assert rows(home.warehouse, current) == before, "the held rows stay out of staging"
+    released = release(home, held.file_id, "a smaller register this month")
+    assert released.rows_loaded == loaded.rows_loaded
+    assert len(rows(home.warehouse, current)) == loaded.rows_loaded
