@@ -324,13 +324,15 @@ def reprocess(
 def rebuild(
     home: HomeOption = None,
     force: Annotated[bool, typer.Option(help="Replace even if files load differently.")] = False,
+    keep: Annotated[int, typer.Option(min=1, help="Old warehouses to keep beside it.")] = 1,
 ) -> None:
-    """Build a new warehouse from the archive; it replaces the old one if nothing was lost."""
+    """Build a new warehouse from the archive; it replaces the old one if nothing was lost.
+    Audit history, person and place IDs carry over; people are relinked in full."""
     from warehouse.rebuild import rebuild as replay
 
     place = _home(home)
-    with console.status("Replaying the archive into a new warehouse"):
-        report = replay(place, force=force)
+    with console.status("Replaying the archive into a new warehouse and relinking"):
+        report = replay(place, force=force, keep=keep)
     for line in report.differences:
         console.print(f"[yellow]{line}[/yellow]")
     if report.replaced:
@@ -338,6 +340,10 @@ def rebuild(
             f"Rebuilt from {report.files} archived file(s); the old warehouse is kept as "
             f"{report.kept_old_as}."
         )
+        if report.link:
+            summary.print_link(console, dataclasses.asdict(report.link))
+        for path in report.removed_old:
+            console.print(f"Removed an older kept warehouse: {path}")
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
     raise typer.Exit(1)

@@ -46,6 +46,8 @@ FILE_ERRORS = (
     UnicodeError,
 )
 ITEM_SPAN = 1_000_000  # orders (row, item) pairs as one number; no list has a million items
+# The columns a load writes into audit.file_loads; the others are set later (a retraction,
+# the gate, an operator's decision), and a rebuild carries those over from the old warehouse.
 AUDIT_COLUMNS = (
     "file_id",
     "department",
@@ -82,11 +84,13 @@ def load_file(
     receipt: bool = True,
     run_id: str | None = None,
     refuse: str | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> LoadResult:
     """Process one file end to end and return what happened to it.
 
     `reload` loads content seen before (a reprocess or rebuild from the archive) instead of
-    calling it a duplicate; a rebuild keeps the file's `file_id` and writes no receipt.
+    calling it a duplicate; a rebuild keeps the file's `file_id`, run and load time (so its
+    rows keep their history) and writes no receipt.
     `refuse` sends every row to quarantine with that reason (an operator's decision).
     """
     file_id = file_id or next_file_id(con)
@@ -119,7 +123,18 @@ def load_file(
             elif raw is not None and contract is not None:
                 compiler = process_raw(con, raw, contract, result)
             archived_as = _archive_name(home, path, sha)
-            commit_load(con, raw, compiler, contract, result, sha, size, archived_as, run_id)
+            commit_load(
+                con,
+                raw,
+                compiler,
+                contract,
+                result,
+                sha,
+                size,
+                archived_as,
+                run_id,
+                loaded_at=loaded_at,
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
     _move(home, path, sha, result)
@@ -223,6 +238,7 @@ def commit_load(
     archived_as: str | None,
     run_id: str | None,
     also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> None:
     """Staging, quarantine and the audit row of one file or batch: all of it, or none of it.
 
@@ -230,7 +246,7 @@ def commit_load(
     goes to quarantine with the file's reason. `also` writes in the same transaction (a
     database source's cursor advances with its batch).
     """
-    result.loaded_at = dt.datetime.now()
+    result.loaded_at = loaded_at or dt.datetime.now()
     if raw is not None and contract is not None and compiler is not None:
         try:
             # Rows carry their own row numbers, so their order on disk does not matter;

@@ -110,3 +110,11 @@ def test_retract_and_reprocess_from_the_cli(tmp_path):
     assert gone.exit_code == 0 and "Retracted F0000006" in gone.output
     rebuilt = invoke("rebuild", "--home", str(home))
     assert rebuilt.exit_code == 0 and "Rebuilt from 4 archived file(s)" in rebuilt.output
+    printed = "".join(rebuilt.output.split())  # rich may wrap the path anywhere
+    (kept,) = home.glob("warehouse.*.duckdb")
+    assert f"theoldwarehouseiskeptas{kept}." in printed
+    assert "Linked(full" in printed and "PersonIDs:0created" in printed
+    again = invoke("rebuild", "--home", str(home))
+    assert again.exit_code == 0, again.output
+    assert f"Removedanolderkeptwarehouse:{kept}" in "".join(again.output.split())
+    assert len(list(home.glob("warehouse.*.duckdb"))) == 1
