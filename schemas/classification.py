@@ -98,6 +98,7 @@ class FieldSpec:
     fmt: str | None
     codes: str | None
     primary_key: bool
+    after_birth: bool = False
 
     @property
     def masking_text(self) -> str:
@@ -122,13 +123,16 @@ def field(
     fmt: str | None = None,
     codes: str | None = None,
     primary_key: bool = False,
+    after_birth: bool = False,
     default: Any = None,
     **constraints: Any,
 ) -> Any:
     """Declare a classified field; the only way fields are declared in `schemas`.
 
     `fmt` names a standard format checked by the warehouse (`id_number`, `phone`);
-    `codes` names a code table in `schemas/codes/` whose values the field takes.
+    `codes` names a code table in `schemas/codes/` whose values the field takes;
+    `after_birth` marks a date no earlier than the person's birth (a registration, a
+    visit): a birth date after it is set aside.
     """
     _check_rule(grade, masking, pipl, mask_keep, generalize_to)
     meta = {
@@ -141,6 +145,7 @@ def field(
         "fmt": fmt,
         "codes": codes,
         "primary_key": primary_key,
+        "after_birth": after_birth,
     }
     return Field(
         default, description=description, json_schema_extra={META_KEY: meta}, **constraints
@@ -220,4 +225,5 @@ def _spec(entity: str, name: str, info: FieldInfo) -> FieldSpec:
         fmt=meta["fmt"],
         codes=meta["codes"],
         primary_key=bool(meta["primary_key"]),
+        after_birth=bool(meta.get("after_birth")),
     )

@@ -82,4 +82,5 @@ class HealthRecord(PersonMention, AddressParts):
         pipl=True,
         masking=Masking.GENERALIZE,
         generalize_to="month",
+        after_birth=True,
     )

@@ -35,6 +35,7 @@ class Person(PersonMention):
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
         generalize_to="year",
+        after_birth=True,
     )
 
 

@@ -38,6 +38,7 @@ class ResidenceRegistration(PersonMention, AddressParts):
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
         generalize_to="year",
+        after_birth=True,
     )
     deregistered_on: dt.date | None = field(
         "Date the registration was cancelled (moved away or died).",
@@ -45,4 +46,5 @@ class ResidenceRegistration(PersonMention, AddressParts):
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
         generalize_to="year",
+        after_birth=True,
     )

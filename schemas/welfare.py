@@ -39,6 +39,7 @@ class WelfareCase(PersonMention, AddressParts):
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
         generalize_to="year",
+        after_birth=True,
     )
     end_date: dt.date | None = field(
         "Date the case was closed, if closed.",
@@ -46,6 +47,7 @@ class WelfareCase(PersonMention, AddressParts):
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
         generalize_to="year",
+        after_birth=True,
     )
     monthly_amount: float | None = field(
         "Monthly benefit in yuan.",

@@ -455,15 +455,23 @@ class Compiler:
         return self._text(spec, raw, raw, label, ref)
 
     def _lifetime(self, ref: str, raw: str, label: _Label, error: str) -> str:
-        """A stated birth date no resident can have: in the future, or an age over the
-        quality rules' `max_age_years` (a data-entry slip, set aside with the field)."""
-        years = settings().max_age_years
-        future = self.params.bind(" is in the future")
-        old = self.params.bind(f" implies an age over {years} years")
+        """A stated birth date no resident can have: in the future, an age over the quality
+        rules' `max_age_years`, or after a date of the same record that follows birth (a
+        data-entry slip, set aside with the field)."""
+        years, bind = settings().max_age_years, self.params.bind
+        future = bind(" is in the future")
+        old = bind(f" implies an age over {years} years")
+        # A date the record says came after birth (a registration, a visit) came before it.
+        later = "".join(
+            f"WHEN {ref} > {quote(n)} THEN {label} || cw_q({raw}) || "
+            f"{bind(f' is after {n} ')} || {quote(n)} "
+            for n, spec in self.fields.items()
+            if spec.after_birth and n in self.mapping.columns
+        )
         return (
             f"coalesce({error}, CASE WHEN {ref} > current_date THEN {label} || cw_q({raw}) || "
             f"{future} WHEN {ref} < current_date - INTERVAL {int(years)} YEAR "
-            f"THEN {label} || cw_q({raw}) || {old} END)"
+            f"THEN {label} || cw_q({raw}) || {old} {later}END)"
         )
 
     def _range(self, spec: FieldSpec, ref: str, label: _Label, error: str) -> str:

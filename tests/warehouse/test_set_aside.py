@@ -43,6 +43,8 @@ ROWS = [
     f"P7,,男,1990-05-05,{BAD_ID},13800138001,{ADDRESS},20200101",
     # A birth date in the future.
     f"P8,王八,男,2199-01-01,,,{ADDRESS},20200101",
+    # Born after the registration the record states.
+    f"P9,王九,女,2021-06-01,,,{ADDRESS},20200101",
 ]
 
 
@@ -61,7 +63,7 @@ def _query(home, sql):
 
 def test_rows_with_a_usable_identity_are_loaded_without_their_bad_values(tmp_path):
     home, result = _load(tmp_path)
-    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (8, 7, 1)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (9, 8, 1)
     staged = dict(
         (r[0], r[1:])
         for r in _query(
@@ -87,6 +89,7 @@ def test_rows_with_a_usable_identity_are_loaded_without_their_bad_values(tmp_pat
     assert staged["P6"][2:5] == (None, None, None)
     assert sorted(staged["P6"][-1]) == ["phone", "registered_on", "sex"]
     assert staged["P8"][1] is None and staged["P8"][-1] == ["birth_date"]
+    assert staged["P9"][1:] == (None, "2", None, dt.date(2020, 1, 1), ["birth_date"])
 
 
 def test_every_set_aside_value_is_kept_with_its_reason_and_counted(tmp_path):
@@ -94,7 +97,7 @@ def test_every_set_aside_value_is_kept_with_its_reason_and_counted(tmp_path):
     fields = _query(
         home, "SELECT record_key, field, value, reason FROM quarantine.fields ORDER BY 1, 2"
     )
-    assert result.fields_set_aside == len(fields) == 8
+    assert result.fields_set_aside == len(fields) == 9
     by_key = {(k, f): (v, why) for k, f, v, why in fields}
     assert "fails its checksum" in by_key[("P2", "id_number")][1]
     assert by_key[("P3", "birth_date")] == (
@@ -105,16 +108,19 @@ def test_every_set_aside_value_is_kept_with_its_reason_and_counted(tmp_path):
     assert "contradicts birth_date" in by_key[("P5", "id_number")][1]
     assert by_key[("P6", "sex")][0] == "X"
     assert "in the future" in by_key[("P8", "birth_date")][1]
+    assert by_key[("P9", "birth_date")][1] == (
+        "birth_date: '2021-06-01' is after registered_on 2020-01-01"
+    )
     audit = _query(
         home,
         "SELECT rows_in, rows_loaded, rows_quarantined, fields_set_aside FROM audit.file_loads",
     )
-    assert audit == [(8, 7, 1, 8)]
+    assert audit == [(9, 8, 1, 9)]
     (held,) = _query(home, "SELECT row_number, reasons FROM quarantine.rows")
     assert held[0] == 8
     assert held[1][0] == "name is required" and any("checksum" in r for r in held[1])
     receipt = next(home.receipts_dir("police").glob("*.txt")).read_text(encoding="utf-8")
-    assert "Values set aside (the row is loaded without them): 8" in receipt
+    assert "Values set aside (the row is loaded without them): 9" in receipt
 
 
 def test_a_retracted_file_takes_its_set_aside_values_with_it(tmp_path):
