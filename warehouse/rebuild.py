@@ -50,11 +50,12 @@ def _current_counts(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, int
 def rebuild(home: Home, force: bool = False) -> RebuildReport:
     report = RebuildReport()
     work = home.root / "work" / "rebuild"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
     new_path = work / "warehouse.duckdb"
     try:
         with WriterLock(home.writer_lock):
+            # Under the lock: a run holding it removes a killed rebuild's folder.
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
             with duckdb.connect(str(home.warehouse), read_only=True) as old:
                 replay = old.execute(REPLAY_SQL).fetchall()
                 before = _current_counts(old, home)
