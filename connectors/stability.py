@@ -43,18 +43,33 @@ def stable_seconds() -> float:
         raise ValueError(f"{STABLE_ENV} must be a number of seconds, not {value!r}") from None
 
 
+# Since when this process has seen each waiting file with its signature, so that the
+# sources one `causeway run` loads in turn share a single wait.
+_since: dict[str, tuple[Signature, float]] = {}
+
+
 def settle(
     paths: Sequence[Path],
     seconds: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[dict[Path, Signature], list[Path]]:
-    """Look at the files twice, `seconds` apart: the stable ones with their signatures, and
-    the ones still changing (or gone), to be left for the next run."""
-    if not paths:
-        return {}, []
-    first = {str(p): sig for p in paths if (sig := signature(p)) is not None}
-    sleep(stable_seconds() if seconds is None else seconds)
-    second = {str(p): sig for p in paths if (sig := signature(p)) is not None}
-    same = unchanged(first, second)
-    stable = {p: second[str(p)] for p in paths if str(p) in same}
+    """The stable files with their signatures, and the ones still changing (or gone), to be
+    left for the next run. A file looks the same now as `seconds` or more ago, when this
+    process last saw it change or first saw it; else it is looked at again after `seconds`."""
+    wait = stable_seconds() if seconds is None else seconds
+    started = time.monotonic()
+    now = {str(p): sig for p in paths if (sig := signature(p)) is not None}
+    earlier = {n: sig for n, (sig, at) in _since.items() if started - at >= wait}
+    settled = unchanged(earlier, now)
+    if set(now) - settled:
+        sleep(wait)
+        later = {str(p): sig for p in paths if str(p) in now and (sig := signature(p))}
+        settled |= unchanged(now, later)
+    seen = {
+        n: _since[n] if n in _since and _since[n][0] == sig else (sig, started)
+        for n, sig in now.items()
+    }
+    _since.clear()
+    _since.update(seen)
+    stable = {p: now[str(p)] for p in paths if str(p) in settled}
     return stable, [p for p in paths if p not in stable]

@@ -97,9 +97,12 @@ def process_pending(
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
         remove_leftovers(home)
         listed = pending(home, source)
-        ready, _ = settle([path for _, path in listed])  # the others are still being written
+        if not listed:
+            return results
+        # Every waiting file is looked at, so the sources loaded after this one need no wait.
+        ready, _ = settle([path for _, path in pending(home)])
         todo = [(department, path) for department, path in listed if path in ready]
-        if not todo:
+        if not todo:  # all still being written
             return results
         run_id = start_run(con, source or "all", dagster_run_id)
         try:

@@ -51,3 +51,18 @@ def test_the_interval_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv(STABLE_ENV, "soon")
     with pytest.raises(ValueError, match=STABLE_ENV):
         stable_seconds()
+
+
+def test_a_file_seen_unchanged_long_enough_needs_no_second_wait(tmp_path):
+    quiet, growing = tmp_path / "quiet.csv", tmp_path / "growing.csv"
+    for path in (quiet, growing):
+        path.write_text("a,b\n1,2\n", encoding="utf-8")
+    waits: list[float] = []
+    settle([quiet, growing], 0.0, sleep=waits.append)
+    assert waits == [0.0], "first look: two looks, one wait"
+    stable, _ = settle([quiet, growing], 0.0, sleep=waits.append)
+    assert set(stable) == {quiet, growing} and waits == [0.0], "seen unchanged: no wait"
+    with growing.open("a", encoding="utf-8") as f:
+        f.write("3,4\n")
+    stable, _ = settle([quiet, growing], 0.0, sleep=waits.append)
+    assert set(stable) == {quiet, growing} and waits == [0.0, 0.0], "changed: looked at twice"
