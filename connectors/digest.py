@@ -1,19 +1,22 @@
 """One pass over a dropped file for what several steps need: its content hash and its lines.
 
 The hash names the file in the archive and finds duplicates; the line count tells the CSV
-reader whether DuckDB's row order still gives each row its line. Reading a large file
+reader whether DuckDB's row order still gives each row its line. A dropped file is copied
+first and the copy digested, so the archive holds exactly what was hashed. Reading a large file
 once instead of twice saved a fifth of a second per million rows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 CHUNK = 1 << 22
+READ_ONLY = 0o400
 NEWLINE = 0x0A
 
 
@@ -26,6 +29,14 @@ class FileDigest:
 
 def digest(path: Path) -> FileDigest:
     return _scan(path, hashlib.sha256())
+
+
+def copy_digest(source: Path, copy: Path) -> FileDigest:
+    """Copy the file, then digest the copy: the hash is that of the bytes the archive keeps,
+    which no writer of the original can change. The copy is read-only."""
+    shutil.copyfile(source, copy)
+    copy.chmod(READ_ONLY)
+    return digest(copy)
 
 
 def physical_lines(path: Path) -> int:

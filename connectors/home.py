@@ -20,6 +20,8 @@ OWNER_ONLY_DIR = 0o700
 OWNER_ONLY_FILE = 0o600
 
 
+# Under work/: a file's folder (its ID), a reprocessed file's copy, a rebuild's warehouse.
+WORK_LEFTOVERS = ("F*", "reprocess-*", "rebuild")
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".download", ".swp")
 
 
@@ -73,6 +75,22 @@ class Home:
     def analytics(self) -> Path:
         return self.root / "analytics.duckdb"
 
+    def analytics_draft(self, pid: int) -> Path:
+        """Where process `pid` builds the analytics file before swapping it in."""
+        return self.root / f".{self.analytics.name}.{pid}.tmp"
+
+    @property
+    def work(self) -> Path:
+        """Scratch space of the run holding the writer lock: one folder per file it loads."""
+        return self.root / "work"
+
+    def leftovers(self) -> list[Path]:
+        """Scratch files and folders that exist only while a run holds the writer lock: found
+        while the lock is free, a killed run left them (drafts with DuckDB's WAL beside)."""
+        drafts = self.root.glob(f".{self.analytics.name}.*.tmp*")
+        folders = (p for pattern in WORK_LEFTOVERS for p in self.work.glob(pattern))
+        return sorted([*drafts, *folders])
+
     @property
     def docs(self) -> Path:
         return self.root / "docs"
@@ -124,7 +142,7 @@ class Home:
             folder.mkdir(parents=True, exist_ok=True)
         # Personal data at rest outside the warehouse: archived and rejected exports,
         # Data Docs (they show examples of failing values), work and spill files, keys.
-        for folder in (self.secrets, self.archive, self.rejected, self.docs, self.root / "work"):
+        for folder in (self.secrets, self.archive, self.rejected, self.docs, self.work):
             folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(OWNER_ONLY_DIR)
         for department in self.departments():

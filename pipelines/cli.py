@@ -144,8 +144,10 @@ def run(home: HomeOption = None) -> None:
     """
     from pipelines.headless import run_everything
     from warehouse.ingest import pending
+    from warehouse.leftovers import tidy
 
     place = _home(home)
+    tidy(place)  # what a killed run left, unless another run is alive
     databases = sum(c.database is not None for c in place.contracts().values())
     if not pending(place) and not databases:
         console.print("Nothing new in the ingest folders: nothing to do.")
@@ -164,7 +166,7 @@ def run(home: HomeOption = None) -> None:
             raise typer.Exit(EXIT_FAILED) from exc
         finally:
             watcher.stop()
-    summary.print_run(console, outcome.results)
+    summary.print_run(console, outcome.results, [f"{d}/{p.name}" for d, p in pending(place)])
     summary.print_link(console, outcome.link)
     if outcome.blocked:
         summary.print_failed_checks(console, outcome.failed_checks)

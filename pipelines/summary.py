@@ -26,10 +26,17 @@ def ever_loaded(home: Home) -> bool:
     return home.warehouse.exists() or (home.demo_truth / "meta.json").exists()
 
 
-def print_run(console: Console, results: Sequence[LoadResult]) -> None:
-    """Per department: files, rows loaded and quarantined; then every rejected file's reason."""
+def print_run(console: Console, results: Sequence[LoadResult], left: Sequence[str] = ()) -> None:
+    """Per department: files, rows loaded and quarantined; then every rejected file's reason
+    and the files `left` in the ingest folders (department/name) for the next run."""
+    for name in left:
+        console.print(f"[yellow]still being written[/yellow] {name}: left for the next run")
     if not results:
-        console.print("Nothing new in the ingest folders: nothing to do.")
+        console.print(
+            "Nothing new in the ingest folders: nothing to do."
+            if not left
+            else "No other file was waiting: nothing loaded."
+        )
         return
     table = Table(title="This run")
     for name in (
@@ -119,12 +126,12 @@ def print_status(console: Console, home: Home) -> None:
     if not home.warehouse.exists():
         console.print("No warehouse yet: run `causeway run`.")
         return
-    rows, as_of = read_summary(home)
-    title = "Loaded so far" if as_of is None else f"Loaded as of {as_of} (a run is in progress)"
+    data, as_of = read_summary(home)
+    title = "Live now" if as_of is None else f"Live as of {as_of} (a run is in progress)"
     loaded = Table(title=title)
-    for name in ("Department", "Files", "Rows loaded", "Rows quarantined", "Rejected files"):
+    for name in ("Department", "Files", "Rows current", "Rows quarantined", "Rejected files"):
         loaded.add_column(name, justify="left" if name == "Department" else "right")
-    for r in rows:
+    for r in data["departments"]:
         loaded.add_row(
             r["department"],
             str(r["files"]),
@@ -133,6 +140,24 @@ def print_status(console: Console, home: Home) -> None:
             str(r["rejected"]),
         )
     console.print(loaded)
+    if data["set_apart"]:
+        print_set_apart(console, data["set_apart"])
     console.print(
         f"{total} file(s) waiting." if total else "Nothing waiting in the ingest folders."
     )
+
+
+def print_set_apart(console: Console, files: Sequence[Mapping[str, object]]) -> None:
+    """Files none of whose rows is live any more: retracted, reprocessed or replaced."""
+    apart = Table(title="Retracted and superseded files (not counted above)")
+    for name in ("File", "Department", "Name", "Rows loaded then", "What happened"):
+        apart.add_column(name, justify="right" if name == "Rows loaded then" else "left")
+    for f in files:
+        apart.add_row(
+            str(f["file_id"]),
+            str(f["department"]),
+            str(f["file_name"]),
+            f"{f['rows_loaded']:,}",
+            str(f["happened"]),
+        )
+    console.print(apart)

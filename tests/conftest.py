@@ -1,4 +1,5 @@
-"""Fixtures shared across test packages: a real PostgreSQL for the database sources."""
+"""Fixtures shared across test packages: a real PostgreSQL for the database sources, and a
+short wait for files to settle."""
 
 from __future__ import annotations
 
@@ -8,9 +9,18 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from connectors.stability import STABLE_ENV
 from tests.postgres_server import PostgresServer, start_postgres
 
 _databases = itertools.count(1)
+TEST_STABLE_SECONDS = "0.05"
+
+
+@pytest.fixture(autouse=True)
+def short_stability_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's files are complete once written: runs wait a twentieth of a second (as do
+    the `causeway` processes a test starts) before taking them, not the default."""
+    monkeypatch.setenv(STABLE_ENV, TEST_STABLE_SECONDS)
 
 
 @pytest.fixture(scope="session")

@@ -20,16 +20,15 @@ def safe_name(name: str, limit: int = 120) -> str:
     return cleaned[:limit]
 
 
-def archive(home: Home, path: Path, sha: str) -> Path:
-    """Move into `archive/<sha[:2]>/<sha>/<name>`, read-only; the same content is kept once."""
+def archive(home: Home, copy: Path, name: str, sha: str) -> Path:
+    """Move a copy whose hash is `sha` (read-only, made by connectors.digest.copy_digest) to
+    `archive/<sha[:2]>/<sha>/<name>`; the same content is kept once. A copy, never the
+    dropped file itself: a writer still holding that file open could keep appending to it."""
     folder = home.archive / sha[:2] / sha
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = folder / safe_name(path.name)
-    if target.exists():
-        path.unlink()
-    else:
-        shutil.move(str(path), target)
-        target.chmod(0o400)
+    target = folder / safe_name(name)
+    if not target.exists():
+        shutil.move(str(copy), target)
     return target
 
 
@@ -52,6 +51,8 @@ STATUS_WORDS = {
     "partial": "Loaded in part: some rows need fixing (see below).",
     "rejected": "Rejected: nothing was loaded.",
     "duplicate": "Already received: the same content was loaded before; nothing changed.",
+    "deferred": "Not loaded yet: the file changed while it was being read. It stays in the "
+    "folder, and the next run loads it once it has stopped changing.",
 }
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import duckdb
 
 from connectors.home import Home
+from connectors.stability import settle
 from schemas.contracts import SourceContract
 from warehouse.ddl import create_warehouse
+from warehouse.leftovers import remove_leftovers
 from warehouse.linking.tables import create_link_tables
-from warehouse.load import drop_work_tables, load_file
+from warehouse.load import DEFERRED, drop_work_tables, load_file
 from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
 from warehouse.quality.store import create_quality_tables
@@ -86,14 +88,21 @@ def process_pending(
     stops the others.
 
     The list of pending files is taken once the lock is held, so a run that waited for
-    another finds only what that one left.
+    another finds only what that one left; a file still being written, or changed while
+    it was read, stays in its folder for the next run. A killed run's leftovers go first.
     """
     home.ensure()
     contracts = home.contracts()
     results: list[LoadResult] = []
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
-        todo = pending(home, source)
-        if not todo:
+        remove_leftovers(home)
+        listed = pending(home, source)
+        if not listed:
+            return results
+        # Every waiting file is looked at, so the sources loaded after this one need no wait.
+        ready, _ = settle([path for _, path in pending(home)])
+        todo = [(department, path) for department, path in listed if path in ready]
+        if not todo:  # all still being written
             return results
         run_id = start_run(con, source or "all", dagster_run_id)
         try:
@@ -102,7 +111,11 @@ def process_pending(
                     progress(department, path)
                 mine = [c for c in contracts.values() if c.department == department]
                 contract = contract_for(path, mine)
-                results.append(load_file(con, home, department, path, contract, run_id=run_id))
+                result = load_file(
+                    con, home, department, path, contract, run_id=run_id, taken_as=ready[path]
+                )
+                if result.status != DEFERRED:  # it changed while read: left for the next run
+                    results.append(result)
                 drop_work_tables(con)
                 write_snapshot(con, home)
         except Exception as exc:

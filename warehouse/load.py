@@ -16,11 +16,12 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.digest import FileDigest, digest
+from connectors.digest import FileDigest, copy_digest
 from connectors.errors import RejectedFile, UnreadableFile
 from connectors.home import Home
 from connectors.raw import RawTable, row_number_sql
 from connectors.readers import read_file
+from connectors.stability import Signature, signature
 from schemas.contracts import ExportMode, SourceContract
 from warehouse.ddl import qualified, quote
 from warehouse.dirt import DIRT, cleaning_needed
@@ -67,6 +68,8 @@ AUDIT_COLUMNS = (
     "run_id",
     "fields_set_aside",
 )
+DEFERRED = "deferred"  # a file changed while it was read: no audit row, left in its folder
+ARCHIVE_COPY = "archive-copy"
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> str:
@@ -85,6 +88,7 @@ def load_file(
     run_id: str | None = None,
     refuse: str | None = None,
     loaded_at: dt.datetime | None = None,
+    taken_as: Signature | None = None,
 ) -> LoadResult:
     """Process one file end to end and return what happened to it.
 
@@ -92,27 +96,34 @@ def load_file(
     calling it a duplicate; a rebuild keeps the file's `file_id`, run and load time (so its
     rows keep their history) and writes no receipt.
     `refuse` sends every row to quarantine with that reason (an operator's decision).
+    `taken_as` is the signature the file was found stable with (else the one it has now):
+    a file without it once read and copied changed meanwhile, and is left DEFERRED.
     """
     file_id = file_id or next_file_id(con)
     source = contract.source if contract else None
     result = LoadResult(file_id, department, source, path.name, "rejected")
     regular = path.is_file() and not path.is_symlink()
+    taken_as = taken_as or (signature(path) if regular else None)
     raw: RawTable | None = None
     compiler: Compiler | None = None
-    work = home.root / "work" / file_id
+    work = home.work / file_id
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / ARCHIVE_COPY
     drop_work_tables(con)
-    # The content hash and line count are read in a thread while DuckDB parses the file
-    # (a fifth of a second per million rows); a duplicate is found once both are done.
+    # The archive's copy is made, hashed and its lines counted in a thread while DuckDB
+    # parses the file (a fifth of a second per million rows); a duplicate is found once both
+    # are done.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(digest, path) if regular else None
+        pending = pool.submit(copy_digest, path, copy) if regular else None
         try:
             if contract is None:
                 result.reason = "no source contract matches this file name in this department"
             else:
-                work.mkdir(parents=True, exist_ok=True)
                 raw = _read(con, path, work, contract, result, pending)
             seen = pending.result() if pending else None
             sha, size = (seen.sha256, seen.size) if seen else ("", 0)
+            if regular and signature(path) != taken_as:
+                return _defer(con, home, result, receipt)
             if contract is not None and sha and not reload and _seen(con, sha):
                 raw = None
                 drop_work_tables(con)
@@ -135,11 +146,23 @@ def load_file(
                 run_id,
                 loaded_at=loaded_at,
             )
+            _move(home, path, copy, sha, result, taken_as)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    _move(home, path, sha, result)
     if receipt:
         write_receipt(home, department, result)
+    return result
+
+
+def _defer(
+    con: duckdb.DuckDBPyConnection, home: Home, result: LoadResult, receipt: bool
+) -> LoadResult:
+    """Nothing of a file that changed while it was read is kept; the next run loads it."""
+    drop_work_tables(con)
+    result.status = DEFERRED
+    result.reason = "the file changed while it was being read: left for the next run"
+    if receipt:
+        write_receipt(home, result.department, result)
     return result
 
 
@@ -467,8 +490,18 @@ def _supersede(
     )
 
 
-def _move(home: Home, path: Path, sha: str, result: LoadResult) -> None:
+def _move(
+    home: Home, path: Path, copy: Path, sha: str, result: LoadResult, taken_as: Signature | None
+) -> None:
+    """A rejected file goes whole to `rejected/`; the archive takes the copy of any other,
+    whose original is removed unless it changed since it was read (then the next run
+    loads the new content)."""
     if result.status == "rejected":
         reject(home, path, result.file_id, result.reason or "rejected")
+        return
+    if sha:
+        archive(home, copy, path.name, sha)
+    if signature(path) == taken_as:
+        path.unlink(missing_ok=True)
     elif path.exists():
-        archive(home, path, sha)
+        result.notes.append("the file changed after it was read: the next run loads it again")

@@ -59,7 +59,7 @@ def publish(
     started = dt.datetime.now()
     key = pseudonym_key(home)
     inner, outer = hmac_pads(key)
-    tmp = home.analytics.with_name(f".{home.analytics.name}.{os.getpid()}.tmp")
+    tmp = home.analytics_draft(os.getpid())
     _remove(tmp)
     con.execute(f"ATTACH {literal(str(tmp))} AS {ALIAS} (STORAGE_VERSION '{STORAGE_VERSION}')")
     try:

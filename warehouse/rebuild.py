@@ -68,11 +68,12 @@ def rebuild(home: Home, force: bool = False, keep: int = KEEP_OLD) -> RebuildRep
         raise ValueError("keep at least the warehouse this rebuild replaces")
     report = RebuildReport()
     work = home.root / "work" / "rebuild"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
     new_path = work / "warehouse.duckdb"
     try:
         with WriterLock(home.writer_lock):
+            # Under the lock: a run holding it removes a killed rebuild's folder.
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
             with duckdb.connect(str(home.warehouse), read_only=True) as old:
                 replay = old.execute(REPLAY_SQL).fetchall()
                 held = _held(old)

@@ -1,9 +1,10 @@
 """Folder sensors: a file is loaded once it stops changing, and again if its content changes.
 
-The cursor is the map {file name: [size, mtime]} seen at the last tick. A file is stable
-when it looks the same twice in a row; the run key names the stable files and their
-signatures, so a changed file is seen again and an unchanged one never twice. Files that
-were processed leave the folder, and content seen before is recognized by the audit.
+The cursor is the map {file name: signature} seen at the last tick. A file is stable when
+it looks the same twice in a row (connectors.stability, the rule `causeway run` applies
+too); the run key names the stable files and their signatures, so a changed file is seen
+again and an unchanged one never twice. Files that were processed leave the folder, and
+content seen before is recognized by the audit.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from connectors.stability import Signature, signature, unchanged
 from pipelines.defs.resources import CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
@@ -20,13 +22,9 @@ from warehouse.ingest import pending
 TICK_SECONDS = 30
 
 
-def observe(home: CausewayHome, source: str) -> dict[str, list[int]]:
+def observe(home: CausewayHome, source: str) -> dict[str, Signature]:
     files = [path for _, path in pending(home.home(), source)]
-    out = {}
-    for path in files:
-        stat = path.stat()
-        out[path.name] = [stat.st_size, stat.st_mtime_ns]
-    return out
+    return {path.name: sig for path in files if (sig := signature(path)) is not None}
 
 
 def folder_sensor(contract: SourceContract) -> dg.SensorDefinition:
@@ -43,7 +41,7 @@ def folder_sensor(contract: SourceContract) -> dg.SensorDefinition:
         before = json.loads(context.cursor) if context.cursor else {}
         now = observe(home, contract.source)
         context.update_cursor(json.dumps(now, sort_keys=True))
-        stable = {name: sig for name, sig in now.items() if before.get(name) == sig}
+        stable = {name: now[name] for name in unchanged(before, now)}
         if not stable:
             waiting = len(now)
             return dg.SkipReason(

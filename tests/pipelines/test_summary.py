@@ -1,0 +1,44 @@
+"""What `causeway status` and `causeway run` print, from a real warehouse."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from connectors.home import Home
+from pipelines.summary import print_run, print_status
+from tests.warehouse.file_history import file_history
+
+
+def printed(show, *args) -> str:
+    console = Console(record=True, width=250)
+    show(console, *args)
+    return console.export_text()
+
+
+def cells(text: str) -> list[list[str]]:
+    """The body rows of the tables in `text`, cell by cell."""
+    return [
+        [cell.strip() for cell in line.strip().strip("│").split("│")]
+        for line in text.splitlines()
+        if line.startswith("│")
+    ]
+
+
+def test_status_shows_current_rows_and_lists_retracted_and_superseded_files_apart(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    ids = file_history(home)
+    text = printed(print_status, home)
+    live, apart = text.split("Retracted and superseded files (not counted above)")
+    # Department, files, rows current, rows quarantined, rejected files.
+    assert ["police", "1", "1", "0", "0"] in cells(live)
+    assert ["civil_affairs", "1", "2", "0", "0"] in cells(live)
+    listed = {row[0]: row for row in cells(apart)}
+    assert set(listed) == {ids["police_1"], ids["civil_1"], ids["civil_2"]}
+    assert listed[ids["civil_2"]][-1].endswith("sent by mistake")
+    assert f"reprocessed as {ids['civil_1_again']}" in listed[ids["civil_1"]][-1]
+
+
+def test_a_run_names_the_files_it_left_for_the_next_one():
+    text = printed(print_run, [], ["police/police_residents_1.csv"])
+    assert "still being written police/police_residents_1.csv: left for the next run" in text
+    assert "nothing to do" not in text
