@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from connectors.home import Home
+from schemas.contracts import ExportMode
 from warehouse.ddl import qualified
 from warehouse.ingest import contract_for, open_warehouse
 from warehouse.load import drop_work_tables, load_file
@@ -54,11 +55,17 @@ def _loaded(con: duckdb.DuckDBPyConnection, file_id: str) -> LoadedFile:
 
 
 def withdraw_rows(
-    con: duckdb.DuckDBPyConnection, table: str, file_id: str, loaded_at: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file_id: str,
+    loaded_at: dt.datetime,
+    reopen: bool = True,
 ) -> None:
     """Remove a file's rows from staging `table` and reopen the versions it had closed,
     when nothing newer is current."""
     con.execute(f"DELETE FROM {table} WHERE _file_id = ?", [file_id])
+    if not reopen:
+        return
     con.execute(
         f"UPDATE {table} SET _valid_to = NULL WHERE _valid_to = ? AND _record_key NOT IN "
         f"(SELECT _record_key FROM {table} WHERE _valid_to IS NULL AND _record_key IS NOT NULL)",
@@ -67,11 +74,20 @@ def withdraw_rows(
 
 
 def _take_back(
-    con: duckdb.DuckDBPyConnection, home: Home, loaded: LoadedFile, now: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    loaded: LoadedFile,
+    now: dt.datetime,
+    replaced: bool = False,
 ) -> None:
-    """Remove a file's rows, reopen the versions it had closed, drop its set-aside rows."""
-    table = qualified(home.contracts()[loaded.source].staging_table)
-    withdraw_rows(con, table, loaded.file_id, loaded.loaded_at)
+    """Remove a file's rows, reopen the versions it had closed, drop its set-aside rows.
+
+    `replaced`: a new load of the same export has just superseded it; for a snapshot that
+    load already says which records are current, so nothing the old one closed reopens
+    (a record both exports lack stays gone)."""
+    contract = home.contracts()[loaded.source]
+    reopen = not (replaced and contract.mode is ExportMode.SNAPSHOT)
+    withdraw_rows(con, qualified(contract.staging_table), loaded.file_id, loaded.loaded_at, reopen)
     con.execute("DELETE FROM quarantine.rows WHERE file_id = ?", [loaded.file_id])
     con.execute("DELETE FROM quarantine.fields WHERE file_id = ?", [loaded.file_id])
     con.execute(
@@ -148,7 +164,7 @@ def _reload(home: Home, file_id: str, action: str, reason: str | None = None) ->
                     "UPDATE audit.file_loads SET gate = 'released' WHERE file_id = ?",
                     [result.file_id],
                 )
-            _take_back(con, home, loaded, now)
+            _take_back(con, home, loaded, now, replaced=result.rows_loaded > 0)
             con.execute(
                 "INSERT INTO audit.file_actions VALUES (?, ?, ?, ?, ?)",
                 [file_id, action, now, reason, result.file_id],

@@ -93,3 +93,16 @@ def test_unknown_file(tmp_path):
     process_pending(home)
     with pytest.raises(OperationError, match="no file F9999999"):
         retract(home, "F9999999", "x")
+
+
+def test_reprocessing_a_snapshot_keeps_what_it_dropped_gone(tmp_path):
+    """B left the register in the second snapshot; reloading that snapshot (say after a
+    contract fix) must not bring B back."""
+    home = Home.resolve(tmp_path).ensure()
+    drop(home, "police_residents_1.csv", FIRST)
+    second = drop(home, "police_residents_2.csv", SECOND)
+    before = query(home, CURRENT)
+    assert [r[0] for r in before] == ["A", "C"]
+    again = reprocess(home, second.file_id)
+    assert again.rows_loaded == second.rows_loaded
+    assert query(home, CURRENT) == before
