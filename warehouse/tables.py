@@ -72,16 +72,22 @@ CREATE TABLE IF NOT EXISTS quarantine.rows (
     item INTEGER,
     raw JSON NOT NULL,
     reasons VARCHAR[] NOT NULL,
-    quarantined_at TIMESTAMP NOT NULL
+    quarantined_at TIMESTAMP NOT NULL,
+    sheet VARCHAR
 );
+-- Warehouses made before workbooks were read sheet by sheet get the column too.
+ALTER TABLE quarantine.rows ADD COLUMN IF NOT EXISTS sheet VARCHAR;
 """
 
+# The worksheet a row came from (NULL for other files); added to older staging tables.
+SHEET = ("_sheet", "VARCHAR")
 # `_record_key` comes first; it is computed from the record's own ID column (record_key_of),
 # not stored: a second copy of a unique text column cost a tenth of the write into staging.
 LINEAGE = [
     ("_file_id", "VARCHAR NOT NULL"),
     ("_row_number", "BIGINT NOT NULL"),
     ("_item", "INTEGER"),
+    SHEET,
     ("_loaded_at", "TIMESTAMP NOT NULL"),
     ("_valid_from", "TIMESTAMP NOT NULL"),
     ("_valid_to", "TIMESTAMP"),
@@ -129,5 +135,6 @@ def create_staging_table(con: duckdb.DuckDBPyConnection, contract: SourceContrac
     columns += [f"{quote(n)} {t}" for n, t in TRAILING]
     table = qualified(contract.staging_table)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n  " + ",\n  ".join(columns) + "\n)")
+    con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(SHEET[0])} {SHEET[1]}")
     view = qualified(contract.staging_table + "_current")
     con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table} WHERE _valid_to IS NULL")

@@ -116,7 +116,7 @@ def test_excel_title_total_and_note_rows(tmp_path, con):
         [["A1", "张三", dt.date(1985, 3, 2)], ["A2", "李四", "1990.01.05"], ["A3", None, 1999]],
         footer=[["合计", "共3人", None], ["制表单位：住房科", None, None]],
     )
-    raw = read_excel_file(con, path, "raw", {"登记编号", "姓名"})
+    raw = read_excel_file(con, path, tmp_path, "raw", {"登记编号": "record_id", "姓名": "name"})
     assert raw.headers == ["登记编号", "姓名", "出生日期"]
     assert rows(con) == [
         (3, None, "A1", "张三", "1985-03-02"),
@@ -131,7 +131,7 @@ def test_excel_that_is_not_a_workbook(tmp_path, con):
     path = tmp_path / "f.xlsx"
     path.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(UnreadableFile, match="workbook"):
-        read_excel_file(con, path, "raw", set())
+        read_excel_file(con, path, tmp_path, "raw", {})
 
 
 def test_json_lines_explode_nested_persons(tmp_path, con):
