@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.ipc
 
 from connectors.errors import UnreadableFile
-from connectors.limits import Limits, check_zip, load_limits
+from connectors.limits import Limits, check_zip, load_limits, too_slow
 from connectors.raw import ROW, RawTable, create_raw_table
 from connectors.workbook_child import CANNOT_READ
 from schemas.contracts import normalize_header
@@ -74,10 +74,7 @@ def _parse(
             [*command, wanted], capture_output=True, text=True, timeout=budget, check=False
         )
     except subprocess.TimeoutExpired:
-        raise UnreadableFile(
-            f"reading the workbook took longer than {budget:,.0f} s, the budget for a file of "
-            "its size: split it into smaller workbooks or save it as CSV"
-        ) from None
+        raise too_slow(budget) from None
     if done.returncode == CANNOT_READ:
         why = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise UnreadableFile(f"the workbook cannot be read: {why}")

@@ -84,10 +84,12 @@ def check_zip(path: Path, limits: Limits) -> None:
             )
 
 
-def _too_slow(seconds: float) -> UnreadableFile:
+def too_slow(seconds: float) -> UnreadableFile:
+    """The reason a file that took longer than its time budget is rejected."""
+    shown = f"{seconds:,.0f}" if seconds >= 10 else f"{seconds:.1f}"
     return UnreadableFile(
-        f"reading the file took longer than {seconds:,.0f} s, the budget for a file of its "
-        "size: split it into smaller files"
+        f"reading the file took longer than {shown} s, the budget for a file of its size: "
+        "split it into smaller files or save a workbook as CSV"
     )
 
 
@@ -110,10 +112,10 @@ def time_budget(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None
     try:
         yield
     except duckdb.InterruptException:
-        raise _too_slow(seconds) from None
+        raise too_slow(seconds) from None
     finally:
         with lock:
             done.set()
         timer.cancel()
     if time.monotonic() - started > seconds:
-        raise _too_slow(seconds)
+        raise too_slow(seconds)
