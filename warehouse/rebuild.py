@@ -128,7 +128,7 @@ def _carry_over(con: duckdb.DuckDBPyConnection, old_path: Path) -> None:
             "WHERE file_id NOT IN (SELECT file_id FROM audit.file_loads)"
         )
         con.execute(
-            "INSERT INTO quarantine.rows SELECT * FROM old.quarantine.rows "
+            "INSERT INTO quarantine.rows BY NAME SELECT * FROM old.quarantine.rows "
             "WHERE file_id NOT IN (SELECT file_id FROM quarantine.rows) AND file_id IN "
             "(SELECT file_id FROM old.audit.file_loads WHERE status = 'rejected')"
         )
