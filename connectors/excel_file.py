@@ -17,7 +17,9 @@ memory and time budget (connectors.limits), after its zip directory has been che
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Collection, Mapping
@@ -31,10 +33,11 @@ import pyarrow.ipc
 from connectors.errors import UnreadableFile
 from connectors.limits import Limits, check_zip, load_limits, too_slow
 from connectors.raw import ROW, RawTable, create_raw_table
-from connectors.workbook_child import CANNOT_READ
+from connectors.workbook_child import CANNOT_READ, OUT_OF_MEMORY
 from schemas.contracts import normalize_header
 
 CHILD = Path(__file__).with_name("workbook_child.py")
+OUT_OF_MEMORY_EXITS = (OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL)
 HEADER_SEARCH_ROWS = 30
 TAIL_CHUNK = 64
 TRAILER = re.compile(
@@ -67,23 +70,22 @@ def _parse(
     out = work / "sheets"
     out.mkdir(parents=True, exist_ok=True)
     budget = limits.seconds_for(path.stat().st_size)
-    wanted = json.dumps(sorted(sheets) if sheets else None, ensure_ascii=False)
+    wanted = json.dumps(sorted(sheets) if sheets else None)
     command = [sys.executable, "-P", str(CHILD), str(path), str(out), str(limits.memory_mb)]
     try:
         done = subprocess.run(
-            [*command, wanted], capture_output=True, text=True, timeout=budget, check=False
+            [*command, wanted],
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            timeout=budget,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         raise too_slow(budget) from None
-    if done.returncode == CANNOT_READ:
-        why = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise UnreadableFile(f"the workbook cannot be read: {why}")
     if done.returncode != 0:
-        raise UnreadableFile(
-            f"reading the workbook needed more than the {limits.memory_mb:,} MB of memory a "
-            f"file may use (the parser stopped with code {done.returncode}): split it into "
-            "smaller workbooks or save it as CSV"
-        )
+        raise UnreadableFile(_failure(done, limits))
     summary = json.loads(done.stdout)
     read, notes = [], []
     for sheet in summary["sheets"]:
@@ -95,6 +97,20 @@ def _parse(
             table = pa.ipc.open_file(pa.memory_map(sheet["file"])).read_all()
             read.append(_Sheet(sheet["name"], table))
     return summary["names"], read, notes
+
+
+def _failure(done: subprocess.CompletedProcess[str], limits: Limits) -> str:
+    """Why the child stopped: the workbook is broken, or it needed too much memory (Python
+    says so, Rust aborts, the kernel kills)."""
+    why = (done.stderr.strip().splitlines() or ["no message"])[-1]
+    if done.returncode == CANNOT_READ:
+        return f"the workbook cannot be read: {why}"
+    if done.returncode in OUT_OF_MEMORY_EXITS:
+        return (
+            f"reading the workbook needed more than the {limits.memory_mb:,} MB of memory a "
+            "file may use: split it into smaller workbooks or save it as CSV"
+        )
+    return f"the workbook parser failed (exit {done.returncode}): {why}"
 
 
 def _find_header(sheet: _Sheet, known: Collection[str]) -> None:

@@ -82,8 +82,10 @@ def _read_sheet(book, name: str, out: Path, index: int) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     path, out, memory_mb, wanted = argv[1], Path(argv[2]), int(argv[3]), json.loads(argv[4])
-    limit = memory_mb << 20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit, hard = memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     from python_calamine import CalamineWorkbook
 
     try:
@@ -98,7 +100,7 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # calamine raises its own error types for broken workbooks
         print(str(exc) or type(exc).__name__, file=sys.stderr)
         return CANNOT_READ
-    print(json.dumps({"names": names, "sheets": sheets}, ensure_ascii=False))
+    print(json.dumps({"names": names, "sheets": sheets}))
     return 0
 
 
