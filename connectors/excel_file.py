@@ -17,6 +17,7 @@ memory and time budget (connectors.limits), after its zip directory has been che
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -71,7 +72,8 @@ def _parse(
     out.mkdir(parents=True, exist_ok=True)
     budget = limits.seconds_for(path.stat().st_size)
     wanted = json.dumps(sorted(sheets) if sheets else None)
-    command = [sys.executable, "-P", str(CHILD), str(path), str(out), str(limits.memory_mb)]
+    cpu = str(math.ceil(budget) + 1)
+    command = [sys.executable, "-P", str(CHILD), str(path), str(out), str(limits.memory_mb), cpu]
     try:
         done = subprocess.run(
             [*command, wanted],
@@ -84,6 +86,8 @@ def _parse(
         )
     except subprocess.TimeoutExpired:
         raise too_slow(budget) from None
+    if done.returncode == -signal.SIGXCPU:
+        raise too_slow(budget)
     if done.returncode != 0:
         raise UnreadableFile(_failure(done, limits))
     summary = json.loads(done.stdout)

@@ -5,7 +5,8 @@ workbook that needs too much memory (a zip bomb whose directory lies) or too muc
 ends this process, never the run. It imports only python-calamine and pyarrow, to start
 quickly, and knows nothing of contracts: the parent finds each sheet's header and totals.
 
-Usage: workbook_child.py <workbook> <out folder> <memory MB> <JSON list of sheets or null>.
+Usage: workbook_child.py <workbook> <out folder> <memory MB> <CPU seconds> <JSON list of
+sheets or null>. The CPU limit ends this process even if its parent was killed.
 Prints one JSON object: every sheet's name, and for each sheet read its Arrow file
 (`_row` then `c0…` as text; blank rows left out), its row count and its width.
 Exit 2: the workbook cannot be read (the reason on stderr); 3: out of memory.
@@ -80,12 +81,16 @@ def _read_sheet(book, name: str, out: Path, index: int) -> dict[str, object]:
     return _write_sheet(sheet, out / f"sheet{index}.arrow")
 
 
+def _limit(kind: int, value: int) -> None:
+    """Lower the soft limit of `kind` to `value` (never above the hard limit)."""
+    hard = resource.getrlimit(kind)[1]
+    resource.setrlimit(kind, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+
+
 def main(argv: list[str]) -> int:
-    path, out, memory_mb, wanted = argv[1], Path(argv[2]), int(argv[3]), json.loads(argv[4])
-    limit, hard = memory_mb << 20, resource.getrlimit(resource.RLIMIT_AS)[1]
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    path, out, wanted = argv[1], Path(argv[2]), json.loads(argv[5])
+    _limit(resource.RLIMIT_AS, int(argv[3]) << 20)
+    _limit(resource.RLIMIT_CPU, int(argv[4]))
     from python_calamine import CalamineWorkbook
 
     try:
