@@ -122,6 +122,8 @@ def _fast_path(
             f"max_line_size = {DUCKDB_MAX_LINE}, null_padding = false, columns = {columns})",
             [str(path), delimiter],
         )
+    except duckdb.InterruptException:
+        raise  # the file's time budget ran out: connectors.limits refuses it
     except duckdb.Error:
         return False
     count = con.execute(f"SELECT count(*) FROM {raw.table}").fetchall()[0][0]

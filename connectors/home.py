@@ -118,6 +118,11 @@ class Home:
         return self.root / "contracts"
 
     @property
+    def limits_file(self) -> Path:
+        """Site overrides of the per-file resource limits (connectors/limits.yaml)."""
+        return self.root / "limits.yaml"
+
+    @property
     def demo_truth(self) -> Path:
         return self.root / "demo_truth"
 

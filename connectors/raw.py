@@ -8,7 +8,7 @@ of a JSON record).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -46,9 +46,27 @@ class RawTable:
     malformed: list[Malformed] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None
+    # A workbook's sheets, in the order their rows were inserted: (name, first rowid).
+    sheets: list[tuple[str, int]] = field(default_factory=list)
 
     def column(self, index: int) -> str:
         return f"c{index}"
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [name for name, _ in self.sheets]
+
+    def sheet_sql(self, rowid: str, bind: Callable[[object], str]) -> str:
+        """The sheet name of the raw row whose rowid is `rowid` (NULL without sheets); the
+        names are one parameter, bound with `bind`."""
+        if not self.sheets:
+            return "NULL::VARCHAR"
+        starts = " ".join(
+            f"WHEN {rowid} >= {int(first)} THEN {i + 1}"
+            for i, (_, first) in reversed(list(enumerate(self.sheets)))
+        )
+        names = bind(self.sheet_names)
+        return f"list_extract(CAST({names} AS VARCHAR[]), CASE {starts} END)"
 
 
 def create_raw_table(con: duckdb.DuckDBPyConnection, name: str, width: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import duckdb
@@ -11,6 +11,7 @@ from connectors.csv_file import read_csv_file
 from connectors.errors import UnreadableFile
 from connectors.excel_file import read_excel_file
 from connectors.json_file import read_json_file
+from connectors.limits import Limits, load_limits, time_budget
 from connectors.raw import RawTable
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -22,13 +23,20 @@ def read_file(
     path: Path,
     work: Path,
     table: str,
-    known_headers: set[str],
+    known_headers: Mapping[str, str],
     explode: set[str],
     lines: Callable[[], int] | None = None,
+    *,
+    needed: int = 1,
+    sheets: Collection[str] | None = None,
+    limits: Limits | None = None,
 ) -> RawTable:
     """Rows of any supported file into temp table `table`; UnreadableFile says why not.
 
-    `lines` gives the file's physical line count, when the caller counts it anyway."""
+    `known_headers` maps normalized header aliases to their fields, for a workbook's
+    readers to find each sheet's header (one matching at least `needed` of them) in the
+    `sheets` named, or all; `lines` gives the file's physical line count, when the caller
+    counts it anyway. The file is read within the memory and time budget of `limits`."""
     if path.is_symlink() or not path.is_file():
         raise UnreadableFile("only regular files are accepted (not links or folders)")
     with path.open("rb") as f:
@@ -38,12 +46,14 @@ def read_file(
         raise UnreadableFile("the file is empty")
     if head.startswith(OLE_MAGIC):
         raise UnreadableFile("old binary Excel (.xls) is not supported: save it as .xlsx")
+    limits = limits or load_limits()
     if head.startswith(ZIP_MAGIC) or suffix in (".xlsx", ".xlsm"):
         if suffix not in (".xlsx", ".xlsm"):
             raise UnreadableFile("a zip archive is not a department export: unpack it first")
-        return read_excel_file(con, path, table, known_headers)
-    if suffix in (".json", ".jsonl", ".ndjson"):
-        return read_json_file(con, path, table, explode)
-    if suffix in (".csv", ".txt", ".tsv", ""):
-        return read_csv_file(con, path, work, table, lines)
+        return read_excel_file(con, path, work, table, known_headers, needed, sheets, limits)
+    with time_budget(con, limits.seconds_for(path.stat().st_size)):
+        if suffix in (".json", ".jsonl", ".ndjson"):
+            return read_json_file(con, path, table, explode)
+        if suffix in (".csv", ".txt", ".tsv", ""):
+            return read_csv_file(con, path, work, table, lines)
     raise UnreadableFile(f"files of type '{suffix}' are not read: use CSV, .xlsx or JSON")

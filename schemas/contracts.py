@@ -218,6 +218,12 @@ class SourceContract(BaseModel):
     required: tuple[str, ...] = Field(
         default=(), description="Fields a row must have; a file without the column is rejected."
     )
+    sheets: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="Worksheets to read, by name exactly as Excel shows it; default: every "
+        "sheet whose header matches the contract (the others are named in the receipt).",
+    )
     row_count: RowCountBounds | None = Field(
         default=None, description="Bounds on a file's rows, for the quality gate."
     )
@@ -233,6 +239,8 @@ class SourceContract(BaseModel):
             raise ValueError("a file source needs `file_patterns` (or declare a `database`)")
         if self.database is not None and self.file_patterns:
             raise ValueError("a database source reads no files: remove `file_patterns`")
+        if self.database is not None and self.sheets is not None:
+            raise ValueError("`sheets` names worksheets; a database source has none")
         if self.database is not None and self.explode is not None:
             raise ValueError("`explode` reads nested JSON files; a database source has none")
         fields = self.target_fields()

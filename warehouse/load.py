@@ -19,6 +19,7 @@ import duckdb
 from connectors.digest import FileDigest, copy_digest
 from connectors.errors import RejectedFile, UnreadableFile
 from connectors.home import Home
+from connectors.limits import Limits, load_limits
 from connectors.raw import RawTable, row_number_sql
 from connectors.readers import read_file
 from connectors.stability import Signature, signature
@@ -32,7 +33,7 @@ from warehouse.files import (
     safe_name,
     write_receipt,
 )
-from warehouse.mapping import explode_keys, known_headers, map_headers
+from warehouse.mapping import explode_keys, known_headers, map_headers, sheet_needs
 from warehouse.results import LoadResult
 from warehouse.standardize import NOTES, PLACES, Compiler
 from warehouse.tables import record_key_stored, staging_fields
@@ -70,6 +71,7 @@ AUDIT_COLUMNS = (
 )
 DEFERRED = "deferred"  # a file changed while it was read: no audit row, left in its folder
 ARCHIVE_COPY = "archive-copy"
+SHEET_SPAN = 10**13  # orders (sheet, row, item): a worksheet has at most 1,048,576 rows
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> str:
@@ -119,7 +121,8 @@ def load_file(
             if contract is None:
                 result.reason = "no source contract matches this file name in this department"
             else:
-                raw = _read(con, path, work, contract, result, pending)
+                limits = load_limits(home.limits_file)
+                raw = _read(con, path, work, contract, result, pending, limits)
             seen = pending.result() if pending else None
             sha, size = (seen.sha256, seen.size) if seen else ("", 0)
             if regular and signature(path) != taken_as:
@@ -186,12 +189,22 @@ def _read(
     contract: SourceContract,
     result: LoadResult,
     pending: Future[FileDigest] | None,
+    limits: Limits,
 ) -> RawTable | None:
     """The file's rows in RAW, or None with the reason in `result`."""
     lines = (lambda: pending.result().lines) if pending else None
     try:
         return read_file(
-            con, path, work, RAW, known_headers(contract), explode_keys(contract), lines
+            con,
+            path,
+            work,
+            RAW,
+            known_headers(contract),
+            explode_keys(contract),
+            lines,
+            needed=sheet_needs(contract),
+            sheets=contract.sheets,
+            limits=limits,
         )
     except UnreadableFile as exc:
         result.reason = str(exc)
@@ -345,21 +358,27 @@ def _stage_and_quarantine(
     statement = compiler.statement(RAW)
     used = len(compiler.params.values)  # the second pass takes the statement's own only
     bind, now = compiler.params.bind, result.loaded_at
+    # Only a workbook's rows have a sheet: other files' loads leave the column out.
+    sheet = f"{raw.sheet_sql('_rid', bind)}, " if raw.sheets else ""
     staged = con.execute(
-        f"INSERT INTO {table} ({key}_file_id, _row_number, _item, _loaded_at, "
-        f"_valid_from, _valid_to, {fields}, _extra, _flags, _set_aside) "
-        f"SELECT {key}{bind(result.file_id)}, _row, _item, {bind(now)}, "
+        f"INSERT INTO {table} ({key}_file_id, _row_number, _item, {'_sheet, ' if sheet else ''}"
+        f"_loaded_at, _valid_from, _valid_to, {fields}, _extra, _flags, _set_aside) "
+        f"SELECT {key}{bind(result.file_id)}, _row, _item, {sheet}{bind(now)}, "
         f"{bind(now)}, NULL, {fields}, _extra, _flags, _set_aside "
         f"FROM ({statement}) WHERE len(_reasons) = 0",
         compiler.params.values,
     ).fetchall()[0][0]
+    names: list[object] = []
+    same_sheet = (
+        f"AND s._sheet = {raw.sheet_sql('r.rowid', _positional(names))}" if raw.sheets else ""
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {UNSTAGED} AS SELECT r.rowid AS rid FROM {RAW} r "
-        f"ANTI JOIN (SELECT _row_number, coalesce(_item, -1) AS item FROM {table} "
+        f"ANTI JOIN (SELECT _row_number, coalesce(_item, -1) AS item, _sheet FROM {table} "
         f"WHERE _file_id = ? AND len(_set_aside) = 0) s "
         f"ON s._row_number = {row_number_sql('r')} "
-        "AND s.item = coalesce(r._item, -1)",
-        [result.file_id],
+        f"AND s.item = coalesce(r._item, -1) {same_sheet}",
+        [result.file_id, *names],
     )
     only = f"r.rowid IN (SELECT rid FROM {UNSTAGED})"
     con.execute(
@@ -390,14 +409,16 @@ def _stage_and_quarantine(
         result.reason = "no row passed validation: every row is in quarantine"
     _insert_quarantine(con, raw, contract, result, whole_file=False)
     if fields:
+        names = []
+        in_sheet = raw.sheet_sql("_rid", _positional(names))
         con.execute(
             f"INSERT INTO quarantine.fields SELECT ?, ?, _row, _item, _record_key, i.field, "
-            f"i.value, i.reason, ? FROM (SELECT *, unnest(_issues) AS i FROM {FINAL} "
-            "WHERE len(_reasons) = 0)",
-            [result.file_id, contract.source, result.loaded_at],
+            f"i.value, i.reason, ?, {in_sheet} FROM (SELECT *, unnest(_issues) AS i "
+            f"FROM {FINAL} WHERE len(_reasons) = 0)",
+            [result.file_id, contract.source, result.loaded_at, *names],
         )
     if staged:
-        _supersede(con, table, contract, result)
+        _supersede(con, table, contract, result, raw)
 
 
 def _insert_quarantine(
@@ -410,28 +431,40 @@ def _insert_quarantine(
     """The rows in FINAL with their reasons or, for a file refused as a whole, every row
     with the file's reason; and the records the reader could not split."""
     cells = ", ".join(f"?, r.c{i}" for i in range(len(raw.headers)))
-    now = result.loaded_at
+    now, names = result.loaded_at, []
+    sheet = raw.sheet_sql("r.rowid", _positional(names))
     if not whole_file:
         con.execute(
             f"INSERT INTO quarantine.rows SELECT ?, ?, f._row, f._item, json_object({cells}), "
-            f"f._reasons, ? FROM {FINAL} f JOIN {RAW} r ON r.rowid = f._rid "
+            f"f._reasons, ?, {sheet} FROM {FINAL} f JOIN {RAW} r ON r.rowid = f._rid "
             "WHERE len(f._reasons) > 0",
-            [result.file_id, contract.source, *raw.headers, now],
+            [result.file_id, contract.source, *raw.headers, now, *names],
         )
     else:
         con.execute(
             f"INSERT INTO quarantine.rows SELECT ?, ?, {row_number_sql('r')}, r._item, "
-            f"json_object({cells}), [?], ? FROM {RAW} r",
-            [result.file_id, contract.source, *raw.headers, result.reason, now],
+            f"json_object({cells}), [?], ?, {sheet} FROM {RAW} r",
+            [result.file_id, contract.source, *raw.headers, result.reason, now, *names],
         )
     if raw.malformed:
         con.executemany(
-            "INSERT INTO quarantine.rows VALUES (?, ?, ?, NULL, json_object('line', ?), [?], ?)",
+            "INSERT INTO quarantine.rows "
+            "VALUES (?, ?, ?, NULL, json_object('line', ?), [?], ?, NULL)",
             [
                 [result.file_id, contract.source, m.row_number, m.raw, m.reason, now]
                 for m in raw.malformed
             ],
         )
+
+
+def _positional(params: list[object]) -> Callable[[object], str]:
+    """A `bind` for statements with `?` parameters: appends to `params`, in text order."""
+
+    def bind(value: object) -> str:
+        params.append(value)
+        return "?"
+
+    return bind
 
 
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -451,11 +484,16 @@ def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _supersede(
-    con: duckdb.DuckDBPyConnection, table: str, contract: SourceContract, result: LoadResult
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    contract: SourceContract,
+    result: LoadResult,
+    raw: RawTable,
 ) -> None:
     """Close the versions this file's rows replace: current rows of earlier files with the
     same record key and, for a snapshot, current rows whose key the file lacks. A record
-    repeated within the file keeps its last row current and the earlier ones closed."""
+    repeated within the file keeps its last row current (in the last sheet that has it)
+    and the earlier ones closed."""
     now, file_id = result.loaded_at, result.file_id
     others = con.execute(
         f"SELECT count(*) FROM {table} WHERE _valid_to IS NULL AND _file_id <> ?", [file_id]
@@ -476,18 +514,28 @@ def _supersede(
         )
     # Keys are grouped by their hash first, and the few rows whose hash repeats by the key
     # itself: grouping every key as text cost a third more.
+    names, s_names = [], []
+    pos, s_pos = _position(raw, "", _positional(names)), _position(raw, "s.", _positional(s_names))
     con.execute(
         f"WITH hashes AS (SELECT hash(_record_key) AS h FROM {table} WHERE _file_id = ? "
         "GROUP BY 1 HAVING count(*) > 1), "
-        f"rows AS (SELECT _record_key, _row_number * {ITEM_SPAN} + coalesce(_item, 0) AS pos "
+        f"rows AS (SELECT _record_key, {pos} AS pos "
         f"FROM {table} WHERE _file_id = ? AND hash(_record_key) IN (SELECT h FROM hashes)), "
         "repeated AS (SELECT _record_key, max(pos) AS last FROM rows GROUP BY 1 "
         "HAVING count(*) > 1) "
         f"UPDATE {table} s SET _valid_to = ? FROM repeated r WHERE s._file_id = ? "
-        f"AND s._record_key = r._record_key "
-        f"AND s._row_number * {ITEM_SPAN} + coalesce(s._item, 0) <> r.last",
-        [file_id, file_id, now, file_id],
+        f"AND s._record_key = r._record_key AND {s_pos} <> r.last",
+        [file_id, *names, file_id, now, file_id, *s_names],
     )
+
+
+def _position(raw: RawTable, alias: str, bind: Callable[[object], str]) -> str:
+    """A row's place in its file as one number: by sheet (in workbook order), row, item."""
+    row = f"{alias}_row_number * {ITEM_SPAN} + coalesce({alias}_item, 0)"
+    if not raw.sheets:
+        return row
+    order = bind(raw.sheet_names)
+    return f"list_position(CAST({order} AS VARCHAR[]), {alias}_sheet) * {SHEET_SPAN} + {row}"
 
 
 def _move(

@@ -18,9 +18,15 @@ class Mapping:
     missing: list[str] = field(default_factory=list)
 
 
-def known_headers(contract: SourceContract) -> set[str]:
-    """Normalized aliases, for readers that must find the header row."""
-    return {normalize_header(a) for c in contract.columns.values() for a in c.aliases}
+def known_headers(contract: SourceContract) -> dict[str, str]:
+    """Normalized alias → field, for readers that must find the header row (and put the
+    columns of several sheets that name one field under one header)."""
+    return {normalize_header(a): f for f, c in contract.columns.items() for a in c.aliases}
+
+
+def sheet_needs(contract: SourceContract) -> int:
+    """How many known headers a worksheet's header must match to be read as data."""
+    return max(1, len(contract.required))
 
 
 def explode_keys(contract: SourceContract) -> set[str]:

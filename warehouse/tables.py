@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS quarantine.rows (
     item INTEGER,
     raw JSON NOT NULL,
     reasons VARCHAR[] NOT NULL,
-    quarantined_at TIMESTAMP NOT NULL
+    quarantined_at TIMESTAMP NOT NULL,
+    sheet VARCHAR
 );
 CREATE TABLE IF NOT EXISTS quarantine.fields (
     file_id VARCHAR NOT NULL,
@@ -78,7 +79,8 @@ CREATE TABLE IF NOT EXISTS quarantine.fields (
     field VARCHAR NOT NULL,
     value VARCHAR,
     reason VARCHAR NOT NULL,
-    set_aside_at TIMESTAMP NOT NULL
+    set_aside_at TIMESTAMP NOT NULL,
+    sheet VARCHAR
 );
 """
 FILE_ACTIONS = """
@@ -96,16 +98,20 @@ CREATE TABLE IF NOT EXISTS audit.file_actions (
 ADDED_COLUMNS = [
     ("audit.file_loads", "fields_set_aside", "BIGINT NOT NULL DEFAULT 0"),
     ("audit.file_loads", "gate", "VARCHAR"),
+    ("quarantine.rows", "sheet", "VARCHAR"),
 ]
 # Tables whose CHECK lists grew: one made before is copied into the new definition.
 WIDENED = [("audit.file_actions", FILE_ACTIONS, "'hold'"), ("audit.runs", FILE_LOADS, "'blocked'")]
 
+# The worksheet a row came from (NULL for other files); added to older staging tables.
+SHEET = ("_sheet", "VARCHAR")
 # `_record_key` comes first; it is computed from the record's own ID column (record_key_of),
 # not stored: a second copy of a unique text column cost a tenth of the write into staging.
 LINEAGE = [
     ("_file_id", "VARCHAR NOT NULL"),
     ("_row_number", "BIGINT NOT NULL"),
     ("_item", "INTEGER"),
+    SHEET,
     ("_loaded_at", "TIMESTAMP NOT NULL"),
     ("_valid_from", "TIMESTAMP NOT NULL"),
     ("_valid_to", "TIMESTAMP"),
@@ -184,7 +190,7 @@ def create_staging_table(con: duckdb.DuckDBPyConnection, contract: SourceContrac
     columns += [f"{quote(n)} {t}" for n, t in TRAILING]
     table = qualified(contract.staging_table)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n  " + ",\n  ".join(columns) + "\n)")
-    for name, sql_type in TRAILING:
+    for name, sql_type in [SHEET, *TRAILING]:
         add_column(con, contract.staging_table, name, sql_type)
     view = qualified(contract.staging_table + "_current")
     con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table} WHERE _valid_to IS NULL")

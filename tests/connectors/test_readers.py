@@ -11,6 +11,7 @@ from connectors.errors import UnreadableFile
 from connectors.excel_file import read_excel_file
 from connectors.json_file import read_json_file
 from demo.xlsx import write_xlsx
+from tests.connectors.workbooks import write_workbook
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_excel_title_total_and_note_rows(tmp_path, con):
         [["A1", "张三", dt.date(1985, 3, 2)], ["A2", "李四", "1990.01.05"], ["A3", None, 1999]],
         footer=[["合计", "共3人", None], ["制表单位：住房科", None, None]],
     )
-    raw = read_excel_file(con, path, "raw", {"登记编号", "姓名"})
+    raw = read_excel_file(con, path, tmp_path, "raw", {"登记编号": "record_id", "姓名": "name"})
     assert raw.headers == ["登记编号", "姓名", "出生日期"]
     assert rows(con) == [
         (3, None, "A1", "张三", "1985-03-02"),
@@ -131,7 +132,7 @@ def test_excel_that_is_not_a_workbook(tmp_path, con):
     path = tmp_path / "f.xlsx"
     path.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(UnreadableFile, match="workbook"):
-        read_excel_file(con, path, "raw", set())
+        read_excel_file(con, path, tmp_path, "raw", {})
 
 
 def test_json_lines_explode_nested_persons(tmp_path, con):
@@ -157,3 +158,82 @@ def test_json_array_uses_the_index(tmp_path, con):
     path.write_text(json.dumps([{"a": 1}, {"a": 2, "b": {"c": 3}}]), encoding="utf-8")
     read_json_file(con, path, "raw", set())
     assert rows(con) == [(0, None, "1", None), (1, None, "2", '{"c": 3}')]
+
+
+FIELDS = {"登记编号": "record_id", "姓名": "name", "住户姓名": "name", "出生日期": "birth_date"}
+
+
+def sheet_rows(con, raw):
+    """(sheet, row, cells…) of every raw row, as the warehouse derives the sheet."""
+    params: list = []
+
+    def bind(value):
+        params.append(value)
+        return "?"
+
+    sheet = raw.sheet_sql("rowid", bind)
+    return con.execute(
+        f"SELECT {sheet}, _row, * EXCLUDE (_row, _item) FROM raw ORDER BY rowid", params
+    ).fetchall()
+
+
+def test_excel_every_sheet_is_read_by_its_own_header(tmp_path, con):
+    path = write_workbook(
+        tmp_path / "f.xlsx",
+        {
+            "一社区": (["登记编号", "姓名", "出生日期"], [["A1", "张三", "1985-03-02"]]),
+            # another order, another alias for the name, a column the first sheet lacks
+            "二社区": (
+                ["姓名", "备用电话", "登记编号"],
+                [["李四", "139", "B1"], ["王五", None, "B2"]],
+            ),
+        },
+    )
+    raw = read_excel_file(con, path, tmp_path, "raw", FIELDS, needed=2)
+    assert raw.headers == ["登记编号", "姓名", "出生日期", "备用电话"]
+    assert sheet_rows(con, raw) == [
+        ("一社区", 3, "A1", "张三", "1985-03-02", None),
+        ("二社区", 3, "B1", "李四", None, "139"),
+        ("二社区", 4, "B2", "王五", None, None),
+    ]
+    assert sum("title row" in n for n in raw.notes) == 2
+    assert sum("total or note" in n for n in raw.notes) == 2
+
+
+def test_excel_sheets_that_are_not_data_are_named_in_the_notes(tmp_path, con):
+    path = write_workbook(
+        tmp_path / "f.xlsx",
+        {
+            "说明": (["填表说明"], [["本表由社区填报"], ["每月更新"]]),
+            "登记": (["登记编号", "姓名"], [["A1", "张三"]]),
+            "空白": ([], []),
+            "联系人": (["姓名", "电话"], [["李四", "139"]]),
+        },
+        title=None,
+    )
+    raw = read_excel_file(con, path, tmp_path, "raw", FIELDS, needed=2)
+    assert sheet_rows(con, raw) == [("登记", 2, "A1", "张三")]
+    assert any("'说明' (4 row(s)) was not read: its header matches none" in n for n in raw.notes)
+    assert any(
+        "'联系人'" in n and "matches 1 of the contract's columns, fewer than 2" in n
+        for n in raw.notes
+    )
+    assert any("sheet '空白' is empty" in n for n in raw.notes)
+
+
+def test_excel_only_the_sheets_a_contract_names_are_read(tmp_path, con):
+    header = ["登记编号", "姓名"]
+    path = write_workbook(
+        tmp_path / "f.xlsx",
+        {"2025": (header, [["A1", "张三"]]), "2026": (header, [["A2", "李四"]]), "x": (header, [])},
+    )
+    raw = read_excel_file(con, path, tmp_path, "raw", FIELDS, sheets=["2026", "2027"])
+    assert sheet_rows(con, raw) == [("2026", 3, "A2", "李四")]
+    assert any("not in the workbook: 2027" in n for n in raw.notes)
+
+
+def test_excel_with_no_matching_sheet_is_read_for_its_missing_columns_to_be_named(tmp_path, con):
+    path = write_workbook(tmp_path / "f.xlsx", {"S": (["编号", "名字"], [["A1", "张三"]])})
+    raw = read_excel_file(con, path, tmp_path, "raw", FIELDS, needed=2)
+    assert raw.headers == ["编号", "名字"]
+    assert sheet_rows(con, raw) == [("S", 3, "A1", "张三")]

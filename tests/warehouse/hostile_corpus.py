@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.connectors.workbooks import write_zip_bomb
+
 HEADER = ",".join(
     [
         "case_no",
@@ -138,6 +140,12 @@ CASES = [
     ),
     Case("civil_affairs_cases_truncated.xlsx", _truncated_xlsx, "rejected", "workbook"),
     Case("civil_affairs_cases_zip.xlsx", _zip_as_xlsx, "rejected", "workbook"),
+    Case(
+        "civil_affairs_cases_zip_bomb.xlsx",
+        lambda p: write_zip_bomb(p, 20),  # 60 KB on disk, 20 MB of sheet XML
+        "rejected",
+        "zip bomb",
+    ),
     Case(
         "civil_affairs_cases_binary.csv",
         _bytes(b"\x00\x01\x02binary\x00" * 100),
