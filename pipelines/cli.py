@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -19,8 +18,13 @@ from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
+from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
+from warehouse.freshness import warehouse_freshness
 from warehouse.snapshot import progress
+
+if TYPE_CHECKING:
+    from pipelines.headless import HeadlessRun
 
 app = typer.Typer(
     help="Causeway joins a district's department exports into one privacy-graded warehouse.",
@@ -143,7 +147,7 @@ def run(home: HomeOption = None) -> None:
     place = _home(home)
     databases = sum(c.database is not None for c in place.contracts().values())
     if not pending(place) and not databases:
-        console.print("Nothing new in the ingest folders: nothing to do.")
+        _finish_undone(place)
         return
     todo = len(pending(place))
     also = f" and extracting {databases} database source(s)" if databases else ""
@@ -160,19 +164,55 @@ def run(home: HomeOption = None) -> None:
         finally:
             watcher.stop()
     summary.print_run(console, outcome.results)
+    _conclude(
+        place,
+        outcome,
+        "Files finished before the failure stay loaded; the file in progress was rolled "
+        "back and stays in its ingest folder.",
+    )
+
+
+def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
+    """The end of every pipeline run: the link, the gates, the failure, and whether the
+    analytics file is now current."""
     summary.print_link(console, outcome.link)
     if outcome.blocked:
         summary.print_failed_checks(console, outcome.failed_checks)
+        print_freshness(console, place)
         raise typer.Exit(EXIT_BLOCKED)
     if not outcome.success:
         console.print(
             f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
         )
-        console.print(
-            "Files finished before the failure stay loaded; the file in progress was rolled "
-            "back and stays in its ingest folder."
-        )
+        console.print(after_failure)
+        print_freshness(console, place)
         raise typer.Exit(EXIT_FAILED)
+    print_freshness(console, place)
+
+
+def _finish(place: Home, doing: str, link_mode: str = "auto") -> None:
+    """Link, check, build the marts and publish through the pipeline's own assets, after
+    whatever changed the warehouse, and report as `causeway run` does."""
+    from pipelines.headless import finish_everything
+
+    with console.status(f"{doing} (a Dagster run; the UI shows its steps)"):
+        try:
+            outcome = finish_everything(place, link_mode)
+        except Exception as exc:
+            console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
+            raise typer.Exit(EXIT_FAILED) from exc
+    _conclude(place, outcome, "What was committed stays; `causeway run` finishes the rest.")
+
+
+def _finish_undone(place: Home) -> None:
+    """`run` with nothing new: finish what an earlier run left undone, if anything."""
+    state = warehouse_freshness(place, on_wait=console.print)
+    if state is None or state.current:
+        console.print("Nothing new in the ingest folders: nothing to do.")
+        return
+    console.print("Nothing new in the ingest folders; finishing what an earlier run left undone:")
+    print_undone(console, state)
+    _finish(place, "Finishing the earlier run")
 
 
 @app.command()
@@ -214,12 +254,14 @@ def retract(
     from warehouse.operations import OperationError
     from warehouse.operations import retract as take_back
 
+    place = _home(home)
     try:
-        loaded = take_back(_home(home), file_id, reason)
+        loaded = take_back(place, file_id, reason)
     except OperationError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name}).")
+    _finish(place, "Relinking and republishing without its rows")
 
 
 @app.command()
@@ -231,8 +273,9 @@ def reprocess(
     from warehouse.operations import OperationError
     from warehouse.operations import reprocess as load_again
 
+    place = _home(home)
     try:
-        result = load_again(_home(home), file_id)
+        result = load_again(place, file_id)
     except OperationError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
@@ -240,6 +283,7 @@ def reprocess(
         f"{file_id} reloaded as {result.file_id}: {result.status}, {result.rows_loaded:,} rows "
         f"loaded, {result.rows_quarantined:,} quarantined."
     )
+    _finish(place, "Checking, relinking and republishing with its new rows")
 
 
 @app.command()
@@ -260,6 +304,7 @@ def rebuild(
             f"Rebuilt from {report.files} archived file(s); the old warehouse is kept as "
             f"{report.kept_old_as}."
         )
+        _finish(place, "Linking and publishing the rebuilt warehouse")
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
     raise typer.Exit(1)
@@ -272,17 +317,30 @@ def link(
         bool, typer.Option("--full", help="Re-estimate the model and re-cluster everyone.")
     ] = False,
 ) -> None:
-    """Link staging records into people, dwellings and buildings (what `run` does after
-    loading; the nightly schedule runs it with --full)."""
-    from warehouse.link import link_warehouse
-
+    """Link staging records into people, dwellings and buildings, then check, build the
+    marts and publish (what `run` does after loading; the nightly schedule runs it with
+    --full)."""
     place = _home(home)
-    with console.status("Linking (a full relink re-estimates the model)" if full else "Linking"):
-        result = link_warehouse(place, "full" if full else "auto", on_wait=console.print)
-    if result.nothing_new:
-        console.print("Nothing new to link.")
+    if full:
+        _finish(place, "Relinking everyone (the model is re-estimated) and publishing", "full")
         return
-    summary.print_link(console, dataclasses.asdict(result))
+    state = warehouse_freshness(place, on_wait=console.print)
+    if state is not None and not state.needs_link:
+        console.print("Nothing new to link.")
+        if state.current:
+            return
+    _finish(place, "Linking and publishing")
+
+
+@app.command()
+def publish(home: HomeOption = None) -> None:
+    """Publish analytics.duckdb now, through the pipeline's own publication asset (the same
+    masking and suppression), after linking whatever staging holds unlinked."""
+    place = _home(home)
+    if not place.warehouse.is_file():
+        console.print("No warehouse yet: `causeway run` loads the ingest folders first.")
+        raise typer.Exit(1)
+    _finish(place, "Publishing analytics.duckdb")
 
 
 @app.command()
@@ -339,8 +397,11 @@ def explain(
 
 @app.command()
 def status(home: HomeOption = None) -> None:
-    """Show what is waiting and what the warehouse holds, without running anything."""
-    summary.print_status(console, _home(home))
+    """Show what is waiting, what the warehouse holds and whether analytics.duckdb is
+    current, without running anything."""
+    place = _home(home)
+    summary.print_status(console, place)
+    print_freshness(console, place, timeout=0)
 
 
 @app.command()

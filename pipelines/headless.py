@@ -18,6 +18,7 @@ import duckdb
 
 from connectors.home import Home
 from pipelines.definitions import build_definitions
+from pipelines.defs.core import LINK_STEP
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
 from warehouse.lock import WriterLock
@@ -43,6 +44,11 @@ LINK_OF_RUN = (
     "FROM link.runs WHERE dagster_run_id = ? ORDER BY finished_at DESC LIMIT 1"
 )
 CHECK_FAILED = "DagsterAssetCheckFailedError"
+# Everything after loading: the staging gates (run on what staging holds), the link, the
+# core gates, the marts and the publication. Nothing is loaded.
+AFTER_LOADING = dg.AssetSelection.groups("core").downstream() | (
+    dg.AssetSelection.groups("staging") - dg.AssetSelection.groups("staging").without_checks()
+)
 
 
 @dataclass
@@ -108,7 +114,11 @@ def _outcome_of(
     return [LoadResult(*row) for row in rows], link
 
 
-def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -> HeadlessRun:
+def run_everything(
+    home: Home,
+    selection: dg.AssetSelection | Sequence[dg.AssetKey] | None = None,
+    run_config: dict | None = None,
+) -> HeadlessRun:
     """Materialize every asset in this process, on the persistent instance."""
     inst = instance(home)
     release_dead_runs(inst)
@@ -118,7 +128,7 @@ def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -
         assets,
         instance=inst,
         resources={"home": CausewayHome(root=str(home.root))},
-        run_config=QUIET,
+        run_config={**QUIET, **(run_config or {})},
         tags={PID_TAG: str(os.getpid()), CLI_TAG: "1"},
         raise_on_error=False,
         selection=selection,
@@ -137,6 +147,14 @@ def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -
             )
     loads, link = _outcome_of(home, result.run_id)
     return HeadlessRun(result.run_id, result.success, loads, error, failed_checks, link)
+
+
+def finish_everything(home: Home, link_mode: str = "auto") -> HeadlessRun:
+    """Link, check, build the marts and publish what the warehouse holds, loading nothing:
+    what an interrupted run left undone, or what a retraction, a reprocessing or a relink
+    changed. The same assets as `causeway run`, so the same gates and the same masking."""
+    config = {"ops": {LINK_STEP: {"config": {"mode": link_mode}}}}
+    return run_everything(home, selection=AFTER_LOADING, run_config=config)
 
 
 def _failed_checks(evaluations: Sequence[dg.AssetCheckEvaluation]) -> list[FailedCheck]:

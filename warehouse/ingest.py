@@ -11,6 +11,7 @@ import duckdb
 from connectors.home import Home
 from schemas.contracts import SourceContract
 from warehouse.ddl import create_warehouse
+from warehouse.freshness import create_stage_table
 from warehouse.linking.tables import create_link_tables
 from warehouse.load import drop_work_tables, load_file
 from warehouse.lock import WriterLock
@@ -37,6 +38,7 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
     path.chmod(0o600)
     create_warehouse(con)
     create_audit_tables(con)
+    create_stage_table(con)
     create_link_tables(con)
     create_quality_tables(con)
     install_reference(con)
