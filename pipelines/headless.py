@@ -21,6 +21,7 @@ from pipelines.definitions import build_definitions
 from pipelines.defs.core import LINK_STEP
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
+from warehouse.freshness import warehouse_freshness
 from warehouse.lock import WriterLock
 from warehouse.results import LoadResult
 
@@ -44,11 +45,12 @@ LINK_OF_RUN = (
     "FROM link.runs WHERE dagster_run_id = ? ORDER BY finished_at DESC LIMIT 1"
 )
 CHECK_FAILED = "DagsterAssetCheckFailedError"
-# Everything after loading: the staging gates (run on what staging holds), the link, the
-# core gates, the marts and the publication. Nothing is loaded.
-AFTER_LOADING = dg.AssetSelection.groups("core").downstream() | (
+# What follows a load: the staging gates (alone, on what staging holds), then the link, the
+# core gates, the marts and the publication.
+STAGING_GATES = (
     dg.AssetSelection.groups("staging") - dg.AssetSelection.groups("staging").without_checks()
 )
+AFTER_LINKING = dg.AssetSelection.groups("core").downstream()
 
 
 @dataclass
@@ -152,9 +154,17 @@ def run_everything(
 def finish_everything(home: Home, link_mode: str = "auto") -> HeadlessRun:
     """Link, check, build the marts and publish what the warehouse holds, loading nothing:
     what an interrupted run left undone, or what a retraction, a reprocessing or a relink
-    changed. The same assets as `causeway run`, so the same gates and the same masking."""
+    changed. The same assets as `causeway run`, so the same gates and the same masking.
+
+    The staging gates run first when staging changed after the last link (their verdict
+    on those changes is still due); otherwise the link has seen it all and they are skipped.
+    """
+    state = warehouse_freshness(home)
+    selection = AFTER_LINKING
+    if state is None or state.needs_link:
+        selection = STAGING_GATES | AFTER_LINKING
     config = {"ops": {LINK_STEP: {"config": {"mode": link_mode}}}}
-    return run_everything(home, selection=AFTER_LOADING, run_config=config)
+    return run_everything(home, selection=selection, run_config=config)
 
 
 def _failed_checks(evaluations: Sequence[dg.AssetCheckEvaluation]) -> list[FailedCheck]:
