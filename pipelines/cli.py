@@ -138,8 +138,10 @@ def run(home: HomeOption = None) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary.
 
     The work runs as a Dagster run on the instance under the data home, so the UI shows
-    it. Exit codes: 0 completed (rejected files are reported, not failures); 2 the
-    pipeline itself failed; 4 a blocking quality check failed and stopped what follows.
+    it. With nothing new, it finishes what an earlier run left undone (link, quality,
+    marts, publication) before saying so. Exit codes: 0 completed (rejected files are
+    reported, not failures); 2 the pipeline itself failed; 4 a blocking quality check
+    failed and stopped what follows.
     """
     from pipelines.headless import run_everything
     from warehouse.ingest import pending
