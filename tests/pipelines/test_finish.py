@@ -109,7 +109,7 @@ def _content(path: Path) -> dict[str, list[tuple]]:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
 
 
-def test_publish_retract_and_link_keep_the_analytics_file_current(tmp_path):
+def test_publish_retract_and_relink_keep_the_analytics_file_current(tmp_path):
     home = _demo(tmp_path)
     process_pending(home)  # a run that loaded and then stopped
     code, out = _cli("status", "--home", str(home.root))
@@ -146,3 +146,7 @@ def test_publish_retract_and_link_keep_the_analytics_file_current(tmp_path):
     }
     people = "SELECT count(*) FROM core.person"
     assert _query(home.analytics, people) == _query(home.warehouse, people)
+
+    code, out = _cli("link", "--full", "--home", str(home.root))
+    assert code == 0 and "Linked (full" in out and "analytics.duckdb is current" in out
+    assert _query(home.analytics, BY_SOURCE) == _query(home.warehouse, BY_SOURCE)
