@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,6 +23,7 @@ from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.freshness import warehouse_freshness
+from warehouse.results import LoadResult
 from warehouse.snapshot import progress
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ DEFAULT_SEED = 42
 UI_HOST = "127.0.0.1"
 EXIT_FAILED = 2
 EXIT_BLOCKED = 4
+EXIT_HELD = 5
 
 
 class _ProgressWatcher(threading.Thread):
@@ -140,8 +144,9 @@ def run(home: HomeOption = None) -> None:
     The work runs as a Dagster run on the instance under the data home, so the UI shows
     it. With nothing new, it finishes what an earlier run left undone (link, quality,
     marts, publication) before saying so. Exit codes: 0 completed (rejected files are
-    reported, not failures); 2 the pipeline itself failed; 4 a blocking quality check
-    failed and stopped what follows.
+    reported, not failures); 2 the pipeline itself failed; 4 a blocking quality check on a
+    conformed table failed and stopped what follows; 5 a load failed a blocking rule and
+    was held back, and the rest of the district was linked and published.
     """
     from pipelines.headless import run_everything
     from warehouse.ingest import pending
@@ -178,18 +183,22 @@ def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
     """The end of every pipeline run: the link, the gates, the failure, and whether the
     analytics file is now current."""
     summary.print_link(console, outcome.link)
+    code = 0
     if outcome.blocked:
         summary.print_failed_checks(console, outcome.failed_checks)
-        print_freshness(console, place)
-        raise typer.Exit(EXIT_BLOCKED)
-    if not outcome.success:
+        code = EXIT_BLOCKED
+    elif not outcome.success:
         console.print(
             f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
         )
         console.print(after_failure)
-        print_freshness(console, place)
-        raise typer.Exit(EXIT_FAILED)
+        code = EXIT_FAILED
+    elif outcome.held:
+        summary.print_held(console, outcome.held)
+        code = EXIT_HELD
     print_freshness(console, place)
+    if code:
+        raise typer.Exit(code)
 
 
 def _finish(place: Home, doing: str, link_mode: str = "auto") -> None:
@@ -217,6 +226,56 @@ def _finish_undone(place: Home) -> None:
     _finish(place, "Finishing the earlier run")
 
 
+gate_app = typer.Typer(help="Decide on loads the quality gate held back.", no_args_is_help=True)
+app.add_typer(gate_app, name="gate")
+FileIdArgument = Annotated[
+    str, typer.Argument(help="The held file's receipt number, e.g. F0000012.")
+]
+
+
+@gate_app.command("release")
+def gate_release(
+    file_id: FileIdArgument,
+    reason: Annotated[str, typer.Option(help="Why it may go in as it is, for the audit.")],
+    home: HomeOption = None,
+) -> None:
+    """Let a held load in as it is (loaded again from the archive, recorded with the reason)."""
+    from warehouse.operations import release
+
+    result = _gate_decision(release, home, file_id, reason)
+    console.print(f"{file_id} released as {result.file_id}: {result.rows_loaded:,} rows loaded.")
+    _finish(_home(home), "Linking and publishing the released load")
+
+
+@gate_app.command("quarantine")
+def gate_quarantine(
+    file_id: FileIdArgument,
+    reason: Annotated[str, typer.Option(help="Why its rows are set aside, for the audit.")],
+    home: HomeOption = None,
+) -> None:
+    """Set every row of a held load aside, to export, fix and drop again."""
+    from warehouse.operations import quarantine_held
+
+    result = _gate_decision(quarantine_held, home, file_id, reason)
+    console.print(
+        f"{file_id}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
+        f"export them with `causeway quarantine --file {result.file_id} --export <folder>`."
+    )
+    _finish(_home(home), "Checking and publishing without the held load")
+
+
+def _gate_decision(
+    decide: Callable[[Home, str, str], LoadResult], home: Path | None, file_id: str, reason: str
+) -> LoadResult:
+    from warehouse.operations import OperationError
+
+    try:
+        return decide(_home(home), file_id, reason)
+    except OperationError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def quarantine(
     home: HomeOption = None,
@@ -224,25 +283,44 @@ def quarantine(
     export: Annotated[
         Path | None, typer.Option(help="Write CSVs a clerk can fix and drop again.")
     ] = None,
+    fields: Annotated[
+        bool, typer.Option("--fields", help="The values set aside from loaded rows instead.")
+    ] = False,
 ) -> None:
-    """List quarantined rows with their reasons, or export them for fixing."""
-    from warehouse.quarantine import export_quarantine, quarantine_rows
+    """List quarantined rows with their reasons (or, with --fields, the values set aside
+    from rows that were loaded), or export both for fixing."""
+    from warehouse.quarantine import (
+        export_fields,
+        export_quarantine,
+        quarantine_rows,
+        set_aside_fields,
+    )
 
     place = _home(home)
     try:
         if export:
             for path, count in export_quarantine(place, export, file):
                 console.print(f"{path}: {count} row(s)")
+            values = export_fields(place, export, file)
+            if values:
+                console.print(f"{values}: the values set aside from loaded rows")
             return
-        rows = quarantine_rows(place, file)
+        rows = set_aside_fields(place, file) if fields else quarantine_rows(place, file)
     except duckdb.IOException:
         console.print("The warehouse is busy with a run; try again when it finishes.")
         raise typer.Exit(3) from None
-    table = Table(title="Quarantined rows")
-    for name in ("File", "Source", "Row", "Reasons"):
-        table.add_column(name)
-    for file_id, source, row, reasons in rows:
-        table.add_row(file_id, source or "", str(row), "; ".join(reasons))
+    if fields:
+        table = Table(title="Values set aside (their rows are loaded)")
+        for name in ("File", "Row", "Record", "Field", "Reason"):
+            table.add_column(name)
+        for file_id, _, row, record, field, _, reason in rows:
+            table.add_row(file_id, str(row), record or "", field, reason)
+    else:
+        table = Table(title="Quarantined rows")
+        for name in ("File", "Source", "Row", "Reasons"):
+            table.add_column(name)
+        for file_id, source, row, reasons in rows:
+            table.add_row(file_id, source or "", str(row), "; ".join(reasons))
     console.print(table)
 
 
@@ -292,13 +370,15 @@ def reprocess(
 def rebuild(
     home: HomeOption = None,
     force: Annotated[bool, typer.Option(help="Replace even if files load differently.")] = False,
+    keep: Annotated[int, typer.Option(min=1, help="Old warehouses to keep beside it.")] = 1,
 ) -> None:
-    """Build a new warehouse from the archive; it replaces the old one if nothing was lost."""
+    """Build a new warehouse from the archive; it replaces the old one if nothing was lost.
+    Audit history, person and place IDs carry over; people are relinked in full."""
     from warehouse.rebuild import rebuild as replay
 
     place = _home(home)
-    with console.status("Replaying the archive into a new warehouse"):
-        report = replay(place, force=force)
+    with console.status("Replaying the archive into a new warehouse and relinking"):
+        report = replay(place, force=force, keep=keep)
     for line in report.differences:
         console.print(f"[yellow]{line}[/yellow]")
     if report.replaced:
@@ -306,7 +386,11 @@ def rebuild(
             f"Rebuilt from {report.files} archived file(s); the old warehouse is kept as "
             f"{report.kept_old_as}."
         )
-        _finish(place, "Linking and publishing the rebuilt warehouse")
+        if report.link:
+            summary.print_link(console, dataclasses.asdict(report.link))
+        for path in report.removed_old:
+            console.print(f"Removed an older kept warehouse: {path}")
+        _finish(place, "Checking and publishing the rebuilt warehouse")
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
     raise typer.Exit(1)

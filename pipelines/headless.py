@@ -19,6 +19,7 @@ import duckdb
 from connectors.home import Home
 from pipelines.definitions import build_definitions
 from pipelines.defs.core import LINK_STEP
+from pipelines.defs.quality import HELD_CHECK
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
 from warehouse.freshness import warehouse_freshness
@@ -61,6 +62,7 @@ class HeadlessRun:
     error: str | None
     failed_checks: list[FailedCheck] = field(default_factory=list)
     link: dict[str, object] | None = None
+    held: list[FailedCheck] = field(default_factory=list)  # loads held back; the rest went on
 
     @property
     def blocked(self) -> bool:
@@ -135,7 +137,9 @@ def run_everything(
         raise_on_error=False,
         selection=selection,
     )
-    failed_checks = _failed_checks(result.get_asset_check_evaluations())
+    checks = _failed_checks(result.get_asset_check_evaluations())
+    held = [c for c in checks if c.name.endswith(f":{HELD_CHECK}")]
+    failed_checks = [c for c in checks if c not in held]
     error = None
     if not result.success:
         failures = [
@@ -148,7 +152,7 @@ def run_everything(
                 failures[0].step_failure_data.error.message.strip() if failures else "run failed"
             )
     loads, link = _outcome_of(home, result.run_id)
-    return HeadlessRun(result.run_id, result.success, loads, error, failed_checks, link)
+    return HeadlessRun(result.run_id, result.success, loads, error, failed_checks, link, held)
 
 
 def finish_everything(home: Home, link_mode: str = "auto") -> HeadlessRun:

@@ -90,6 +90,22 @@ def print_failed_checks(console: Console, checks: Sequence[FailedCheck]) -> None
     console.print("Results: audit.quality_results; Data Docs: `causeway docs`.")
 
 
+def print_held(console: Console, held: Sequence[FailedCheck]) -> None:
+    """Loads the quality gate held back, and what an operator can do about each."""
+    loads = [line for check in held for line in check.failures]
+    console.print(
+        f"[yellow]{len(loads)} load(s) held back by the quality gate[/yellow]; everything else "
+        "was linked and published, and each held source keeps its last good state:"
+    )
+    for line in loads:
+        console.print(f"  [yellow]![/yellow] {line}", markup=False)
+    console.print(
+        "What to do: fix the export and drop it again; or let it in as it is with "
+        "`causeway gate release F… --reason …`, or set all its rows aside for fixing with "
+        "`causeway gate quarantine F… --reason …`."
+    )
+
+
 def print_status(console: Console, home: Home) -> None:
     waiting = Table(title=f"Ingest folders under {home.root}")
     waiting.add_column("Department")

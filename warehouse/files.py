@@ -74,8 +74,29 @@ def write_receipt(home: Home, department: str, receipt: LoadResult) -> Path:
         lines.append(
             f"Export them with: causeway quarantine --file {receipt.file_id} --export <folder>"
         )
+    if receipt.fields_set_aside:
+        lines.append(
+            f"Values set aside (the row is loaded without them): {receipt.fields_set_aside}"
+        )
+        lines += [f"  {count} value(s): {text}" for text, count in receipt.top_fields]
+        lines.append(f"List them with: causeway quarantine --file {receipt.file_id} --fields")
     lines += [f"Note: {n}" for n in receipt.notes]
-    path = folder / f"{safe_name(receipt.file_name)}.{receipt.file_id}.txt"
+    return _write(receipt_path(home, department, receipt.file_name, receipt.file_id), lines)
+
+
+def receipt_path(home: Home, department: str, file_name: str, file_id: str) -> Path:
+    return home.receipts_dir(department) / f"{safe_name(file_name)}.{file_id}.txt"
+
+
+def add_to_receipt(home: Home, department: str, file_name: str, file_id: str, text: str) -> None:
+    """A later word on a load (the quality gate held it back), below what the receipt said."""
+    path = receipt_path(home, department, file_name, file_id)
+    before = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, [*before, text])
+
+
+def _write(path: Path, lines: list[str]) -> Path:
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.replace(tmp, path)

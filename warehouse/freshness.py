@@ -14,8 +14,9 @@ cannot drift from what it describes:
   run it was built from, so the file says what it holds even if the audit row was lost.
 
 The published file is current when it was built from the current generation and the last
-link run, and that link saw the current generation. `audit.stages` describes this
-warehouse file only: a rebuilt warehouse starts without it and is linked again.
+link run, and that link saw the current generation. A rebuild carries `audit.stages` over
+with every audit table; its relink is a new link run, so what was published before is
+stale until the rebuilt warehouse is published.
 """
 
 from __future__ import annotations

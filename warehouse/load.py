@@ -46,6 +46,27 @@ FILE_ERRORS = (
     UnicodeError,
 )
 ITEM_SPAN = 1_000_000  # orders (row, item) pairs as one number; no list has a million items
+# The columns a load writes into audit.file_loads; the others are set later (a retraction,
+# the gate, an operator's decision), and a rebuild carries those over from the old warehouse.
+AUDIT_COLUMNS = (
+    "file_id",
+    "department",
+    "source",
+    "file_name",
+    "sha256",
+    "size_bytes",
+    "status",
+    "rows_in",
+    "rows_loaded",
+    "rows_quarantined",
+    "reason",
+    "notes",
+    "encoding",
+    "archived_as",
+    "loaded_at",
+    "run_id",
+    "fields_set_aside",
+)
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> str:
@@ -62,11 +83,15 @@ def load_file(
     file_id: str | None = None,
     receipt: bool = True,
     run_id: str | None = None,
+    refuse: str | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> LoadResult:
     """Process one file end to end and return what happened to it.
 
     `reload` loads content seen before (a reprocess or rebuild from the archive) instead of
-    calling it a duplicate; a rebuild keeps the file's `file_id` and writes no receipt.
+    calling it a duplicate; a rebuild keeps the file's `file_id`, run and load time (so its
+    rows keep their history) and writes no receipt.
+    `refuse` sends every row to quarantine with that reason (an operator's decision).
     """
     file_id = file_id or next_file_id(con)
     source = contract.source if contract else None
@@ -93,10 +118,23 @@ def load_file(
                 drop_work_tables(con)
                 result = LoadResult(file_id, department, source, path.name, "duplicate")
                 result.reason = "the same content was loaded before"
+            elif raw is not None and contract is not None and refuse:
+                _refuse(con, raw, result, refuse)
             elif raw is not None and contract is not None:
                 compiler = process_raw(con, raw, contract, result)
             archived_as = _archive_name(home, path, sha)
-            commit_load(con, raw, compiler, contract, result, sha, size, archived_as, run_id)
+            commit_load(
+                con,
+                raw,
+                compiler,
+                contract,
+                result,
+                sha,
+                size,
+                archived_as,
+                run_id,
+                loaded_at=loaded_at,
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
     _move(home, path, sha, result)
@@ -200,6 +238,7 @@ def commit_load(
     archived_as: str | None,
     run_id: str | None,
     also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> None:
     """Staging, quarantine and the audit row of one file or batch: all of it, or none of it.
 
@@ -207,7 +246,7 @@ def commit_load(
     goes to quarantine with the file's reason. `also` writes in the same transaction (a
     database source's cursor advances with its batch).
     """
-    result.loaded_at = dt.datetime.now()
+    result.loaded_at = loaded_at or dt.datetime.now()
     if raw is not None and contract is not None and compiler is not None:
         try:
             # Rows carry their own row numbers, so their order on disk does not matter;
@@ -239,7 +278,8 @@ def _audit(
 ) -> None:
     result.status = _status(result)
     con.execute(
-        f"INSERT INTO audit.file_loads VALUES ({', '.join(['?'] * 15)}, NULL, ?)",
+        f"INSERT INTO audit.file_loads ({', '.join(AUDIT_COLUMNS)}) "
+        f"VALUES ({', '.join(['?'] * len(AUDIT_COLUMNS))})",
         [
             result.file_id,
             result.department,
@@ -257,6 +297,7 @@ def _audit(
             archived_as if result.status != "rejected" else None,
             result.loaded_at,
             run_id,
+            result.fields_set_aside,
         ],
     )
 
@@ -268,11 +309,12 @@ def _stage_and_quarantine(
     contract: SourceContract,
     result: LoadResult,
 ) -> None:
-    """Valid rows go straight from the standardizing statement into staging; the rows it
-    did not stage are then standardized again, alone, for their reasons.
+    """Loadable rows go straight from the standardizing statement into staging; the rows
+    it did not stage, and the staged rows with fields set aside, are then standardized
+    again, alone, for their reasons.
 
     Storing every standardized row in a temp table first, to split it in two, cost a
-    seventh of the load; the second pass touches only the quarantined rows.
+    seventh of the load; the second pass touches only the rows that have a reason.
     """
     table = qualified(contract.staging_table)
     fields = ", ".join(quote(s.name) for s in staging_fields(contract))
@@ -282,16 +324,17 @@ def _stage_and_quarantine(
     bind, now = compiler.params.bind, result.loaded_at
     staged = con.execute(
         f"INSERT INTO {table} ({key}_file_id, _row_number, _item, _loaded_at, "
-        f"_valid_from, _valid_to, {fields}, _extra, _flags) "
+        f"_valid_from, _valid_to, {fields}, _extra, _flags, _set_aside) "
         f"SELECT {key}{bind(result.file_id)}, _row, _item, {bind(now)}, "
-        f"{bind(now)}, NULL, {fields}, _extra, _flags "
+        f"{bind(now)}, NULL, {fields}, _extra, _flags, _set_aside "
         f"FROM ({statement}) WHERE len(_reasons) = 0",
         compiler.params.values,
     ).fetchall()[0][0]
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {UNSTAGED} AS SELECT r.rowid AS rid FROM {RAW} r "
         f"ANTI JOIN (SELECT _row_number, coalesce(_item, -1) AS item FROM {table} "
-        f"WHERE _file_id = ?) s ON s._row_number = {row_number_sql('r')} "
+        f"WHERE _file_id = ? AND len(_set_aside) = 0) s "
+        f"ON s._row_number = {row_number_sql('r')} "
         "AND s.item = coalesce(r._item, -1)",
         [result.file_id],
     )
@@ -300,24 +343,36 @@ def _stage_and_quarantine(
         f"CREATE OR REPLACE TEMP TABLE {FINAL} AS {compiler.statement(RAW, only)}",
         compiler.params.values[:used],
     )
-    total, bad, without = con.execute(
-        f"SELECT (SELECT count(*) FROM {RAW}), count(*), "
-        f"count(*) FILTER (WHERE len(_reasons) = 0) FROM {FINAL}"
+    total, bad, without, fields = con.execute(
+        f"SELECT (SELECT count(*) FROM {RAW}), count(*) FILTER (WHERE len(_reasons) > 0), "
+        "count(*) FILTER (WHERE len(_reasons) = 0 AND len(_issues) = 0), "
+        f"coalesce(sum(len(_issues)) FILTER (WHERE len(_reasons) = 0), 0) FROM {FINAL}"
     ).fetchall()[0]
     if without:
         raise RuntimeError(f"{without} row(s) were neither staged nor given a reason")
     result.rows_in = int(total) + len(raw.malformed)
     result.rows_quarantined = int(bad) + len(raw.malformed)
     result.rows_loaded = int(staged)
-    reasons = con.execute(f"SELECT _reasons FROM {FINAL}").fetchall()
+    result.fields_set_aside = int(fields)
+    reasons = con.execute(
+        f"SELECT _reasons, list_transform(_issues, lambda i: i.reason) FROM {FINAL}"
+    ).fetchall()
     result.top_reasons = common_reasons(
-        [r[0] for r in reasons] + [[m.reason] for m in raw.malformed]
+        [r for r, _ in reasons if r] + [[m.reason] for m in raw.malformed]
     )
+    result.top_fields = common_reasons([f for r, f in reasons if not r])
     if result.rows_in == 0:
         result.reason = "the file has a header but no data rows"
     elif result.rows_loaded == 0:
         result.reason = "no row passed validation: every row is in quarantine"
     _insert_quarantine(con, raw, contract, result, whole_file=False)
+    if fields:
+        con.execute(
+            f"INSERT INTO quarantine.fields SELECT ?, ?, _row, _item, _record_key, i.field, "
+            f"i.value, i.reason, ? FROM (SELECT *, unnest(_issues) AS i FROM {FINAL} "
+            "WHERE len(_reasons) = 0)",
+            [result.file_id, contract.source, result.loaded_at],
+        )
     if staged:
         _supersede(con, table, contract, result)
 
@@ -336,7 +391,8 @@ def _insert_quarantine(
     if not whole_file:
         con.execute(
             f"INSERT INTO quarantine.rows SELECT ?, ?, f._row, f._item, json_object({cells}), "
-            f"f._reasons, ? FROM {FINAL} f JOIN {RAW} r ON r.rowid = f._rid",
+            f"f._reasons, ? FROM {FINAL} f JOIN {RAW} r ON r.rowid = f._rid "
+            "WHERE len(f._reasons) > 0",
             [result.file_id, contract.source, *raw.headers, now],
         )
     else:

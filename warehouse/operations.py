@@ -53,18 +53,27 @@ def _loaded(con: duckdb.DuckDBPyConnection, file_id: str) -> LoadedFile:
     return LoadedFile(*fields)
 
 
-def _take_back(
-    con: duckdb.DuckDBPyConnection, home: Home, loaded: LoadedFile, now: dt.datetime
+def withdraw_rows(
+    con: duckdb.DuckDBPyConnection, table: str, file_id: str, loaded_at: dt.datetime
 ) -> None:
-    """Remove a file's rows and reopen the versions it had closed, when nothing newer is current."""
-    table = qualified(home.contracts()[loaded.source].staging_table)
-    con.execute(f"DELETE FROM {table} WHERE _file_id = ?", [loaded.file_id])
+    """Remove a file's rows from staging `table` and reopen the versions it had closed,
+    when nothing newer is current."""
+    con.execute(f"DELETE FROM {table} WHERE _file_id = ?", [file_id])
     con.execute(
         f"UPDATE {table} SET _valid_to = NULL WHERE _valid_to = ? AND _record_key NOT IN "
         f"(SELECT _record_key FROM {table} WHERE _valid_to IS NULL AND _record_key IS NOT NULL)",
-        [loaded.loaded_at],
+        [loaded_at],
     )
+
+
+def _take_back(
+    con: duckdb.DuckDBPyConnection, home: Home, loaded: LoadedFile, now: dt.datetime
+) -> None:
+    """Remove a file's rows, reopen the versions it had closed, drop its set-aside rows."""
+    table = qualified(home.contracts()[loaded.source].staging_table)
+    withdraw_rows(con, table, loaded.file_id, loaded.loaded_at)
     con.execute("DELETE FROM quarantine.rows WHERE file_id = ?", [loaded.file_id])
+    con.execute("DELETE FROM quarantine.fields WHERE file_id = ?", [loaded.file_id])
     con.execute(
         "UPDATE audit.file_loads SET retracted_at = ? WHERE file_id = ?", [now, loaded.file_id]
     )
@@ -89,10 +98,28 @@ def reprocess(home: Home, file_id: str) -> LoadResult:
     """Load a file again from the archive with today's contracts, replacing its old rows.
 
     The new load commits first and supersedes the old rows; the old file is then taken
-    back. A crash in between leaves both loads visible in the audit and no row lost.
+    back. A crash in between leaves both loads visible in the audit and no row lost. The
+    new load meets the quality gate as any new load does.
     """
+    return _reload(home, file_id, "reprocess")
+
+
+def release(home: Home, file_id: str, reason: str) -> LoadResult:
+    """Let a load the gate held back in, as it is: it is loaded again from the archive,
+    marked released so the gate does not hold it a second time."""
+    return _reload(home, file_id, "release", reason)
+
+
+def quarantine_held(home: Home, file_id: str, reason: str) -> LoadResult:
+    """Set every row of a held load aside, to be exported, fixed and dropped again."""
+    return _reload(home, file_id, "quarantine", reason)
+
+
+def _reload(home: Home, file_id: str, action: str, reason: str | None = None) -> LoadResult:
     with WriterLock(home.writer_lock), open_warehouse(home) as con:
         loaded = _loaded(con, file_id)
+        if action != "reprocess":
+            _check_held(con, loaded)
         archived = Path(loaded.archived_as or "")
         if not archived.is_file():
             raise OperationError(f"the archived copy of {file_id} is missing: {archived}")
@@ -100,19 +127,52 @@ def reprocess(home: Home, file_id: str) -> LoadResult:
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(archived, copy)
         mine = [c for c in home.contracts().values() if c.department == loaded.department]
+        refuse = f"held back by the quality gate and set aside by an operator: {reason}"
         try:
             result = load_file(
-                con, home, loaded.department, copy, contract_for(copy, mine), reload=True
+                con,
+                home,
+                loaded.department,
+                copy,
+                contract_for(copy, mine),
+                reload=True,
+                refuse=refuse if action == "quarantine" else None,
             )
         finally:
             drop_work_tables(con)
             shutil.rmtree(copy.parent, ignore_errors=True)
         now = dt.datetime.now()
         with transaction(con):
+            if action == "release":
+                con.execute(
+                    "UPDATE audit.file_loads SET gate = 'released' WHERE file_id = ?",
+                    [result.file_id],
+                )
             _take_back(con, home, loaded, now)
             con.execute(
-                "INSERT INTO audit.file_actions VALUES (?, 'reprocess', ?, NULL, ?)",
-                [file_id, now, result.file_id],
+                "INSERT INTO audit.file_actions VALUES (?, ?, ?, ?, ?)",
+                [file_id, action, now, reason, result.file_id],
             )
         write_snapshot(con, home)
     return result
+
+
+def _check_held(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
+    """Only a held load can be released or quarantined, and only while no later load of its
+    source stands (a release would put older rows over newer ones)."""
+    gate = con.execute(
+        "SELECT gate FROM audit.file_loads WHERE file_id = ?", [loaded.file_id]
+    ).fetchall()[0][0]
+    if gate != "held":
+        raise OperationError(f"{loaded.file_id} is not held back by the quality gate")
+    newer = con.execute(
+        "SELECT file_id FROM audit.file_loads WHERE source = ? AND loaded_at > ? "
+        "AND status IN ('loaded', 'partial') AND retracted_at IS NULL "
+        "AND coalesce(gate, '') <> 'held' ORDER BY loaded_at LIMIT 1",
+        [loaded.source, loaded.loaded_at],
+    ).fetchall()
+    if newer:
+        raise OperationError(
+            f"{newer[0][0]} of {loaded.source} was loaded after {loaded.file_id}, which is out "
+            f"of date: retract {loaded.file_id} instead"
+        )

@@ -1,4 +1,5 @@
-"""Quarantined rows for clerks: listed, or exported in their original columns to fix and resend."""
+"""Quarantined rows for clerks: listed, or exported in their original columns to fix and resend;
+and the values set aside from loaded rows, listed or exported beside them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ EXPORT_SQL = (
     "JOIN audit.file_loads f USING (file_id) WHERE ? IS NULL OR q.file_id = ? "
     "ORDER BY q.file_id, q.row_number, q.item"
 )
+FIELDS_SQL = (
+    "SELECT q.file_id, f.file_name, q.row_number, q.record_key, q.field, q.value, q.reason "
+    "FROM quarantine.fields q JOIN audit.file_loads f USING (file_id) "
+    "WHERE ? IS NULL OR q.file_id = ? ORDER BY q.file_id, q.row_number, q.item, q.field"
+)
+FIELD_COLUMNS = ("file_id", "file_name", "original_row", "record_id", "field", "value", "reason")
 
 
 def _connect(home: Home) -> duckdb.DuckDBPyConnection:
@@ -31,6 +38,12 @@ def _connect(home: Home) -> duckdb.DuckDBPyConnection:
 def quarantine_rows(home: Home, file_id: str | None = None) -> list[tuple]:
     with _connect(home) as con:
         return con.execute(LIST_SQL, [file_id, file_id]).fetchall()
+
+
+def set_aside_fields(home: Home, file_id: str | None = None) -> list[tuple]:
+    """(file, file name, row, record, field, value, reason) of every value set aside."""
+    with _connect(home) as con:
+        return con.execute(FIELDS_SQL, [file_id, file_id]).fetchall()
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -61,3 +74,17 @@ def export_quarantine(
                 cells = [spreadsheet_safe(raw.get(c)) for c in columns]
                 writer.writerow([*cells, row, "; ".join(reasons)])
         yield path, len(items)
+
+
+def export_fields(home: Home, folder: Path, file_id: str | None = None) -> Path | None:
+    """One CSV of the values set aside from loaded rows, or None when there are none."""
+    rows = set_aside_fields(home, file_id)
+    if not rows:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{file_id or 'all'}_set_aside_values.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(FIELD_COLUMNS)
+        writer.writerows([spreadsheet_safe(c) for c in row] for row in rows)
+    return path

@@ -19,4 +19,6 @@ class LoadResult:
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    fields_set_aside: int = 0  # failed fields of loaded rows, NULL in staging
+    top_fields: list[tuple[str, int]] = field(default_factory=list)
     loaded_at: dt.datetime = field(default_factory=dt.datetime.now)  # set again at commit

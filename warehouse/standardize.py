@@ -16,6 +16,7 @@ from schemas.registry import entity
 from warehouse.ddl import quote
 from warehouse.dirt import DIRT, Cleaning
 from warehouse.mapping import Mapping
+from warehouse.quality.rules import settings
 from warehouse.tables import staging_fields
 
 ADDRESS_AREA = ("district", "street", "community")
@@ -60,8 +61,13 @@ def _constraint(spec: FieldSpec, key: str) -> float | None:
 
 @dataclass
 class FieldSql:
+    """A field's value and the reason it fails (NULL when it does not). `nulls_on_error`:
+    the value is already NULL whenever there is a reason; otherwise it is set aside (made
+    NULL) in a layer of its own."""
+
     value: str
     error: str | None
+    nulls_on_error: bool = True
 
 
 class Compiler:
@@ -134,7 +140,8 @@ class Compiler:
             f"WITH base AS NOT MATERIALIZED ({self._base(raw_table, where)}), "
             f"derived AS NOT MATERIALIZED ({self._derived_sql()}), "
             f"valued AS NOT MATERIALIZED ({self._valued_sql()}), "
-            f"typed AS NOT MATERIALIZED ({self._typed_sql()}) "
+            f"typed AS NOT MATERIALIZED ({self._typed_sql()}), "
+            f"kept AS NOT MATERIALIZED ({self._kept_sql()}) "
             f"{self.final_select()}"
         )
 
@@ -247,8 +254,19 @@ class Compiler:
             return inner
         return f"SELECT m.*, {', '.join(checks)} FROM ({inner}) m{joins}"
 
+    def identity(self) -> list[str]:
+        """The fields a row cannot be loaded without: its record ID and what the contract
+        declares required. A failure elsewhere sets aside only the field."""
+        return list(dict.fromkeys((self.contract.record_id, *self.contract.required)))
+
     def final_select(self) -> str:
-        """Cross-checks against the ID number, the record key, flags, and every reason."""
+        """Cross-checks against the ID number, the record key, flags, and every reason.
+
+        `_reasons` is empty unless the row itself fails (its identity, or a duplicate row);
+        then it lists every reason, the fields' too. `_set_aside` names the fields of a
+        loadable row that failed their rules (their values are NULL), and `_issues` gives
+        each one's text and reason.
+        """
         contract, bind = self.contract, self.params.bind
         person = {"id_number", "birth_date", "sex"} <= set(self.fields)
         rid = quote(contract.record_id)
@@ -268,18 +286,45 @@ class Compiler:
             else:
                 columns.append(col)
         flags = self._person_flags() if person else ["NULL::VARCHAR"]
-        reasons = [error_name(n) for n in self.fields]
-        reasons += [
+        identity = self.identity()
+        failing = [n for n, sql in self._fields_sql().items() if sql.error is not None]
+        row = [error_name(n) for n in failing if n in identity]
+        row += [
             f"CASE WHEN {quote(n)} IS NULL AND {error_name(n)} IS NULL "
             f"THEN {bind(n + ' is required')} END"
-            for n in contract.required
+            for n in identity
         ]
         same = bind("duplicate row (same as row ")
-        reasons.append(f"CASE WHEN _dup_of IS NOT NULL THEN {same} || _dup_of || ')' END")
+        row.append(f"CASE WHEN _dup_of IS NOT NULL THEN {same} || _dup_of || ')' END")
+        fields = [n for n in failing if n not in identity]
+        reasons = (
+            f"CASE WHEN coalesce({', '.join(row)}) IS NULL THEN []::VARCHAR[] "
+            f"ELSE {_listed([*row, *(error_name(n) for n in fields)])} END"
+        )
+        set_aside = [f"CASE WHEN {error_name(n)} IS NOT NULL THEN {bind(n)} END" for n in fields]
+        issues = [
+            f"CASE WHEN {error_name(n)} IS NOT NULL THEN {{'field': {bind(n)}, "
+            f"'value': {raw_name(n)}, 'reason': {error_name(n)}}} END"
+            for n in fields
+        ]
         return (
             f"SELECT _rid, _row, _item, _extra, {key} AS _record_key, {', '.join(columns)}, "
-            f"{_only_some(flags)} AS _flags, {_only_some(reasons)} AS _reasons FROM typed"
+            f"{_only_some(flags)} AS _flags, {reasons} AS _reasons, "
+            f"{_only_some(set_aside or ['NULL::VARCHAR'])} AS _set_aside, "
+            f"{_issues_list(issues)} AS _issues FROM kept"
         )
+
+    def _kept_sql(self) -> str:
+        """Values whose field failed a rule that leaves them filled (a range, a length, an
+        age) are set aside: NULL, as every other failed value already is."""
+        replaced = [
+            f"CASE WHEN {error_name(n)} IS NULL THEN {quote(n)} END AS {quote(n)}"
+            for n, sql in self._fields_sql().items()
+            if sql.error is not None and not sql.nulls_on_error
+        ]
+        if not replaced:
+            return "SELECT * FROM typed"
+        return f"SELECT * REPLACE ({', '.join(replaced)}) FROM typed"
 
     def _person_flags(self) -> list[str]:
         """Stated birth date and sex are cross-checked with the ID number, never overwritten."""
@@ -297,7 +342,7 @@ class Compiler:
         ]
         if "id_number" in self.mapping.columns:
             out.append(
-                f"CASE WHEN {quote('u.id_number')} "
+                f"CASE WHEN {quote('u.id_number')} AND id_number IS NOT NULL "
                 f"THEN {bind('id_number upgraded from 15 digits')} END"
             )
         return out
@@ -382,20 +427,24 @@ class Compiler:
             f"CASE WHEN strlen({ref}) > {int(limit)} THEN CASE WHEN length({ref}) > {int(limit)} "
             f"THEN {label} || left({raw}, 20) || '…' || {too_long} END END"
         )
-        return FieldSql(value, error)
+        return FieldSql(value, error, nulls_on_error=False)
 
     def _typed(self, name: str, spec: FieldSpec, raw: str, label: _Label) -> FieldSql:
         ref = quote(name)
         if spec.sql_type == "DATE":
             value = self._dates(name, raw, DEFAULT_DATE_FORMATS, "DATE")
-            return FieldSql(value, self._unless(raw, ref, label, " is not a date"))
+            error = self._unless(raw, ref, label, " is not a date")
+            if name == "birth_date":
+                return FieldSql(value, self._lifetime(ref, raw, label, error), False)
+            return FieldSql(value, error)
         if spec.sql_type == "TIMESTAMP":
             value = self._dates(name, raw, DEFAULT_TIME_FORMATS, "TIMESTAMP")
             return FieldSql(value, self._unless(raw, ref, label, " is not a date and time"))
         if spec.sql_type in ("BIGINT", "DOUBLE"):
             value = f"TRY_CAST(replace({raw}, ',', '') AS {spec.sql_type})"
             error = self._unless(raw, ref, label, " is not a number")
-            return FieldSql(value, self._range(spec, ref, label, error))
+            ranged = self._range(spec, ref, label, error)
+            return FieldSql(value, ranged, nulls_on_error=ranged == error)
         if spec.sql_type == "BOOLEAN":
             yes, no = self.params.bind(TRUE_WORDS), self.params.bind(FALSE_WORDS)
             value = (
@@ -404,6 +453,18 @@ class Compiler:
             )
             return FieldSql(value, self._unless(raw, ref, label, " is not yes or no"))
         return self._text(spec, raw, raw, label, ref)
+
+    def _lifetime(self, ref: str, raw: str, label: _Label, error: str) -> str:
+        """A stated birth date no resident can have: in the future, or an age over the
+        quality rules' `max_age_years` (a data-entry slip, set aside with the field)."""
+        years = settings().max_age_years
+        future = self.params.bind(" is in the future")
+        old = self.params.bind(f" implies an age over {years} years")
+        return (
+            f"coalesce({error}, CASE WHEN {ref} > current_date THEN {label} || cw_q({raw}) || "
+            f"{future} WHEN {ref} < current_date - INTERVAL {int(years)} YEAR "
+            f"THEN {label} || cw_q({raw}) || {old} END)"
+        )
 
     def _range(self, spec: FieldSpec, ref: str, label: _Label, error: str) -> str:
         low, high = _constraint(spec, "ge"), _constraint(spec, "le")
@@ -463,7 +524,7 @@ class Compiler:
                 f"CASE WHEN {raw} IS NOT NULL AND list_contains({quote(name)}, NULL) "
                 f"THEN {label} || cw_q({raw}) || {why} END"
             )
-            return FieldSql(value, error)
+            return FieldSql(value, error, nulls_on_error=False)
         cast = {"BOOLEAN": "BOOLEAN", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE"}.get(spec.sql_type)
         value = f"TRY_CAST({lookup(raw)} AS {cast})" if cast else lookup(raw)
         return FieldSql(value, self._unless(raw, quote(name), label, " is not a known value"))
@@ -486,9 +547,29 @@ class Compiler:
             f"WHEN {check} <> substr({t}, 18) THEN {label} || cw_q({raw}) || "
             f"{b(' fails its checksum')} "
             f"WHEN NOT {known} THEN {label} || cw_q({raw}) || "
-            f"{b(' has a region code that is not a GB/T 2260 division')} END"
+            f"{b(' has a region code that is not a GB/T 2260 division')} "
+            f"{self._id_birth_rules(name, label)}END"
         )
-        return FieldSql(value, error)
+        return FieldSql(value, error, nulls_on_error=False)
+
+    def _id_birth_rules(self, name: str, label: _Label) -> str:
+        """A checked number whose birth date no resident can have (in the future, older
+        than `max_age_years`), or a 15-digit one whose birth date contradicts the stated
+        one (the upgrade guessed a century): the number is set aside, not the row."""
+        raw, birth, b = raw_name(name), quote("b." + name), self.params.bind
+        years = int(settings().max_age_years)
+        out = (
+            f"WHEN {birth} > current_date OR {birth} < current_date - INTERVAL {years} YEAR "
+            f"THEN {label} || cw_q({raw}) || "
+            f"{b(f' implies a birth date in the future or an age over {years} years')} "
+        )
+        if "birth_date" in self.mapping.columns and name == "id_number":
+            out += (
+                f"WHEN {quote('u.' + name)} AND birth_date IS NOT NULL AND {birth} <> birth_date "
+                f"THEN {label} || cw_q({raw}) || "
+                f"{b(' is a 15-digit number whose birth date contradicts birth_date')} "
+            )
+        return out
 
     def _derived(self, name: str, spec: FieldSpec) -> FieldSql:
         """Address parts parsed from the address text when the file has no column for them."""
@@ -497,11 +578,22 @@ class Compiler:
         return FieldSql(f"NULL::{spec.sql_type}", None)
 
 
+def _listed(items: list[str]) -> str:
+    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)"
+
+
 def _only_some(texts: list[str]) -> str:
     """The non-null texts as a list. Most rows have none, and building and filtering a list
     per row cost more than the rest of the check, so a row with none gets an empty list."""
-    listed = f"list_filter([{', '.join(texts)}], lambda x: x IS NOT NULL)"
-    return f"CASE WHEN coalesce({', '.join(texts)}) IS NULL THEN []::VARCHAR[] ELSE {listed} END"
+    empty = f"coalesce({', '.join(texts)}) IS NULL"
+    return f"CASE WHEN {empty} THEN []::VARCHAR[] ELSE {_listed(texts)} END"
+
+
+def _issues_list(issues: list[str]) -> str:
+    """The set-aside fields as a list of {field, value, reason}; empty for most rows."""
+    if not issues:
+        return "[]::STRUCT(field VARCHAR, value VARCHAR, reason VARCHAR)[]"
+    return f"CASE WHEN coalesce({', '.join(issues)}) IS NULL THEN [] ELSE {_listed(issues)} END"
 
 
 class _Label:

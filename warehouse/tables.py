@@ -8,6 +8,7 @@ from schemas.classification import FieldSpec, field_specs
 from schemas.contracts import SourceContract
 from schemas.registry import entity
 from warehouse.ddl import qualified, quote
+from warehouse.transaction import transaction
 
 FILE_LOADS = """
 CREATE SEQUENCE IF NOT EXISTS audit.file_id_seq START 1;
@@ -29,16 +30,10 @@ CREATE TABLE IF NOT EXISTS audit.file_loads (
     loaded_at TIMESTAMP NOT NULL,
     retracted_at TIMESTAMP,
     run_id VARCHAR,
+    fields_set_aside BIGINT NOT NULL DEFAULT 0,
+    gate VARCHAR,
     CHECK (rows_in = rows_loaded + rows_quarantined),
     CHECK (status IN ('loaded', 'partial', 'rejected', 'duplicate'))
-);
-CREATE TABLE IF NOT EXISTS audit.file_actions (
-    file_id VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,
-    acted_at TIMESTAMP NOT NULL,
-    reason VARCHAR,
-    new_file_id VARCHAR,
-    CHECK (action IN ('retract', 'reprocess'))
 );
 CREATE TABLE IF NOT EXISTS audit.runs (
     run_id VARCHAR PRIMARY KEY,
@@ -53,7 +48,7 @@ CREATE TABLE IF NOT EXISTS audit.runs (
     files_rejected BIGINT,
     failed_checks VARCHAR[],
     message VARCHAR,
-    CHECK (status IN ('running', 'completed', 'failed', 'died'))
+    CHECK (status IN ('running', 'completed', 'blocked', 'failed', 'died'))
 );
 CREATE TABLE IF NOT EXISTS audit.source_cursors (
     source VARCHAR PRIMARY KEY,
@@ -74,7 +69,36 @@ CREATE TABLE IF NOT EXISTS quarantine.rows (
     reasons VARCHAR[] NOT NULL,
     quarantined_at TIMESTAMP NOT NULL
 );
+CREATE TABLE IF NOT EXISTS quarantine.fields (
+    file_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    row_number BIGINT NOT NULL,
+    item INTEGER,
+    record_key VARCHAR,
+    field VARCHAR NOT NULL,
+    value VARCHAR,
+    reason VARCHAR NOT NULL,
+    set_aside_at TIMESTAMP NOT NULL
+);
 """
+FILE_ACTIONS = """
+CREATE TABLE IF NOT EXISTS audit.file_actions (
+    file_id VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    acted_at TIMESTAMP NOT NULL,
+    reason VARCHAR,
+    new_file_id VARCHAR,
+    CHECK (action IN ('retract', 'reprocess', 'hold', 'release', 'quarantine'))
+)
+"""
+# Columns added after warehouses were first made: each is added where it is missing.
+# `gate`: NULL until the quality gate judged the load, then passed, held or released.
+ADDED_COLUMNS = [
+    ("audit.file_loads", "fields_set_aside", "BIGINT NOT NULL DEFAULT 0"),
+    ("audit.file_loads", "gate", "VARCHAR"),
+]
+# Tables whose CHECK lists grew: one made before is copied into the new definition.
+WIDENED = [("audit.file_actions", FILE_ACTIONS, "'hold'"), ("audit.runs", FILE_LOADS, "'blocked'")]
 
 # `_record_key` comes first; it is computed from the record's own ID column (record_key_of),
 # not stored: a second copy of a unique text column cost a tenth of the write into staging.
@@ -86,11 +110,42 @@ LINEAGE = [
     ("_valid_from", "TIMESTAMP NOT NULL"),
     ("_valid_to", "TIMESTAMP"),
 ]
-TRAILING = [("_extra", "JSON"), ("_flags", "VARCHAR[]")]
+TRAILING = [("_extra", "JSON"), ("_flags", "VARCHAR[]"), ("_set_aside", "VARCHAR[]")]
 
 
 def create_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_LOADS)
+    con.execute(FILE_ACTIONS)
+    for table, column, sql_type in ADDED_COLUMNS:
+        add_column(con, table, column, sql_type)
+    for table, ddl, value in WIDENED:
+        widen_check(con, table, ddl, value)
+
+
+def widen_check(con: duckdb.DuckDBPyConnection, table: str, ddl: str, value: str) -> None:
+    """Recreates `table` from `ddl` when its CHECK does not yet admit `value` (DuckDB cannot
+    alter a constraint), keeping every row."""
+    schema, _, name = table.partition(".")
+    checks = con.execute(
+        "SELECT constraint_text FROM duckdb_constraints() WHERE database_name = "
+        "current_database() AND schema_name = ? AND table_name = ? AND constraint_type = 'CHECK'",
+        [schema, name],
+    ).fetchall()
+    if not checks or any(value in text for (text,) in checks):
+        return
+    old = qualified(f"{schema}.{name}_before_widening")
+    with transaction(con):
+        con.execute(f"ALTER TABLE {qualified(table)} RENAME TO {quote(name + '_before_widening')}")
+        con.execute(ddl)
+        con.execute(f"INSERT INTO {qualified(table)} BY NAME SELECT * FROM {old}")
+        con.execute(f"DROP TABLE {old}")
+
+
+def add_column(con: duckdb.DuckDBPyConnection, table: str, column: str, sql_type: str) -> None:
+    """Adds a column a table made by an earlier version lacks (DuckDB cannot add a column
+    with a constraint: NOT NULL becomes a default only)."""
+    plain = sql_type.replace("NOT NULL ", "")
+    con.execute(f"ALTER TABLE {qualified(table)} ADD COLUMN IF NOT EXISTS {quote(column)} {plain}")
 
 
 def staging_fields(contract: SourceContract) -> list[FieldSpec]:
@@ -129,5 +184,7 @@ def create_staging_table(con: duckdb.DuckDBPyConnection, contract: SourceContrac
     columns += [f"{quote(n)} {t}" for n, t in TRAILING]
     table = qualified(contract.staging_table)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n  " + ",\n  ".join(columns) + "\n)")
+    for name, sql_type in TRAILING:
+        add_column(con, contract.staging_table, name, sql_type)
     view = qualified(contract.staging_table + "_current")
     con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table} WHERE _valid_to IS NULL")

@@ -1,8 +1,11 @@
 """Quality gates as Dagster asset checks: a blocking check and a warning check per table.
 
 `quality_checks_for(asset_key, table)` is the factory every layer uses (staging here; core
-and marts call it for theirs). The blocking check fails with ERROR severity when any
-blocking expectation fails, which stops the assets downstream; the warning check only warns.
+and marts call it for theirs). On a conformed table the blocking check fails with ERROR
+severity when any blocking expectation fails, which stops the assets downstream. A staging
+table is judged load by load: a load that fails a blocking rule is held back (its rows
+leave staging), the blocking check passes on what remains, and a third check, not
+blocking, fails with ERROR severity naming the held loads. The warning check only warns.
 """
 
 from collections.abc import Iterator, Sequence
@@ -17,6 +20,7 @@ from warehouse.quality.store import ExpectationOutcome
 
 BLOCKING_CHECK = "quality_blocking"
 WARNING_CHECK = "quality_warnings"
+HELD_CHECK = "loads_held"
 PREVIEW = 20
 
 
@@ -60,9 +64,15 @@ def check_key_name(asset_key: dg.AssetKey) -> str:
 
 
 def quality_checks_for(
-    asset_key: dg.AssetKey, table: str, description: str | None = None
+    asset_key: dg.AssetKey, table: str, description: str | None = None, per_load: bool = False
 ) -> dg.AssetChecksDefinition:
-    """Both quality checks of `table` (e.g. `core.person`), on the asset that writes it."""
+    """The quality checks of `table` (e.g. `core.person`), on the asset that writes it;
+    `per_load` (staging) adds the check that names held loads."""
+    held = dg.AssetCheckSpec(
+        HELD_CHECK,
+        asset=asset_key,
+        description=f"Loads of {table} held back by a failed blocking rule; the rest go on.",
+    )
     specs = [
         dg.AssetCheckSpec(
             BLOCKING_CHECK,
@@ -75,6 +85,7 @@ def quality_checks_for(
             asset=asset_key,
             description=f"Warning-level Great Expectations rules on {table}.",
         ),
+        *([held] if per_load else []),
     ]
 
     @dg.multi_asset_check(
@@ -98,7 +109,7 @@ def quality_checks_for(
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=BLOCKING_CHECK,
-            passed=not outcome.blocking_failures,
+            passed=outcome.passed_blocking,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata=check_metadata(outcome, outcome.blocking_failures),
         )
@@ -109,12 +120,34 @@ def quality_checks_for(
             severity=dg.AssetCheckSeverity.WARN,
             metadata=check_metadata(outcome, outcome.warnings),
         )
+        if per_load:
+            yield held_result(asset_key, outcome)
 
     return _checks
 
 
+def held_result(asset_key: dg.AssetKey, outcome: TableOutcome) -> dg.AssetCheckResult:
+    """ERROR when a load was held back, with the file, its rows and the rules it failed."""
+    lines = [
+        f"{h.file_id} {h.file_name} ({h.rows:,} rows): {'; '.join(h.failures)}"
+        for h in outcome.held
+    ]
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=HELD_CHECK,
+        passed=not outcome.held,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "loads_judged": dg.MetadataValue.int(outcome.judged),
+            "loads_held": dg.MetadataValue.int(len(outcome.held)),
+            "held": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines) or "none"),
+            "failures": dg.MetadataValue.json(lines),
+        },
+    )
+
+
 def staging_quality_checks(contracts: Sequence[SourceContract]) -> list[dg.AssetChecksDefinition]:
     return [
-        quality_checks_for(staging_key(c.source), c.staging_table)
+        quality_checks_for(staging_key(c.source), c.staging_table, per_load=True)
         for c in sorted(contracts, key=lambda c: c.source)
     ]

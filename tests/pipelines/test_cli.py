@@ -112,5 +112,12 @@ def test_retract_and_reprocess_from_the_cli(tmp_path):
     assert "analytics.duckdb is current (generation 8," in " ".join(gone.output.split())
     rebuilt = invoke("rebuild", "--home", str(home))
     assert rebuilt.exit_code == 0 and "Rebuilt from 4 archived file(s)" in rebuilt.output
-    text = " ".join(rebuilt.output.split())
-    assert "Linked (full" in text and "analytics.duckdb is current (generation 8," in text
+    printed = "".join(rebuilt.output.split())  # rich may wrap the path anywhere
+    (kept,) = home.glob("warehouse.*.duckdb")
+    assert f"theoldwarehouseiskeptas{kept}." in printed
+    assert "Linked(full" in printed and "PersonIDs:0created" in printed
+    assert "analytics.duckdbiscurrent(generation8," in printed
+    again = invoke("rebuild", "--home", str(home))
+    assert again.exit_code == 0, again.output
+    assert f"Removedanolderkeptwarehouse:{kept}" in "".join(again.output.split())
+    assert len(list(home.glob("warehouse.*.duckdb"))) == 1

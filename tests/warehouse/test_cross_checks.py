@@ -1,5 +1,6 @@
 """Birth date and sex come from the ID number only where the row has none, and a stated
-value that disagrees with the number is flagged, never overwritten."""
+value that disagrees with the number is flagged, never overwritten. A number that fails
+its rules is set aside with its field; the row is still loaded."""
 
 import datetime as dt
 
@@ -26,13 +27,17 @@ def test_stated_values_are_kept_and_checked_against_the_id_number(tmp_path):
         "\n".join(lines) + "\n", "utf-8"
     )
     (result,) = process_pending(home)
-    assert (result.rows_loaded, result.rows_quarantined) == (4, 1)
+    assert (result.rows_loaded, result.rows_quarantined, result.fields_set_aside) == (5, 0, 1)
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         staged = con.execute(
             "SELECT record_id, sex, birth_date, id_number, _flags "
             "FROM staging.police_residents ORDER BY 1"
         ).fetchall()
-        held = con.execute("SELECT reasons FROM quarantine.rows").fetchall()
+        set_aside = con.execute(
+            "SELECT s._set_aside, f.record_key, f.field, f.value, f.reason "
+            "FROM quarantine.fields f JOIN staging.police_residents s "
+            "ON s._file_id = f.file_id AND s._row_number = f.row_number"
+        ).fetchall()
     born = dt.date(1949, 12, 31)
     assert staged == [
         ("A", "2", born, ID, []),
@@ -45,5 +50,14 @@ def test_stated_values_are_kept_and_checked_against_the_id_number(tmp_path):
         ),
         ("C", "2", born, ID, ["birth_date derived from id_number", "sex derived from id_number"]),
         ("D", "2", born, ID, ["id_number upgraded from 15 digits"]),
+        ("E", None, None, None, []),
     ]
-    assert held == [(["id_number: '110105194912310021' fails its checksum"],)]
+    assert set_aside == [
+        (
+            ["id_number"],
+            "E",
+            "id_number",
+            "110105194912310021",
+            "id_number: '110105194912310021' fails its checksum",
+        )
+    ]

@@ -204,8 +204,11 @@ def test_bad_rows_are_quarantined_and_the_cursor_moves_on(tmp_path, pg_url):
     engine = make_table(pg_url, 5)
     with engine.begin() as conn:
         conn.execute(
+            sa.text("UPDATE health.residents SET xm = NULL WHERE dabh = :d"), {"d": "JK000003"}
+        )
+        conn.execute(
             sa.text("UPDATE health.residents SET sfzh = '110105194912310021' WHERE dabh = :d"),
-            {"d": "JK000003"},
+            {"d": "JK000005"},
         )
     home = db_home(tmp_path)
     (result,) = pull(home, pg_url)
@@ -215,9 +218,14 @@ def test_bad_rows_are_quarantined_and_the_cursor_moves_on(tmp_path, pg_url):
         4,
         1,
     )
-    held = query(home, "SELECT raw->>'dabh', raw->>'sfzh', reasons FROM quarantine.rows")
-    assert held[0][:2] == ("JK000003", "110105194912310021")
-    assert "check" in " ".join(held[0][2]).lower()
+    held = query(home, "SELECT raw->>'dabh', reasons FROM quarantine.rows")
+    assert held == [("JK000003", ["name is required"])]
+    # A row whose identity is usable is loaded with its bad ID number set aside.
+    assert result.fields_set_aside == 1
+    fields = query(home, "SELECT record_key, field, value, reason FROM quarantine.fields")
+    assert fields[0][:3] == ("JK000005", "id_number", "110105194912310021")
+    assert "checksum" in fields[0][3]
+    assert query(home, "SELECT tie_value FROM audit.source_cursors") == [("JK000005",)]
 
 
 def test_missing_environment_variable_is_explained(tmp_path):

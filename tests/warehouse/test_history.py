@@ -91,8 +91,8 @@ def test_a_snapshot_row_in_quarantine_does_not_close_its_record(tmp_path):
     home = Home.resolve(tmp_path).ensure()
     drop_police(home, 1, A_AT_3, B_AT_4)
     process_pending(home)
-    # B is still in the register, but this export's row for B fails validation.
-    drop_police(home, 2, A_AT_5, "B,李四,110105194912310021,柳荫社区4号楼")
+    # B is still in the register, but this export's row for B has lost its name.
+    drop_police(home, 2, A_AT_5, "B,,11010519491231002X,柳荫社区4号楼")
     (second,) = process_pending(home)
     assert (second.rows_loaded, second.rows_quarantined) == (1, 1)
     current = versions(

@@ -10,17 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from connectors.home import Home
+from schemas.contracts import SourceContract
+from warehouse.ddl import qualified
+from warehouse.files import add_to_receipt
 from warehouse.ingest import open_warehouse
 from warehouse.lock import WriterLock
+from warehouse.operations import withdraw_rows
+from warehouse.quality.rules import SiteSeverities, site_severities, with_site
 from warehouse.quality.runner import run_suites
 from warehouse.quality.store import ExpectationOutcome, record_failed_checks, store_results
-from warehouse.quality.suites import suites_for
+from warehouse.quality.suites import staging_suites, suites_for
+from warehouse.transaction import transaction
 
 # The commonest quarantine reasons of a file, with quoted values removed so alike reasons group
 # (as the receipts do), so a failed load gate says why the rows were set aside.
@@ -32,6 +38,25 @@ GROUP BY 1 ORDER BY n DESC, reason LIMIT 3
 """
 
 QUOTED = "'[^']*'"
+# Loads of a source no gate has judged yet, oldest first.
+UNJUDGED_SQL = (
+    "SELECT file_id, file_name, rows_loaded FROM audit.file_loads WHERE source = ? "
+    "AND status IN ('loaded', 'partial') AND retracted_at IS NULL AND gate IS NULL "
+    "ORDER BY loaded_at, file_id"
+)
+JUDGED_SQL = "UPDATE audit.file_loads SET gate = ? WHERE file_id = ?"
+LOAD_RULES = {"quarantined_share", "set_aside_share", "snapshot_rows", "delta_rows"}
+
+
+@dataclass
+class HeldLoad:
+    """A load a blocking rule failed on: its rows are out of staging until an operator
+    releases or quarantines it; the rest of the district goes on."""
+
+    file_id: str
+    file_name: str
+    rows: int
+    failures: list[str]
 
 
 @dataclass
@@ -40,6 +65,9 @@ class TableOutcome:
     run_id: str
     outcomes: list[ExpectationOutcome]
     docs_index: Path
+    held: list[HeldLoad] = field(default_factory=list)
+    per_load: bool = False  # a staging table, judged load by load
+    judged: int = 0
 
     @property
     def failed(self) -> list[ExpectationOutcome]:
@@ -55,7 +83,9 @@ class TableOutcome:
 
     @property
     def passed_blocking(self) -> bool:
-        return not self.blocking_failures
+        """Nothing that failed a blocking rule goes downstream: a staging table's failing
+        loads are held back (`held`), a conformed table's failure stops what follows."""
+        return self.per_load or not self.blocking_failures
 
 
 def docs_index(home: Home) -> Path:
@@ -71,18 +101,51 @@ def check_table(
     on_wait: Callable[[str], None] | None = None,
     check_name: str | None = None,
 ) -> TableOutcome:
-    """Run every suite of `table` (e.g. `staging.police_residents`) and keep the results."""
+    """Run every suite of `table` (e.g. `staging.police_residents`) and keep the results.
+
+    A staging table is judged load by load, only the loads no gate judged yet: old rows
+    can never block a new run, and a load that fails a blocking rule is held back alone.
+    """
     home.ensure()
     run_id = run_id or dagster_run_id or uuid.uuid4().hex[:12]
-    suites = suites_for(table, home.contracts().values())
+    site = site_severities(home.root)
+    contract = next((c for c in home.contracts().values() if c.staging_table == table), None)
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
-        outcomes = run_suites(con, suites, home.quality_docs, run_name=run_id)
-        explain_loads(con, outcomes)
+        if contract is not None:
+            return _judge_loads(con, home, contract, site, run_id, check_name or table)
+        outcomes = run_suites(con, with_site(suites_for(table), site), home.quality_docs, run_id)
         store_results(con, run_id, outcomes, dt.datetime.now())
         result = TableOutcome(table, run_id, outcomes, docs_index(home))
         if result.blocking_failures:
             record_failed_checks(con, dagster_run_id, [check_name or table])
     return result
+
+
+def _judge_loads(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    contract: SourceContract,
+    site: SiteSeverities,
+    run_id: str,
+    check_name: str,
+) -> TableOutcome:
+    outcome = TableOutcome(contract.staging_table, run_id, [], docs_index(home), per_load=True)
+    today = dt.date.today()
+    for file_id, file_name, rows in con.execute(UNJUDGED_SQL, [contract.source]).fetchall():
+        suites = with_site(staging_suites(contract, today, file_id), site)
+        found = run_suites(con, suites, home.quality_docs, run_name=f"{run_id}-{file_id}")
+        explain_loads(con, found)
+        store_results(con, run_id, found, dt.datetime.now())
+        outcome.outcomes += found
+        outcome.judged += 1
+        failing = [_why(o) for o in found if not o.success and o.blocking]
+        if failing:
+            message = hold_load(con, contract, file_id, failing, check_name)
+            add_to_receipt(home, contract.department, file_name, file_id, f"Held back: {message}")
+            outcome.held.append(HeldLoad(file_id, file_name, int(rows), failing))
+        else:
+            con.execute(JUDGED_SQL, ["passed", file_id])
+    return outcome
 
 
 def explain_loads(con: duckdb.DuckDBPyConnection, outcomes: Sequence[ExpectationOutcome]) -> None:
@@ -96,8 +159,53 @@ def explain_loads(con: duckdb.DuckDBPyConnection, outcomes: Sequence[Expectation
                 example["top_reasons"] = [f"{n:,} × {reason}" for reason, n in rows]
 
 
+def _why(outcome: ExpectationOutcome) -> str:
+    """A failed rule in a few words: its name and how many rows, or the value it saw."""
+    if outcome.error:
+        return f"{outcome.expectation} (could not run: {outcome.error})"
+    if outcome.unexpected_count and outcome.rule not in LOAD_RULES:
+        return f"{outcome.expectation} ({outcome.unexpected_count:,} rows)"
+    seen = [e.get(outcome.column) for e in outcome.examples if isinstance(e, dict)]
+    shown = ", ".join(f"{v:.2g}" if isinstance(v, float) else str(v) for v in seen[:1])
+    return f"{outcome.expectation} ({shown})" if shown else outcome.expectation
+
+
 def check_tables(
     home: Home, tables: Sequence[str], run_id: str | None = None
 ) -> list[TableOutcome]:
     run_id = run_id or uuid.uuid4().hex[:12]
     return [check_table(home, table, run_id) for table in tables]
+
+
+def hold_load(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    file_id: str,
+    failures: Sequence[str],
+    check_name: str,
+) -> str:
+    """Take a load's rows back out of staging (the versions it closed are current again),
+    keep its quarantined rows and archive, and say so on its run; returns what it says."""
+    loaded_at, run_id, name, rows = con.execute(
+        "SELECT loaded_at, run_id, file_name, rows_loaded FROM audit.file_loads WHERE file_id = ?",
+        [file_id],
+    ).fetchall()[0]
+    why = "; ".join(failures)
+    message = (
+        f"{file_id} ({name}, {rows:,} rows) held back by {check_name}: {why}. "
+        f"Fix the export and drop it again, or `causeway gate release|quarantine {file_id}`."
+    )
+    with transaction(con):
+        withdraw_rows(con, qualified(contract.staging_table), file_id, loaded_at)
+        con.execute(JUDGED_SQL, ["held", file_id])
+        con.execute(
+            "INSERT INTO audit.file_actions VALUES (?, 'hold', ?, ?, NULL)",
+            [file_id, dt.datetime.now(), why],
+        )
+        con.execute(
+            "UPDATE audit.runs SET status = 'blocked', failed_checks = list_distinct("
+            "list_concat(coalesce(failed_checks, []), [?])), "
+            "message = concat_ws(' ', message, ?) WHERE run_id = ?",
+            [check_name, message, run_id],
+        )
+    return message

@@ -7,10 +7,11 @@ the expectations the schema cannot derive (a dwelling's building exists, ...).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -31,6 +32,7 @@ class Kind:
 @dataclass(frozen=True)
 class Settings:
     max_quarantined_share: float
+    max_set_aside_share: float
     max_age_years: int
     date_slack_years: int
     earliest_date: dt.date
@@ -75,6 +77,7 @@ def settings() -> Settings:
     }
     return Settings(
         max_quarantined_share=float(raw["max_quarantined_share"]),
+        max_set_aside_share=float(raw["max_set_aside_share"]),
         max_age_years=int(raw["max_age_years"]),
         date_slack_years=int(raw["date_slack_years"]),
         earliest_date=raw["earliest_date"],
@@ -100,3 +103,55 @@ def domain_rules() -> tuple[DomainRule, ...]:
 
 def severity(kind: str) -> Severity:
     return settings().kinds[kind].severity
+
+
+SITE_FILE = "quality.yaml"
+
+
+@dataclass(frozen=True)
+class SiteSeverities:
+    """A data home's own severities (`<home>/quality.yaml`): per kind of generated rule and
+    per expectation name, e.g. a district that only warns on `birth_date`."""
+
+    kinds: dict[str, Severity] = field(default_factory=dict)
+    expectations: dict[str, Severity] = field(default_factory=dict)
+
+    def of(self, expectation: Expectation) -> Severity:
+        found = self.expectations.get(expectation.name) or self.kinds.get(expectation.rule)
+        return found or expectation.severity
+
+
+def site_severities(home_root: Path) -> SiteSeverities:
+    """The overrides in `<home>/quality.yaml`; a kind or severity that does not exist is an
+    error that names it, never ignored."""
+    path = home_root / SITE_FILE
+    if not path.is_file():
+        return SiteSeverities()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(raw) - {"kinds", "expectations"}
+    if unknown:
+        raise ValueError(f"{path}: unknown section(s) {sorted(unknown)}; use kinds, expectations")
+    kinds = {name: _severity(path, spec) for name, spec in (raw.get("kinds") or {}).items()}
+    strange = set(kinds) - set(settings().kinds) - {"domain"}
+    if strange:
+        raise ValueError(
+            f"{path}: no kind of rule named {sorted(strange)}; kinds: {sorted(settings().kinds)}"
+        )
+    named = {name: _severity(path, spec) for name, spec in (raw.get("expectations") or {}).items()}
+    return SiteSeverities(kinds, named)
+
+
+def _severity(path: Path, spec: Any) -> Severity:
+    value = spec.get("severity") if isinstance(spec, dict) else spec
+    try:
+        return Severity(value)
+    except ValueError:
+        raise ValueError(f"{path}: severity {value!r} is not blocking or warning") from None
+
+
+def with_site(suites: list[Suite], site: SiteSeverities) -> list[Suite]:
+    """The suites with the site's severities in place of the defaults."""
+    return [
+        replace(s, expectations=tuple(replace(e, severity=site.of(e)) for e in s.expectations))
+        for s in suites
+    ]

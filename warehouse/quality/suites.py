@@ -10,7 +10,6 @@ A conformed table gets its columns' rules and key uniqueness. Hand-written rules
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from schemas import ENTITIES
@@ -24,20 +23,24 @@ from warehouse.quality.rules import Expectation, Suite, domain_rules, settings
 from warehouse.tables import staging_fields
 
 RECORD_KEY = "_record_key"
-LOADED = "source = {source} AND status IN ('loaded', 'partial') AND retracted_at IS NULL"
-# The files of the latest run that loaded this source, each with its previous file's rows.
+# Loads that count: loaded, not retracted, and not held back by a gate.
+LOADED = (
+    "source = {source} AND status IN ('loaded', 'partial') AND retracted_at IS NULL "
+    "AND (gate IS NULL OR gate <> 'held' OR file_id = {file_id})"
+)
+# One load, with the rows of the load before it and the most-failed field's share.
 LOADS_SQL = f"""
 SELECT file_id, file_name, rows_in, rows_loaded, rows_quarantined, previous_rows_loaded,
        rows_quarantined / rows_in AS quarantined_share,
-       rows_loaded / previous_rows_loaded AS ratio_to_previous
+       rows_loaded / previous_rows_loaded AS ratio_to_previous,
+       coalesce((SELECT max(n) FROM (SELECT count(*) AS n FROM quarantine.fields q
+                 WHERE q.file_id = files.file_id GROUP BY q.field)), 0) / rows_in
+           AS set_aside_share
 FROM (
     SELECT *, lag(rows_loaded) OVER (ORDER BY loaded_at, file_id) AS previous_rows_loaded
     FROM audit.file_loads WHERE {LOADED}
 ) AS files
-WHERE run_id IS NOT DISTINCT FROM (
-    SELECT run_id FROM audit.file_loads WHERE {LOADED}
-    ORDER BY loaded_at DESC, file_id DESC LIMIT 1
-)
+WHERE file_id = {{file_id}}
 """
 
 
@@ -180,7 +183,9 @@ def _domain(table: str) -> list[Expectation]:
     ]
 
 
-def staging_suites(contract: SourceContract, today: dt.date) -> list[Suite]:
+def staging_suites(contract: SourceContract, today: dt.date, file_id: str) -> list[Suite]:
+    """The suites of one load: its current records (and every current record sharing their
+    keys, for uniqueness), and its audit row. Rows other loads brought are not judged."""
     table = contract.staging_table
     expectations = [
         _expect("required", "ExpectColumnValuesToNotBeNull", f"{name} is filled", name)
@@ -197,17 +202,19 @@ def staging_suites(contract: SourceContract, today: dt.date) -> list[Suite]:
         )
     )
     expectations += _domain(table)
+    current, fid = qualified(table + "_current"), literal(file_id)
     records = Suite(
         name=table,
         table=table,
-        query=f"SELECT * FROM {qualified(table + '_current')}",
+        query=f"SELECT * FROM {current} WHERE {RECORD_KEY} IN "
+        f"(SELECT {RECORD_KEY} FROM {current} WHERE _file_id = {fid})",
         expectations=tuple(expectations),
         example_columns=(RECORD_KEY,),
     )
     loads = Suite(
         name=f"{table}.loads",
         table=table,
-        query=LOADS_SQL.format(source=literal(contract.source)).strip(),
+        query=LOADS_SQL.format(source=literal(contract.source), file_id=fid).strip(),
         expectations=tuple(_load_expectations(contract)),
         example_columns=("file_id",),
     )
@@ -215,7 +222,7 @@ def staging_suites(contract: SourceContract, today: dt.date) -> list[Suite]:
 
 
 def _load_expectations(contract: SourceContract) -> list[Expectation]:
-    share = settings().max_quarantined_share
+    share, fields = settings().max_quarantined_share, settings().max_set_aside_share
     out = [
         _expect(
             "quarantined_share",
@@ -224,7 +231,15 @@ def _load_expectations(contract: SourceContract) -> list[Expectation]:
             "quarantined_share",
             min_value=0,
             max_value=share,
-        )
+        ),
+        _expect(
+            "set_aside_share",
+            "ExpectColumnValuesToBeBetween",
+            f"each load sets aside one field in at most {fields:.0%} of its rows",
+            "set_aside_share",
+            min_value=0,
+            max_value=fields,
+        ),
     ]
     bounds = contract.row_count
     if contract.mode is ExportMode.SNAPSHOT and bounds and (bounds.min_ratio or bounds.max_ratio):
@@ -305,14 +320,10 @@ def other_suite(table: str) -> Suite:
     )
 
 
-def suites_for(
-    table: str, contracts: Iterable[SourceContract], today: dt.date | None = None
-) -> list[Suite]:
-    """Every suite of one warehouse table, e.g. `staging.police_residents`, `core.person`."""
+def suites_for(table: str, today: dt.date | None = None) -> list[Suite]:
+    """Every suite of one conformed or mart table, e.g. `core.person`; a staging table's
+    suites judge one load at a time (`staging_suites`)."""
     today = today or dt.date.today()
-    for contract in contracts:
-        if contract.staging_table == table:
-            return staging_suites(contract, today)
     for model in ENTITIES:
         if model.table_name == table:
             return [core_suite(model, today)]

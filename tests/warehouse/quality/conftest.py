@@ -32,8 +32,8 @@ def fresh_home(tmp_path) -> Home:
 
 
 def archived(home: Home, source: str) -> Path:
-    (path,) = home.archive.rglob(f"{source}_*")
-    return path
+    """The source's archived export; of several, the largest (the full snapshot)."""
+    return max(home.archive.rglob(f"{source}_*"), key=lambda p: p.stat().st_size)
 
 
 def map_phone_onto_id_number(home: Home) -> None:

@@ -1,0 +1,48 @@
+"""A data home's own severities replace the defaults, and a mistyped one is refused."""
+
+import datetime as dt
+
+import pytest
+
+from schemas.contracts import load_contracts
+from warehouse.quality.rules import Severity, site_severities, with_site
+from warehouse.quality.suites import staging_suites, suites_for
+
+POLICE = load_contracts()["police_residents"]
+
+
+def _severities(suites):
+    return {e.name: e.severity for s in suites for e in s.expectations}
+
+
+def test_a_site_lowers_a_kind_and_one_named_rule(tmp_path):
+    (tmp_path / "quality.yaml").write_text(
+        "kinds:\n  snapshot_rows: warning\n"
+        "expectations:\n  no resident older than 120: {severity: warning}\n",
+        encoding="utf-8",
+    )
+    site = site_severities(tmp_path)
+    staged = _severities(with_site(staging_suites(POLICE, dt.date.today(), "F1"), site))
+    assert staged["each snapshot has 0.8-1.25× the previous snapshot's rows"] is Severity.WARNING
+    assert staged["name is filled"] is Severity.BLOCKING
+    core = _severities(with_site(suites_for("core.person"), site))
+    assert core["no resident older than 120"] is Severity.WARNING
+    assert core["person_id is unique"] is Severity.BLOCKING
+
+
+def test_no_file_keeps_the_defaults(tmp_path):
+    assert site_severities(tmp_path).kinds == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kinds:\n  snapshot_row: warning\n", "no kind of rule named"),
+        ("kinds:\n  snapshot_rows: off\n", "is not blocking or warning"),
+        ("severities: {}\n", "unknown section"),
+    ],
+)
+def test_a_mistyped_override_is_refused_with_its_name(tmp_path, text, message):
+    (tmp_path / "quality.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        site_severities(tmp_path)
