@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -20,9 +20,14 @@ from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
+from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
+from warehouse.freshness import warehouse_freshness
 from warehouse.results import LoadResult
 from warehouse.snapshot import progress
+
+if TYPE_CHECKING:
+    from pipelines.headless import HeadlessRun
 
 app = typer.Typer(
     help="Causeway joins a district's department exports into one privacy-graded warehouse.",
@@ -137,10 +142,11 @@ def run(home: HomeOption = None) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary.
 
     The work runs as a Dagster run on the instance under the data home, so the UI shows
-    it. Exit codes: 0 completed (rejected files are reported, not failures); 2 the
-    pipeline itself failed; 4 a blocking quality check on a conformed table failed and
-    stopped what follows; 5 a load failed a blocking rule and was held back, and the rest
-    of the district was linked and published.
+    it. With nothing new, it finishes what an earlier run left undone (link, quality,
+    marts, publication) before saying so. Exit codes: 0 completed (rejected files are
+    reported, not failures); 2 the pipeline itself failed; 4 a blocking quality check on a
+    conformed table failed and stopped what follows; 5 a load failed a blocking rule and
+    was held back, and the rest of the district was linked and published.
     """
     from pipelines.headless import run_everything
     from warehouse.ingest import pending
@@ -150,7 +156,7 @@ def run(home: HomeOption = None) -> None:
     tidy(place)  # what a killed run left, unless another run is alive
     databases = sum(c.database is not None for c in place.contracts().values())
     if not pending(place) and not databases:
-        console.print("Nothing new in the ingest folders: nothing to do.")
+        _finish_undone(place)
         return
     todo = len(pending(place))
     also = f" and extracting {databases} database source(s)" if databases else ""
@@ -167,22 +173,59 @@ def run(home: HomeOption = None) -> None:
         finally:
             watcher.stop()
     summary.print_run(console, outcome.results, [f"{d}/{p.name}" for d, p in pending(place)])
+    _conclude(
+        place,
+        outcome,
+        "Files finished before the failure stay loaded; the file in progress was rolled "
+        "back and stays in its ingest folder.",
+    )
+
+
+def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
+    """The end of every pipeline run: the link, the gates, the failure, and whether the
+    analytics file is now current."""
     summary.print_link(console, outcome.link)
+    code = 0
     if outcome.blocked:
         summary.print_failed_checks(console, outcome.failed_checks)
-        raise typer.Exit(EXIT_BLOCKED)
-    if not outcome.success:
+        code = EXIT_BLOCKED
+    elif not outcome.success:
         console.print(
             f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
         )
-        console.print(
-            "Files finished before the failure stay loaded; the file in progress was rolled "
-            "back and stays in its ingest folder."
-        )
-        raise typer.Exit(EXIT_FAILED)
-    if outcome.held:
+        console.print(after_failure)
+        code = EXIT_FAILED
+    elif outcome.held:
         summary.print_held(console, outcome.held)
-        raise typer.Exit(EXIT_HELD)
+        code = EXIT_HELD
+    print_freshness(console, place)
+    if code:
+        raise typer.Exit(code)
+
+
+def _finish(place: Home, doing: str, link_mode: str = "auto") -> None:
+    """Link, check, build the marts and publish through the pipeline's own assets, after
+    whatever changed the warehouse, and report as `causeway run` does."""
+    from pipelines.headless import finish_everything
+
+    with console.status(f"{doing} (a Dagster run; the UI shows its steps)"):
+        try:
+            outcome = finish_everything(place, link_mode)
+        except Exception as exc:
+            console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
+            raise typer.Exit(EXIT_FAILED) from exc
+    _conclude(place, outcome, "What was committed stays; `causeway run` finishes the rest.")
+
+
+def _finish_undone(place: Home) -> None:
+    """`run` with nothing new: finish what an earlier run left undone, if anything."""
+    state = warehouse_freshness(place, on_wait=console.print)
+    if state is None or state.current:
+        console.print("Nothing new in the ingest folders: nothing to do.")
+        return
+    console.print("Nothing new in the ingest folders; finishing what an earlier run left undone:")
+    print_undone(console, state)
+    _finish(place, "Finishing the earlier run")
 
 
 gate_app = typer.Typer(help="Decide on loads the quality gate held back.", no_args_is_help=True)
@@ -202,10 +245,8 @@ def gate_release(
     from warehouse.operations import release
 
     result = _gate_decision(release, home, file_id, reason)
-    console.print(
-        f"{file_id} released as {result.file_id}: {result.rows_loaded:,} rows loaded. "
-        "`causeway run` links and publishes it."
-    )
+    console.print(f"{file_id} released as {result.file_id}: {result.rows_loaded:,} rows loaded.")
+    _finish(_home(home), "Linking and publishing the released load")
 
 
 @gate_app.command("quarantine")
@@ -222,6 +263,7 @@ def gate_quarantine(
         f"{file_id}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
         f"export them with `causeway quarantine --file {result.file_id} --export <folder>`."
     )
+    _finish(_home(home), "Checking and publishing without the held load")
 
 
 def _gate_decision(
@@ -294,12 +336,14 @@ def retract(
     from warehouse.operations import OperationError
     from warehouse.operations import retract as take_back
 
+    place = _home(home)
     try:
-        loaded = take_back(_home(home), file_id, reason)
+        loaded = take_back(place, file_id, reason)
     except OperationError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name}).")
+    _finish(place, "Relinking and republishing without its rows")
 
 
 @app.command()
@@ -311,8 +355,9 @@ def reprocess(
     from warehouse.operations import OperationError
     from warehouse.operations import reprocess as load_again
 
+    place = _home(home)
     try:
-        result = load_again(_home(home), file_id)
+        result = load_again(place, file_id)
     except OperationError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
@@ -320,6 +365,7 @@ def reprocess(
         f"{file_id} reloaded as {result.file_id}: {result.status}, {result.rows_loaded:,} rows "
         f"loaded, {result.rows_quarantined:,} quarantined."
     )
+    _finish(place, "Checking, relinking and republishing with its new rows")
 
 
 @app.command()
@@ -346,6 +392,7 @@ def rebuild(
             summary.print_link(console, dataclasses.asdict(report.link))
         for path in report.removed_old:
             console.print(f"Removed an older kept warehouse: {path}")
+        _finish(place, "Checking and publishing the rebuilt warehouse")
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
     raise typer.Exit(1)
@@ -358,17 +405,30 @@ def link(
         bool, typer.Option("--full", help="Re-estimate the model and re-cluster everyone.")
     ] = False,
 ) -> None:
-    """Link staging records into people, dwellings and buildings (what `run` does after
-    loading; the nightly schedule runs it with --full)."""
-    from warehouse.link import link_warehouse
-
+    """Link staging records into people, dwellings and buildings, then check, build the
+    marts and publish (what `run` does after loading; the nightly schedule runs it with
+    --full)."""
     place = _home(home)
-    with console.status("Linking (a full relink re-estimates the model)" if full else "Linking"):
-        result = link_warehouse(place, "full" if full else "auto", on_wait=console.print)
-    if result.nothing_new:
-        console.print("Nothing new to link.")
+    if full:
+        _finish(place, "Relinking everyone (the model is re-estimated) and publishing", "full")
         return
-    summary.print_link(console, dataclasses.asdict(result))
+    state = warehouse_freshness(place, on_wait=console.print)
+    if state is not None and not state.needs_link:
+        console.print("Nothing new to link.")
+        if state.current:
+            return
+    _finish(place, "Linking and publishing")
+
+
+@app.command()
+def publish(home: HomeOption = None) -> None:
+    """Publish analytics.duckdb now, through the pipeline's own publication asset (the same
+    masking and suppression), after linking whatever staging holds unlinked."""
+    place = _home(home)
+    if not place.warehouse.is_file():
+        console.print("No warehouse yet: `causeway run` loads the ingest folders first.")
+        raise typer.Exit(1)
+    _finish(place, "Publishing analytics.duckdb")
 
 
 @app.command()
@@ -425,8 +485,11 @@ def explain(
 
 @app.command()
 def status(home: HomeOption = None) -> None:
-    """Show what is waiting and what the warehouse holds, without running anything."""
-    summary.print_status(console, _home(home))
+    """Show what is waiting, what the warehouse holds and whether analytics.duckdb is
+    current, without running anything."""
+    place = _home(home)
+    summary.print_status(console, place)
+    print_freshness(console, place, timeout=0)
 
 
 @app.command()

@@ -18,9 +18,11 @@ import duckdb
 
 from connectors.home import Home
 from pipelines.definitions import build_definitions
+from pipelines.defs.core import LINK_STEP
 from pipelines.defs.quality import HELD_CHECK
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
+from warehouse.freshness import warehouse_freshness
 from warehouse.lock import WriterLock
 from warehouse.results import LoadResult
 
@@ -44,6 +46,12 @@ LINK_OF_RUN = (
     "FROM link.runs WHERE dagster_run_id = ? ORDER BY finished_at DESC LIMIT 1"
 )
 CHECK_FAILED = "DagsterAssetCheckFailedError"
+# What follows a load: the staging gates (alone, on what staging holds), then the link, the
+# core gates, the marts and the publication.
+STAGING_GATES = (
+    dg.AssetSelection.groups("staging") - dg.AssetSelection.groups("staging").without_checks()
+)
+AFTER_LINKING = dg.AssetSelection.groups("core").downstream()
 
 
 @dataclass
@@ -110,7 +118,11 @@ def _outcome_of(
     return [LoadResult(*row) for row in rows], link
 
 
-def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -> HeadlessRun:
+def run_everything(
+    home: Home,
+    selection: dg.AssetSelection | Sequence[dg.AssetKey] | None = None,
+    run_config: dict | None = None,
+) -> HeadlessRun:
     """Materialize every asset in this process, on the persistent instance."""
     inst = instance(home)
     release_dead_runs(inst)
@@ -120,7 +132,7 @@ def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -
         assets,
         instance=inst,
         resources={"home": CausewayHome(root=str(home.root))},
-        run_config=QUIET,
+        run_config={**QUIET, **(run_config or {})},
         tags={PID_TAG: str(os.getpid()), CLI_TAG: "1"},
         raise_on_error=False,
         selection=selection,
@@ -141,6 +153,22 @@ def run_everything(home: Home, selection: Sequence[dg.AssetKey] | None = None) -
             )
     loads, link = _outcome_of(home, result.run_id)
     return HeadlessRun(result.run_id, result.success, loads, error, failed_checks, link, held)
+
+
+def finish_everything(home: Home, link_mode: str = "auto") -> HeadlessRun:
+    """Link, check, build the marts and publish what the warehouse holds, loading nothing:
+    what an interrupted run left undone, or what a retraction, a reprocessing or a relink
+    changed. The same assets as `causeway run`, so the same gates and the same masking.
+
+    The staging gates run first when staging changed after the last link (their verdict
+    on those changes is still due); otherwise the link has seen it all and they are skipped.
+    """
+    state = warehouse_freshness(home)
+    selection = AFTER_LINKING
+    if state is None or state.needs_link:
+        selection = STAGING_GATES | AFTER_LINKING
+    config = {"ops": {LINK_STEP: {"config": {"mode": link_mode}}}}
+    return run_everything(home, selection=selection, run_config=config)
 
 
 def _failed_checks(evaluations: Sequence[dg.AssetCheckEvaluation]) -> list[FailedCheck]:

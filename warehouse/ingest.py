@@ -12,6 +12,7 @@ from connectors.home import Home
 from connectors.stability import settle
 from schemas.contracts import SourceContract
 from warehouse.ddl import create_warehouse
+from warehouse.freshness import create_stage_table
 from warehouse.leftovers import remove_leftovers
 from warehouse.linking.tables import create_link_tables
 from warehouse.load import DEFERRED, drop_work_tables, load_file
@@ -39,6 +40,7 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
     path.chmod(0o600)
     create_warehouse(con)
     create_audit_tables(con)
+    create_stage_table(con)
     create_link_tables(con)
     create_quality_tables(con)
     install_reference(con)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from connectors.home import Home
+from warehouse.freshness import current_stamp, record_stage
 from warehouse.ingest import open_warehouse
 from warehouse.linking.run import LinkResult, Mode, link_people
 from warehouse.lock import WriterLock
@@ -29,5 +30,6 @@ def link_warehouse(
             finish_run(con, run_id, [], exc)
             raise
         finish_run(con, run_id, [])
+        record_stage(con, "linked", current_stamp(con), dagster_run_id)
         write_snapshot(con, home)
     return result

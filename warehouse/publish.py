@@ -24,6 +24,7 @@ from schemas.code_tables import code_table, code_table_names
 from schemas.marts import MARTS
 from schemas.registry import ENTITIES
 from warehouse.ddl import literal, qualified, quote
+from warehouse.freshness import Stamp, current_stamp, record_stage
 from warehouse.masking import Column, published_columns
 from warehouse.pseudonym import hmac_pads, key_fingerprint, pseudonym_key
 
@@ -33,7 +34,8 @@ PUBLIC_FILE_MODE = 0o644
 META_DDL = """
 CREATE SCHEMA {db}.meta;
 CREATE TABLE {db}.meta.publication (
-    published_at TIMESTAMP, as_of DATE, key_fingerprint VARCHAR, tables INTEGER
+    published_at TIMESTAMP, as_of DATE, key_fingerprint VARCHAR, tables INTEGER,
+    generation BIGINT, link_run_id VARCHAR
 );
 CREATE TABLE {db}.meta.tables (table_name VARCHAR, row_count BIGINT, description VARCHAR);
 """
@@ -44,6 +46,7 @@ class PublishReport:
     path: str
     tables: dict[str, int]
     seconds: float
+    stamp: Stamp
 
 
 def published_models() -> list[type[Record]]:
@@ -53,10 +56,15 @@ def published_models() -> list[type[Record]]:
 
 
 def publish(
-    con: duckdb.DuckDBPyConnection, home: Home, as_of: dt.date | None = None
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    as_of: dt.date | None = None,
+    dagster_run_id: str | None = None,
 ) -> PublishReport:
-    """Build the analytics file from the warehouse open on `con`, then swap it in."""
+    """Build the analytics file from the warehouse open on `con`, then swap it in; the file
+    and `audit.stages` record the warehouse state it was built from."""
     started = dt.datetime.now()
+    stamp = current_stamp(con)
     key = pseudonym_key(home)
     inner, outer = hmac_pads(key)
     tmp = home.analytics_draft(os.getpid())
@@ -68,11 +76,13 @@ def publish(
             if _exists(con, model.table_name or ""):
                 tables[model.table_name or ""] = _copy(con, model, inner, outer)
         _reference(con)
-        _meta(con, tables, started, as_of, key_fingerprint(key))
+        _meta(con, tables, started, as_of, key_fingerprint(key), stamp)
     finally:
         con.execute(f"DETACH {ALIAS}")
     _swap(tmp, home)
-    return PublishReport(str(home.analytics), tables, (dt.datetime.now() - started).total_seconds())
+    record_stage(con, "published", stamp, dagster_run_id)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    return PublishReport(str(home.analytics), tables, seconds, stamp)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -135,12 +145,14 @@ def _meta(
     started: dt.datetime,
     as_of: dt.date | None,
     fingerprint: str,
+    stamp: Stamp,
 ) -> None:
-    """`meta.publication` and `meta.tables`: when, for which date, and how many rows each."""
+    """`meta.publication` and `meta.tables`: when, for which date and warehouse state, and
+    how many rows each."""
     con.execute(META_DDL.format(db=ALIAS))
     con.execute(
-        f"INSERT INTO {ALIAS}.meta.publication VALUES (?, ?, ?, ?)",
-        [started, as_of, fingerprint, len(tables)],
+        f"INSERT INTO {ALIAS}.meta.publication VALUES (?, ?, ?, ?, ?, ?)",
+        [started, as_of, fingerprint, len(tables), stamp.generation, stamp.link_run_id],
     )
     summaries = {m.table_name: m.summary for m in published_models()}
     con.executemany(

@@ -20,6 +20,9 @@ CORE_TABLES = {
 }
 
 
+LINK_STEP = "link_people_and_places"
+
+
 def core_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["core", table])
 
@@ -42,7 +45,7 @@ def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
     deps = [staging_key(c.source) for c in sorted(contracts, key=lambda c: c.source)]
 
     @dg.multi_asset(
-        name="link_people_and_places",
+        name=LINK_STEP,
         specs=[
             dg.AssetSpec(
                 core_key(table),
@@ -83,7 +86,7 @@ NIGHTLY_RELINK = dg.define_asset_job(
     "nightly_relink",
     selection=dg.AssetSelection.groups("core").downstream(),
     description="Full relink (model re-estimated by EM) and everything built on it.",
-    config={"ops": {"link_people_and_places": {"config": {"mode": "full"}}}},
+    config={"ops": {LINK_STEP: {"config": {"mode": "full"}}}},
 )
 
 # On by default when the daemon runs (the built-in automation sensor starts switched off).

@@ -27,11 +27,13 @@ def analytics_published(
     """The analysts' read-only database: core entities and marts, masked by schema grade."""
     place = home.home()
     with WriterLock(place.writer_lock, on_wait=context.log.info), open_warehouse(place) as con:
-        report = publish(con, place, default_as_of(place))
+        report = publish(con, place, default_as_of(place), dagster_run_id=context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(report.path),
             "tables": dg.MetadataValue.json(report.tables),
             "duration_seconds": dg.MetadataValue.float(round(report.seconds, 3)),
+            "generation": dg.MetadataValue.int(report.stamp.generation),
+            "link_run_id": dg.MetadataValue.text(report.stamp.link_run_id or ""),
         }
     )

@@ -106,14 +106,17 @@ def test_retract_and_reprocess_from_the_cli(tmp_path):
     assert unknown.exit_code == 1 and "no file F0999999" in unknown.output
     again = invoke("reprocess", "F0000001", "--home", str(home))
     assert again.exit_code == 0 and "F0000001 reloaded as F0000006" in again.output
+    assert "analytics.duckdb is current (generation 7," in " ".join(again.output.split())
     gone = invoke("retract", "F0000006", "--reason", "test", "--home", str(home))
     assert gone.exit_code == 0 and "Retracted F0000006" in gone.output
+    assert "analytics.duckdb is current (generation 8," in " ".join(gone.output.split())
     rebuilt = invoke("rebuild", "--home", str(home))
     assert rebuilt.exit_code == 0 and "Rebuilt from 4 archived file(s)" in rebuilt.output
     printed = "".join(rebuilt.output.split())  # rich may wrap the path anywhere
     (kept,) = home.glob("warehouse.*.duckdb")
     assert f"theoldwarehouseiskeptas{kept}." in printed
     assert "Linked(full" in printed and "PersonIDs:0created" in printed
+    assert "analytics.duckdbiscurrent(generation8," in printed
     again = invoke("rebuild", "--home", str(home))
     assert again.exit_code == 0, again.output
     assert f"Removedanolderkeptwarehouse:{kept}" in "".join(again.output.split())

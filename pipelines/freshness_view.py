@@ -1,0 +1,33 @@
+"""Says whether analytics.duckdb reflects the warehouse: after a run, and in `causeway status`."""
+
+from __future__ import annotations
+
+import duckdb
+from rich.console import Console
+
+from connectors.home import Home
+from warehouse.freshness import Freshness, warehouse_freshness
+from warehouse.lock import WriterBusy
+
+
+def print_undone(console: Console, state: Freshness) -> None:
+    for line in state.undone():
+        console.print(f"  - {line}")
+
+
+def print_freshness(console: Console, home: Home, timeout: float | None = None) -> None:
+    """One line: current, or what is left to do and which command does it."""
+    try:
+        state = warehouse_freshness(home, timeout=timeout)
+    except WriterBusy:
+        console.print("Whether analytics.duckdb is current is known once the running run ends.")
+        return
+    except duckdb.Error:
+        return  # a warehouse that cannot be read: the run's own error says why
+    if state is None:
+        return
+    if state.current:
+        console.print(f"analytics.duckdb is current ({Freshness.describe(state.now)}).")
+        return
+    console.print("[yellow]analytics.duckdb is not current[/yellow]; `causeway run` will:")
+    print_undone(console, state)
