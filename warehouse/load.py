@@ -353,6 +353,30 @@ def _stage_and_quarantine(
     seventh of the load; the second pass touches only the rows that have a reason.
     """
     table = qualified(contract.staging_table)
+    staged, used = _stage(con, raw, compiler, contract, result)
+    _second_pass(con, raw, compiler, table, result.file_id, used)
+    _count(con, raw, result, staged)
+    if result.rows_in == 0:
+        result.reason = "the file has a header but no data rows"
+    elif result.rows_loaded == 0:
+        result.reason = "no row passed validation: every row is in quarantine"
+    _insert_quarantine(con, raw, contract, result, whole_file=False)
+    if result.fields_set_aside:
+        _insert_set_aside(con, raw, contract, result)
+    if staged:
+        _supersede(con, table, contract, result, raw)
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    compiler: Compiler,
+    contract: SourceContract,
+    result: LoadResult,
+) -> tuple[int, int]:
+    """Insert the rows whose identity holds into staging, with lineage; returns how many,
+    and how many parameters the standardizing statement itself takes."""
+    table = qualified(contract.staging_table)
     fields = ", ".join(quote(s.name) for s in staging_fields(contract))
     key = "_record_key, " if record_key_stored(con, contract) else ""  # else it is computed
     statement = compiler.statement(RAW)
@@ -368,6 +392,19 @@ def _stage_and_quarantine(
         f"FROM ({statement}) WHERE len(_reasons) = 0",
         compiler.params.values,
     ).fetchall()[0][0]
+    return int(staged), used
+
+
+def _second_pass(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    compiler: Compiler,
+    table: str,
+    file_id: str,
+    used: int,
+) -> None:
+    """FINAL: the raw rows not staged, and those staged with a field set aside, with their
+    reasons and set-aside values."""
     names: list[object] = []
     same_sheet = (
         f"AND s._sheet = {raw.sheet_sql('r.rowid', _positional(names))}" if raw.sheets else ""
@@ -378,13 +415,17 @@ def _stage_and_quarantine(
         f"WHERE _file_id = ? AND len(_set_aside) = 0) s "
         f"ON s._row_number = {row_number_sql('r')} "
         f"AND s.item = coalesce(r._item, -1) {same_sheet}",
-        [result.file_id, *names],
+        [file_id, *names],
     )
     only = f"r.rowid IN (SELECT rid FROM {UNSTAGED})"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {FINAL} AS {compiler.statement(RAW, only)}",
         compiler.params.values[:used],
     )
+
+
+def _count(con: duckdb.DuckDBPyConnection, raw: RawTable, result: LoadResult, staged: int) -> None:
+    """Rows in, loaded and quarantined, values set aside, and the commonest reasons."""
     total, bad, without, fields = con.execute(
         f"SELECT (SELECT count(*) FROM {RAW}), count(*) FILTER (WHERE len(_reasons) > 0), "
         "count(*) FILTER (WHERE len(_reasons) = 0 AND len(_issues) = 0), "
@@ -403,22 +444,20 @@ def _stage_and_quarantine(
         [r for r, _ in reasons if r] + [[m.reason] for m in raw.malformed]
     )
     result.top_fields = common_reasons([f for r, f in reasons if not r])
-    if result.rows_in == 0:
-        result.reason = "the file has a header but no data rows"
-    elif result.rows_loaded == 0:
-        result.reason = "no row passed validation: every row is in quarantine"
-    _insert_quarantine(con, raw, contract, result, whole_file=False)
-    if fields:
-        names = []
-        in_sheet = raw.sheet_sql("_rid", _positional(names))
-        con.execute(
-            f"INSERT INTO quarantine.fields SELECT ?, ?, _row, _item, _record_key, i.field, "
-            f"i.value, i.reason, ?, {in_sheet} FROM (SELECT *, unnest(_issues) AS i "
-            f"FROM {FINAL} WHERE len(_reasons) = 0)",
-            [result.file_id, contract.source, result.loaded_at, *names],
-        )
-    if staged:
-        _supersede(con, table, contract, result, raw)
+
+
+def _insert_set_aside(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, contract: SourceContract, result: LoadResult
+) -> None:
+    """Each value set aside from a staged row, with its text, reason and place."""
+    names: list[object] = []
+    in_sheet = raw.sheet_sql("_rid", _positional(names))
+    con.execute(
+        f"INSERT INTO quarantine.fields SELECT ?, ?, _row, _item, _record_key, i.field, "
+        f"i.value, i.reason, ?, {in_sheet} FROM (SELECT *, unnest(_issues) AS i "
+        f"FROM {FINAL} WHERE len(_reasons) = 0)",
+        [result.file_id, contract.source, result.loaded_at, *names],
+    )
 
 
 def _insert_quarantine(
