@@ -77,15 +77,14 @@ def _loads(home: Path):
         ).fetchall()
 
 
-def _linked(home: Path, source: str):
+def _police(home: Path):
+    """(current police records, how many are linked, the files they come from)."""
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(
-            "SELECT count(*) FROM core.person_source WHERE source = ? AND source_record_id IN "
-            "(SELECT record_id FROM staging.police_residents_current)",
-            [source],
-        ).fetchall()[0][0], con.execute(
-            "SELECT DISTINCT _file_id FROM staging.police_residents_current"
-        ).fetchall()
+            "SELECT count(*), count(*) FILTER (WHERE record_id IN (SELECT source_record_id "
+            "FROM core.person_source WHERE source = 'police_residents')), "
+            "list(DISTINCT _file_id) FROM staging.police_residents_current"
+        ).fetchall()[0]
 
 
 def test_a_held_load_beside_three_healthy_departments_publishes_the_three(tmp_path):
@@ -97,7 +96,8 @@ def test_a_held_load_beside_three_healthy_departments_publishes_the_three(tmp_pa
     place = Home.resolve(home)
     published = _published_at(place)
     assert published is not None, "the first run published the analytics file"
-    police_before = _linked(home, "police_residents")
+    police_before = _police(home)
+    assert police_before[0] == police_before[1], "every current record is linked"
     loaded_before = {f for f, _, _ in _loads(home)}
     runner.invoke(app, ["demo", "--home", str(home), "--batch", "2"])
     for path in place.ingest_dir("police").glob("police_residents_*"):
@@ -105,7 +105,8 @@ def test_a_held_load_beside_three_healthy_departments_publishes_the_three(tmp_pa
     drop_next_snapshot(place, share=0.1)
     second = runner.invoke(app, ["run", "--home", str(home)])
     assert second.exit_code == EXIT_HELD, second.output
-    assert _published_at(place) != published, "the healthy departments were published"
+    after_hold = _published_at(place)
+    assert after_hold != published, "the healthy departments were published"
     text = " ".join(second.output.split())
     assert "1 load(s) held back by the quality gate" in text
     assert "police_residents_202610.csv" in text and "previous snapshot's rows" in text
@@ -115,7 +116,7 @@ def test_a_held_load_beside_three_healthy_departments_publishes_the_three(tmp_pa
     assert len(held) == 1
     others = {s: g for _, s, g in new if s != "police_residents"}
     assert len(others) >= 3 and set(others.values()) == {"passed"}, new
-    assert _linked(home, "police_residents") == police_before, "police keeps its last good state"
+    assert _police(home) == police_before, "police keeps its last good state"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         (status,) = con.execute(
             "SELECT r.status FROM audit.runs r JOIN audit.file_loads f USING (run_id) "
@@ -128,8 +129,17 @@ def test_a_held_load_beside_three_healthy_departments_publishes_the_three(tmp_pa
         app, ["gate", "release", held[0], "--reason", "a pilot station", "--home", str(home)]
     )
     assert released.exit_code == 0, released.output
-    _, files = _linked(home, "police_residents")
-    assert len(files) == 1 and files[0][0] != police_before[1][0][0], "the released rows stand"
+    current, linked, files = _police(home)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        action = con.execute(
+            "SELECT action, reason, new_file_id FROM audit.file_actions WHERE file_id = ? "
+            "ORDER BY acted_at",
+            held,
+        ).fetchall()
+    assert [a[:2] for a in action] == [("hold", action[0][1]), ("release", "a pilot station")]
+    assert files == [action[-1][2]] and current < police_before[0], "the released rows stand"
+    assert linked == current, "and are linked"
+    assert _published_at(place) != after_hold, "and published"
     refused = runner.invoke(
         app, ["gate", "release", held[0], "--reason", "again", "--home", str(home)]
     )
