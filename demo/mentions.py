@@ -25,6 +25,10 @@ def _record_ids(
     return [f"{prefix}{k:0{width}d}" for k in numbers]
 
 
+def _births(people: pd.DataFrame) -> np.ndarray:
+    return pd.to_datetime(people.birth_date).to_numpy().astype("datetime64[D]")
+
+
 def _base(world: World, people: pd.DataFrame) -> pd.DataFrame:
     out = people[PERSON_COLUMNS].copy()
     out["phone"] = people.contact_phone.to_numpy()
@@ -68,7 +72,9 @@ def health_records(rng: np.random.Generator, world: World) -> pd.DataFrame:
     ]:
         out[col] = people[col].to_numpy()
     visit = rng.integers(1, 400, len(out)).astype("timedelta64[D]")
-    out["last_visit_date"] = pd.to_datetime(np.datetime64(world.as_of, "D") - visit).date
+    # An infant is visited after birth, never before.
+    visited = np.maximum(np.datetime64(world.as_of, "D") - visit, _births(people))
+    out["last_visit_date"] = pd.to_datetime(visited).date
     out["source_record_id"] = _record_ids(rng, "JK110105", len(out), 7)
     return out
 
@@ -91,7 +97,7 @@ def police_residents(rng: np.random.Generator, world: World) -> pd.DataFrame:
     reg = np.datetime64(world.as_of, "D") - (years * 365 + rng.integers(0, 365, len(out))).astype(
         "timedelta64[D]"
     )
-    out["registered_on"] = pd.to_datetime(reg).date
+    out["registered_on"] = pd.to_datetime(np.maximum(reg, _births(people))).date
     out["deregistered_on"] = None
     out["source_record_id"] = _record_ids(rng, "DJ", len(out), 9)
     return out

@@ -132,7 +132,7 @@ def field(
     `fmt` names a standard format checked by the warehouse (`id_number`, `phone`);
     `codes` names a code table in `schemas/codes/` whose values the field takes;
     `after_birth` marks a date no earlier than the person's birth (a registration, a
-    visit): a birth date after it is set aside.
+    visit): stated before the birth date, it is set aside.
     """
     _check_rule(grade, masking, pipl, mask_keep, generalize_to)
     meta = {

@@ -436,6 +436,8 @@ class Compiler:
             error = self._unless(raw, ref, label, " is not a date")
             if name == "birth_date":
                 return FieldSql(value, self._lifetime(ref, raw, label, error), False)
+            if spec.after_birth and "birth_date" in self.mapping.columns:
+                return FieldSql(value, self._not_before_birth(ref, raw, label, error), False)
             return FieldSql(value, error)
         if spec.sql_type == "TIMESTAMP":
             value = self._dates(name, raw, DEFAULT_TIME_FORMATS, "TIMESTAMP")
@@ -455,23 +457,25 @@ class Compiler:
         return self._text(spec, raw, raw, label, ref)
 
     def _lifetime(self, ref: str, raw: str, label: _Label, error: str) -> str:
-        """A stated birth date no resident can have: in the future, an age over the quality
-        rules' `max_age_years`, or after a date of the same record that follows birth (a
-        data-entry slip, set aside with the field)."""
+        """A stated birth date no resident can have: in the future, or an age over the
+        quality rules' `max_age_years` (a data-entry slip, set aside with the field)."""
         years, bind = settings().max_age_years, self.params.bind
         future = bind(" is in the future")
         old = bind(f" implies an age over {years} years")
-        # A date the record says came after birth (a registration, a visit) came before it.
-        later = "".join(
-            f"WHEN {ref} > {quote(n)} THEN {label} || cw_q({raw}) || "
-            f"{bind(f' is after {n} ')} || {quote(n)} "
-            for n, spec in self.fields.items()
-            if spec.after_birth and n in self.mapping.columns
-        )
         return (
             f"coalesce({error}, CASE WHEN {ref} > current_date THEN {label} || cw_q({raw}) || "
             f"{future} WHEN {ref} < current_date - INTERVAL {int(years)} YEAR "
-            f"THEN {label} || cw_q({raw}) || {old} {later}END)"
+            f"THEN {label} || cw_q({raw}) || {old} END)"
+        )
+
+    def _not_before_birth(self, ref: str, raw: str, label: _Label, error: str) -> str:
+        """A date that follows birth (a registration, a visit) stated before the record's
+        own birth date: the date is set aside, and the birth date, which linking needs,
+        stays."""
+        before = self.params.bind(" is before birth_date ")
+        return (
+            f"coalesce({error}, CASE WHEN {ref} < birth_date AND birth_date <= current_date "
+            f"THEN {label} || cw_q({raw}) || {before} || birth_date END)"
         )
 
     def _range(self, spec: FieldSpec, ref: str, label: _Label, error: str) -> str:

@@ -89,7 +89,7 @@ def test_rows_with_a_usable_identity_are_loaded_without_their_bad_values(tmp_pat
     assert staged["P6"][2:5] == (None, None, None)
     assert sorted(staged["P6"][-1]) == ["phone", "registered_on", "sex"]
     assert staged["P8"][1] is None and staged["P8"][-1] == ["birth_date"]
-    assert staged["P9"][1:] == (None, "2", None, dt.date(2020, 1, 1), ["birth_date"])
+    assert staged["P9"][1:] == (dt.date(2021, 6, 1), "2", None, None, ["registered_on"])
 
 
 def test_every_set_aside_value_is_kept_with_its_reason_and_counted(tmp_path):
@@ -108,8 +108,9 @@ def test_every_set_aside_value_is_kept_with_its_reason_and_counted(tmp_path):
     assert "contradicts birth_date" in by_key[("P5", "id_number")][1]
     assert by_key[("P6", "sex")][0] == "X"
     assert "in the future" in by_key[("P8", "birth_date")][1]
-    assert by_key[("P9", "birth_date")][1] == (
-        "birth_date: '2021-06-01' is after registered_on 2020-01-01"
+    assert by_key[("P9", "registered_on")] == (
+        "20200101",
+        "registered_on: '20200101' is before birth_date 2021-06-01",
     )
     audit = _query(
         home,
