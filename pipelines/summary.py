@@ -105,7 +105,8 @@ def print_held(console: Console, held: Sequence[FailedCheck]) -> None:
         "was linked and published, and each held source keeps its last good state:"
     )
     for line in loads:
-        console.print(f"  [yellow]![/yellow] {line}", markup=False)
+        console.print("  [yellow]![/yellow] ", end="")
+        console.print(line, markup=False)
     console.print(
         "What to do: fix the export and drop it again; or let it in as it is with "
         "`causeway gate release F… --reason …`, or set all its rows aside for fixing with "

@@ -33,6 +33,7 @@ class Kind:
 class Settings:
     max_quarantined_share: float
     max_set_aside_share: float
+    min_rows_for_shares: int
     max_age_years: int
     date_slack_years: int
     earliest_date: dt.date
@@ -78,6 +79,7 @@ def settings() -> Settings:
     return Settings(
         max_quarantined_share=float(raw["max_quarantined_share"]),
         max_set_aside_share=float(raw["max_set_aside_share"]),
+        min_rows_for_shares=int(raw["min_rows_for_shares"]),
         max_age_years=int(raw["max_age_years"]),
         date_slack_years=int(raw["date_slack_years"]),
         earliest_date=raw["earliest_date"],

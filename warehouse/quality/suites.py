@@ -28,13 +28,16 @@ LOADED = (
     "source = {source} AND status IN ('loaded', 'partial') AND retracted_at IS NULL "
     "AND (gate IS NULL OR gate <> 'held' OR file_id = {file_id})"
 )
-# One load, with the rows of the load before it and the most-failed field's share.
+# One load, with the rows of the load before it and the most-failed field's share. Shares
+# of a file too small to have one (a clerk's two-row supplement) are NULL, which GX skips.
 LOADS_SQL = f"""
 SELECT file_id, file_name, rows_in, rows_loaded, rows_quarantined, previous_rows_loaded,
-       rows_quarantined / rows_in AS quarantined_share,
+       CASE WHEN rows_in >= {{min_rows}} THEN rows_quarantined / rows_in END
+           AS quarantined_share,
        rows_loaded / previous_rows_loaded AS ratio_to_previous,
-       coalesce((SELECT max(n) FROM (SELECT count(*) AS n FROM quarantine.fields q
-                 WHERE q.file_id = files.file_id GROUP BY q.field)), 0) / rows_in
+       CASE WHEN rows_in >= {{min_rows}} THEN coalesce((SELECT max(n) FROM (
+           SELECT count(*) AS n FROM quarantine.fields q
+           WHERE q.file_id = files.file_id GROUP BY q.field)), 0) / rows_in END
            AS set_aside_share
 FROM (
     SELECT *, lag(rows_loaded) OVER (ORDER BY loaded_at, file_id) AS previous_rows_loaded
@@ -214,7 +217,11 @@ def staging_suites(contract: SourceContract, today: dt.date, file_id: str) -> li
     loads = Suite(
         name=f"{table}.loads",
         table=table,
-        query=LOADS_SQL.format(source=literal(contract.source), file_id=fid).strip(),
+        query=LOADS_SQL.format(
+            source=literal(contract.source),
+            file_id=fid,
+            min_rows=int(settings().min_rows_for_shares),
+        ).strip(),
         expectations=tuple(_load_expectations(contract)),
         example_columns=("file_id",),
     )

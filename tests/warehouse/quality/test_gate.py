@@ -151,3 +151,21 @@ def test_a_usual_next_snapshot_passes(fresh_home):
     drop_next_snapshot(fresh_home)
     process_pending(fresh_home)
     assert check_table(fresh_home, "staging.police_residents").passed_blocking
+
+
+def test_a_clerks_two_row_supplement_is_not_judged_by_shares(fresh_home):
+    """One duplicate in two rows is half the file, and says nothing about the mapping."""
+    row = (
+        "MZ2026900001,刘建国,1,1941/3/2,,13911112222,柳荫社区4-1-101,特困人员供养,在册,"
+        "2026/10/8,,1800.00,Y"
+    )
+    header = (
+        "case_no,xingming,xingbie,chusheng_riqi,shenfenzheng_hao,lianxi_dianhua,jiating_zhuzhi,"
+        "case_type,zhuangtai,start_date,end_date,monthly_amount,lives_alone"
+    )
+    path = fresh_home.ingest_dir("civil_affairs") / "civil_affairs_cases_202610_补报.csv"
+    path.write_text(f"{header}\n{row}\n{row}\n", encoding="utf-8")
+    (loaded,) = process_pending(fresh_home)
+    assert (loaded.rows_loaded, loaded.rows_quarantined) == (1, 1)
+    outcome = check_table(fresh_home, "staging.civil_affairs_cases")
+    assert outcome.held == [] and outcome.blocking_failures == []
