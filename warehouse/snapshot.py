@@ -23,10 +23,11 @@ WITH current_rows AS ({current}),
 actions AS (
     SELECT file_id, arg_max(action, acted_at) AS action, arg_max(reason, acted_at) AS why,
            arg_max(new_file_id, acted_at) AS new_file_id
-    FROM audit.file_actions WHERE action IN ('retract', 'reprocess') GROUP BY file_id
+    FROM audit.file_actions GROUP BY file_id
 )
 SELECT f.file_id, f.department, f.file_name, f.status, f.rows_loaded, f.rows_quarantined,
        coalesce(c.current, 0) AS current, f.retracted_at, a.action, a.why, a.new_file_id,
+       f.gate,
        f.status IN ('loaded', 'partial')
            AND (f.retracted_at IS NOT NULL OR coalesce(c.current, 0) = 0) AS set_apart
 FROM audit.file_loads f LEFT JOIN current_rows c USING (file_id) LEFT JOIN actions a USING (file_id)
@@ -40,7 +41,8 @@ SELECT department,
 FROM files GROUP BY department ORDER BY department
 """
 SET_APART_SQL = """
-SELECT file_id, department, file_name, rows_loaded, retracted_at, action, why, new_file_id
+SELECT file_id, department, file_name, rows_loaded, retracted_at, action, why, new_file_id,
+       gate
 FROM files WHERE set_apart ORDER BY file_id
 """
 COLUMNS = ("department", "files", "loaded", "quarantined", "rejected")
@@ -64,10 +66,20 @@ def _current_rows(con: duckdb.DuckDBPyConnection, home: Home) -> str:
 
 
 def _happened(
-    retracted_at: dt.datetime | None, action: str | None, why: str | None, new_file_id: str | None
+    retracted_at: dt.datetime | None,
+    action: str | None,
+    why: str | None,
+    new_file_id: str | None,
+    gate: str | None,
 ) -> str:
     if action == "reprocess":
         return f"superseded: reprocessed as {new_file_id} on {retracted_at:%Y-%m-%d %H:%M}"
+    if action == "release":
+        return f"released by an operator as {new_file_id}: {why}"
+    if action == "quarantine":
+        return f"set aside by an operator as {new_file_id}: {why}"
+    if gate == "held" and retracted_at is None:
+        return f"held back by the quality gate ({why}): causeway gate release|quarantine"
     if retracted_at is not None:
         return f"retracted on {retracted_at:%Y-%m-%d %H:%M}" + (f": {why}" if why else "")
     return "superseded: later files replaced every one of its rows"

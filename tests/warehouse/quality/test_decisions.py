@@ -7,6 +7,7 @@ from tests.warehouse.quality.conftest import drop_next_snapshot
 from warehouse.ingest import process_pending
 from warehouse.operations import OperationError, quarantine_held, release
 from warehouse.quality.gate import check_table
+from warehouse.snapshot import summary
 
 TABLE = "staging.police_residents"
 CURRENT = f"SELECT _file_id, count(*) FROM {TABLE}_current GROUP BY 1"
@@ -82,3 +83,19 @@ def test_only_a_held_load_can_be_released(fresh_home):
     check_table(fresh_home, TABLE)
     with pytest.raises(OperationError, match="not held back"):
         release(fresh_home, loaded.file_id, "why not")
+
+
+def _apart(home):
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return {f["file_id"]: f["happened"] for f in summary(con, home)["set_apart"]}
+
+
+def test_status_lists_a_held_load_and_then_the_decision_on_it(fresh_home):
+    loaded = _hold_a_small_snapshot(fresh_home)
+    happened = _apart(fresh_home)[loaded.file_id]
+    assert happened.startswith("held back by the quality gate (each snapshot has")
+    assert "causeway gate release|quarantine" in happened
+    result = quarantine_held(fresh_home, loaded.file_id, "a test extract")
+    assert _apart(fresh_home)[loaded.file_id] == (
+        f"set aside by an operator as {result.file_id}: a test extract"
+    )
