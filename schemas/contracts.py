@@ -40,6 +40,20 @@ class ExportMode(StrEnum):
     DELTA = "delta"
 
 
+class Flag(BaseModel):
+    """A yes/no column that sets another field when it says yes: the code is added to a
+    list field (several flag columns may feed one), or set on a coded field; without a
+    code the target is a boolean field, set true or false. A no adds nothing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(description="The field the flag sets (e.g. `medical_equipment`).")
+    code: str | None = Field(
+        default=None,
+        description="The code a yes stands for (e.g. `O2C`); omitted for a boolean field.",
+    )
+
+
 class ColumnMap(BaseModel):
     """One shared field, the headers it may appear under, and how to read its values."""
 
@@ -49,9 +63,10 @@ class ColumnMap(BaseModel):
         min_length=1,
         description="Headers the column may appear under; width, case and spaces do not matter.",
     )
-    values: dict[str, str] | None = Field(
+    values: dict[str, str | None] | None = Field(
         default=None,
-        description='Department value → code (e.g. 男: "1"); codes must be in the field\'s table.',
+        description='Department value → code (e.g. 男: "1"); codes must be in the field\'s '
+        "table. `null` maps a value to no value (e.g. 否: null), without a reason.",
     )
     date_formats: tuple[str, ...] | None = Field(
         default=None,
@@ -62,6 +77,11 @@ class ColumnMap(BaseModel):
     )
     in_item: bool = Field(
         default=False, description="The header is a key inside the `explode` list's items."
+    )
+    flag: Flag | None = Field(
+        default=None,
+        description="The column is a yes/no flag setting another field; its key then names "
+        "the column, not a field (e.g. `home_oxygen`).",
     )
 
 
@@ -244,12 +264,13 @@ class SourceContract(BaseModel):
         if self.database is not None and self.explode is not None:
             raise ValueError("`explode` reads nested JSON files; a database source has none")
         fields = self.target_fields()
-        unknown = sorted(set(self.columns) - set(fields))
+        unknown = sorted(n for n, c in self.columns.items() if n not in fields and not c.flag)
         if unknown:
             raise ValueError(f"columns map to fields not in {list(self.entities)}: {unknown}")
         for name in (self.record_id, *self.required):
-            if name not in self.columns:
+            if name not in fields or name not in self.columns:
                 raise ValueError(f"field {name!r} is required but no column maps to it")
+        self._check_flags()
         if self.explode and self.explode.mention_id not in fields:
             raise ValueError(f"explode.mention_id {self.explode.mention_id!r} is not a field")
         self._check_aliases()
@@ -265,12 +286,37 @@ class SourceContract(BaseModel):
                     raise ValueError(f"header alias {alias!r} maps to {seen[key]} and {name}")
                 seen[key] = name
 
+    def _check_flags(self) -> None:
+        specs = {s.name: s for e in self.entities for s in field_specs(entity(e))}
+        for name, col in self.columns.items():
+            flag = col.flag
+            if flag is None:
+                continue
+            if name in specs:
+                raise ValueError(f"flag column {name!r} is named as a field: give it its own name")
+            if col.values or col.separator or col.date_formats:
+                raise ValueError(f"flag column {name!r} reads yes or no: no values or formats")
+            spec = specs.get(flag.field)
+            if spec is None:
+                raise ValueError(f"flag {name!r}: {flag.field!r} is not a field of {self.entities}")
+            if spec.codes is None and (spec.sql_type != "BOOLEAN" or flag.code is not None):
+                raise ValueError(f"flag {name!r}: {flag.field!r} takes no code; use a boolean")
+            if spec.codes is not None and flag.code not in code_table(spec.codes).values:
+                raise ValueError(
+                    f"flag {name!r}: code {flag.code!r} is not in table {spec.codes!r} "
+                    f"(one of {code_table(spec.codes).values})"
+                )
+
+    def flags(self) -> dict[str, ColumnMap]:
+        """The columns declared as flags of another field, by column name."""
+        return {n: c for n, c in self.columns.items() if c.flag is not None}
+
     def _check_value_maps(self, fields: dict[str, str | None]) -> None:
         for name, col in self.columns.items():
-            table = fields[name]
+            table = fields.get(name)
             if col.values and table:
-                allowed = set(code_table(table).values)
-                bad = sorted({v for v in col.values.values() if v not in allowed})
+                allowed = {*code_table(table).values, None}
+                bad = sorted({str(v) for v in col.values.values() if v not in allowed})
                 if bad:
                     raise ValueError(f"{name}: values {bad} are not codes of table {table!r}")
 
@@ -323,6 +369,7 @@ def render_contract_reference() -> str:
     for model in (
         SourceContract,
         ColumnMap,
+        Flag,
         Explode,
         RowCountBounds,
         DatabaseSource,
