@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
+from itertools import combinations, product
 from pathlib import Path
 
 import yaml
@@ -20,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 
 from schemas.classification import field_specs
 from schemas.code_tables import code_table
+from schemas.globs import globs_overlap
 from schemas.registry import entity
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
@@ -294,7 +296,7 @@ class SourceContract(BaseModel):
                 continue
             if name in specs:
                 raise ValueError(f"flag column {name!r} is named as a field: give it its own name")
-            if col.values or col.separator or col.date_formats:
+            if col.values is not None or col.separator or col.date_formats:
                 raise ValueError(f"flag column {name!r} reads yes or no: no values or formats")
             spec = specs.get(flag.field)
             if spec is None:
@@ -346,15 +348,33 @@ def load_contract(path: Path) -> SourceContract:
 
 
 def load_contracts(folders: Iterable[Path] = (REPO_CONTRACTS,)) -> dict[str, SourceContract]:
-    """Contracts by source name; a later folder overrides an earlier one's source."""
-    found: dict[str, SourceContract] = {}
+    """Contracts by source name; a later folder overrides an earlier one's source. Raises
+    ContractError when two contracts of one department could read the same file."""
+    found: dict[str, tuple[SourceContract, Path]] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.yaml")):
             contract = load_contract(path)
-            found[contract.source] = contract
-    return found
+            found[contract.source] = (contract, path)
+    _refuse_overlaps(list(found.values()))
+    return {source: contract for source, (contract, _) in found.items()}
+
+
+def _refuse_overlaps(contracts: list[tuple[SourceContract, Path]]) -> None:
+    """Which of two contracts reads a file both patterns match would depend on the order
+    they are tried, so such a pair is refused, naming both (see schemas/globs.py)."""
+    for (first, first_path), (second, second_path) in combinations(contracts, 2):
+        if first.department != second.department:
+            continue
+        for a, b in product(first.file_patterns, second.file_patterns):
+            if globs_overlap(a, b):
+                raise ContractError(
+                    f"contracts {first.source} ({first_path}) and {second.source} "
+                    f"({second_path}) could both read a file of department "
+                    f"{first.department!r}: {a!r} and {b!r} match one name; make their "
+                    "file_patterns disjoint"
+                )
 
 
 def render_contract_reference() -> str:
