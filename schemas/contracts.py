@@ -23,6 +23,7 @@ from schemas.classification import field_specs
 from schemas.code_tables import code_table
 from schemas.globs import globs_overlap
 from schemas.registry import entity
+from schemas.yes_no import FALSE_WORDS, TRUE_WORDS
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
 _SPACE = re.compile(r"\s+")
@@ -35,6 +36,7 @@ def normalize_header(text: str) -> str:
 
 
 REPO_CONTRACTS = Path(__file__).resolve().parent.parent / "contracts"
+FORMS = Path(__file__).resolve().parent / "contract_forms.md"
 
 
 class ExportMode(StrEnum):
@@ -378,13 +380,21 @@ def _refuse_overlaps(contracts: list[tuple[SourceContract, Path]]) -> None:
 
 
 def render_contract_reference() -> str:
-    """Markdown reference of every contract key, from the model: `docs/contracts.md`."""
+    """Markdown reference of every contract key, from the model, after the column forms
+    with examples (schemas/contract_forms.md): `docs/contracts.md`."""
+    spelled = {
+        w: ", ".join(f"`{x}`" for x in words)
+        for w, words in (("yes", TRUE_WORDS), ("no", FALSE_WORDS))
+    }
+    forms = FORMS.read_text(encoding="utf-8")
     lines = [
         "# Source contract reference",
         "",
-        "Generated from `schemas/contracts.py` by `make dictionary`; do not edit by hand.",
+        "Generated from `schemas/contracts.py` and `schemas/contract_forms.md` by "
+        "`make dictionary`; do not edit by hand.",
         "A contract is one YAML file in `contracts/` or `<home>/contracts/`.",
         "",
+        forms.replace("{yes}", spelled["yes"]).replace("{no}", spelled["no"]),
     ]
     for model in (
         SourceContract,

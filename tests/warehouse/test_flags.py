@@ -4,10 +4,12 @@ value, a stray spelling is set aside with its reason, and a resident flagged as 
 oxygen concentrator is power-dependent in mart.vulnerable_residents."""
 
 import duckdb
+import yaml
 from openpyxl import Workbook
 
 from connectors.home import Home
 from demo import generate
+from schemas.contracts import REPO_CONTRACTS
 from tests.warehouse.published import link_mart_publish
 from warehouse.ingest import process_pending
 
@@ -108,3 +110,39 @@ def test_an_oxygen_concentrator_flag_makes_the_resident_power_dependent(tmp_path
     assert by_record["H2"] == (True, True)
     assert by_record["H4"] == (False, True), "a set-aside flag adds nothing"
     assert by_record["H5"] == (False, False), "on the list as pregnant (是的), nothing else"
+
+
+def test_a_site_contract_sets_a_code_and_a_boolean_from_flags_and_its_own_spellings(tmp_path):
+    home = Home.resolve(tmp_path).ensure()
+    contract = yaml.safe_load((REPO_CONTRACTS / "health_residents.yaml").read_text())
+    contract["columns"].update(
+        bedridden={"aliases": ["长期卧床"], "flag": {"field": "mobility", "code": "BED"}},
+        disabled_person={"aliases": ["残疾人"], "flag": {"field": "has_disability"}},
+        pregnant={"aliases": ["孕产妇"], "values": {"孕": "true", "不详": None}},
+    )
+    (home.contracts_dir / "health_residents.yaml").write_text(
+        yaml.safe_dump(contract, allow_unicode=True), encoding="utf-8"
+    )
+    rows = [
+        "档案编号,姓名,行动能力,长期卧床,残疾,残疾人,孕产妇",
+        "S1,李一,,是,,是,孕",
+        "S2,李二,需人协助,是,否,,不详",
+        "S3,李三,,否,否,否,否",
+        "S4,李四,,,,,也许",
+    ]
+    path = home.ingest_dir("health") / "health_residents_site.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (result,) = process_pending(home)
+    assert result.rows_loaded == 4
+    staged = {
+        r[0]: r[1:]
+        for r in _query(
+            home,
+            "SELECT record_id, mobility, has_disability, pregnant, _set_aside "
+            "FROM staging.health_residents",
+        )
+    }
+    assert staged["S1"] == ("BED", True, True, [])
+    assert staged["S2"] == ("ASSIST", False, None, []), "the field's own value comes first"
+    assert staged["S3"] == (None, False, False, [])
+    assert staged["S4"] == (None, None, None, ["pregnant"])
