@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
+from itertools import combinations, product
 from pathlib import Path
 
 import yaml
@@ -20,7 +21,9 @@ from sqlalchemy.exc import ArgumentError
 
 from schemas.classification import field_specs
 from schemas.code_tables import code_table
+from schemas.globs import globs_overlap
 from schemas.registry import entity
+from schemas.yes_no import FALSE_WORDS, TRUE_WORDS
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
 _SPACE = re.compile(r"\s+")
@@ -33,11 +36,26 @@ def normalize_header(text: str) -> str:
 
 
 REPO_CONTRACTS = Path(__file__).resolve().parent.parent / "contracts"
+FORMS = Path(__file__).resolve().parent / "contract_forms.md"
 
 
 class ExportMode(StrEnum):
     SNAPSHOT = "snapshot"
     DELTA = "delta"
+
+
+class Flag(BaseModel):
+    """A yes/no column that sets another field when it says yes: the code is added to a
+    list field (several flag columns may feed one), or set on a coded field; without a
+    code the target is a boolean field, set true or false. A no adds nothing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(description="The field the flag sets (e.g. `medical_equipment`).")
+    code: str | None = Field(
+        default=None,
+        description="The code a yes stands for (e.g. `O2C`); omitted for a boolean field.",
+    )
 
 
 class ColumnMap(BaseModel):
@@ -49,9 +67,10 @@ class ColumnMap(BaseModel):
         min_length=1,
         description="Headers the column may appear under; width, case and spaces do not matter.",
     )
-    values: dict[str, str] | None = Field(
+    values: dict[str, str | None] | None = Field(
         default=None,
-        description='Department value → code (e.g. 男: "1"); codes must be in the field\'s table.',
+        description='Department value → code (e.g. 男: "1"); codes must be in the field\'s '
+        "table. `null` maps a value to no value (e.g. 否: null), without a reason.",
     )
     date_formats: tuple[str, ...] | None = Field(
         default=None,
@@ -62,6 +81,11 @@ class ColumnMap(BaseModel):
     )
     in_item: bool = Field(
         default=False, description="The header is a key inside the `explode` list's items."
+    )
+    flag: Flag | None = Field(
+        default=None,
+        description="The column is a yes/no flag setting another field; its key then names "
+        "the column, not a field (e.g. `home_oxygen`).",
     )
 
 
@@ -244,12 +268,13 @@ class SourceContract(BaseModel):
         if self.database is not None and self.explode is not None:
             raise ValueError("`explode` reads nested JSON files; a database source has none")
         fields = self.target_fields()
-        unknown = sorted(set(self.columns) - set(fields))
+        unknown = sorted(n for n, c in self.columns.items() if n not in fields and not c.flag)
         if unknown:
             raise ValueError(f"columns map to fields not in {list(self.entities)}: {unknown}")
         for name in (self.record_id, *self.required):
-            if name not in self.columns:
+            if name not in fields or name not in self.columns:
                 raise ValueError(f"field {name!r} is required but no column maps to it")
+        self._check_flags()
         if self.explode and self.explode.mention_id not in fields:
             raise ValueError(f"explode.mention_id {self.explode.mention_id!r} is not a field")
         self._check_aliases()
@@ -265,12 +290,37 @@ class SourceContract(BaseModel):
                     raise ValueError(f"header alias {alias!r} maps to {seen[key]} and {name}")
                 seen[key] = name
 
+    def _check_flags(self) -> None:
+        specs = {s.name: s for e in self.entities for s in field_specs(entity(e))}
+        for name, col in self.columns.items():
+            flag = col.flag
+            if flag is None:
+                continue
+            if name in specs:
+                raise ValueError(f"flag column {name!r} is named as a field: give it its own name")
+            if col.values is not None or col.separator or col.date_formats:
+                raise ValueError(f"flag column {name!r} reads yes or no: no values or formats")
+            spec = specs.get(flag.field)
+            if spec is None:
+                raise ValueError(f"flag {name!r}: {flag.field!r} is not a field of {self.entities}")
+            if spec.codes is None and (spec.sql_type != "BOOLEAN" or flag.code is not None):
+                raise ValueError(f"flag {name!r}: {flag.field!r} takes no code; use a boolean")
+            if spec.codes is not None and flag.code not in code_table(spec.codes).values:
+                raise ValueError(
+                    f"flag {name!r}: code {flag.code!r} is not in table {spec.codes!r} "
+                    f"(one of {code_table(spec.codes).values})"
+                )
+
+    def flags(self) -> dict[str, ColumnMap]:
+        """The columns declared as flags of another field, by column name."""
+        return {n: c for n, c in self.columns.items() if c.flag is not None}
+
     def _check_value_maps(self, fields: dict[str, str | None]) -> None:
         for name, col in self.columns.items():
-            table = fields[name]
+            table = fields.get(name)
             if col.values and table:
-                allowed = set(code_table(table).values)
-                bad = sorted({v for v in col.values.values() if v not in allowed})
+                allowed = {*code_table(table).values, None}
+                bad = sorted({str(v) for v in col.values.values() if v not in allowed})
                 if bad:
                     raise ValueError(f"{name}: values {bad} are not codes of table {table!r}")
 
@@ -300,29 +350,56 @@ def load_contract(path: Path) -> SourceContract:
 
 
 def load_contracts(folders: Iterable[Path] = (REPO_CONTRACTS,)) -> dict[str, SourceContract]:
-    """Contracts by source name; a later folder overrides an earlier one's source."""
-    found: dict[str, SourceContract] = {}
+    """Contracts by source name; a later folder overrides an earlier one's source. Raises
+    ContractError when two contracts of one department could read the same file."""
+    found: dict[str, tuple[SourceContract, Path]] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.yaml")):
             contract = load_contract(path)
-            found[contract.source] = contract
-    return found
+            found[contract.source] = (contract, path)
+    _refuse_overlaps(list(found.values()))
+    return {source: contract for source, (contract, _) in found.items()}
+
+
+def _refuse_overlaps(contracts: list[tuple[SourceContract, Path]]) -> None:
+    """Which of two contracts reads a file both patterns match would depend on the order
+    they are tried, so such a pair is refused, naming both (see schemas/globs.py)."""
+    for (first, first_path), (second, second_path) in combinations(contracts, 2):
+        if first.department != second.department:
+            continue
+        for a, b in product(first.file_patterns, second.file_patterns):
+            if globs_overlap(a, b):
+                raise ContractError(
+                    f"contracts {first.source} ({first_path}) and {second.source} "
+                    f"({second_path}) could both read a file of department "
+                    f"{first.department!r}: {a!r} and {b!r} match one name; make their "
+                    "file_patterns disjoint"
+                )
 
 
 def render_contract_reference() -> str:
-    """Markdown reference of every contract key, from the model: `docs/contracts.md`."""
+    """Markdown reference of every contract key, from the model, after the column forms
+    with examples (schemas/contract_forms.md): `docs/contracts.md`."""
+    spelled = {
+        w: ", ".join(f"`{x}`" for x in words)
+        for w, words in (("yes", TRUE_WORDS), ("no", FALSE_WORDS))
+    }
+    forms = FORMS.read_text(encoding="utf-8")
     lines = [
         "# Source contract reference",
         "",
-        "Generated from `schemas/contracts.py` by `make dictionary`; do not edit by hand.",
+        "Generated from `schemas/contracts.py` and `schemas/contract_forms.md` by "
+        "`make dictionary`; do not edit by hand.",
         "A contract is one YAML file in `contracts/` or `<home>/contracts/`.",
         "",
+        forms.replace("{yes}", spelled["yes"]).replace("{no}", spelled["no"]),
     ]
     for model in (
         SourceContract,
         ColumnMap,
+        Flag,
         Explode,
         RowCountBounds,
         DatabaseSource,

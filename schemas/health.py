@@ -34,6 +34,13 @@ class HealthRecord(PersonMention, AddressParts):
         generalize_to="has disability flag",
         codes="disability_type",
     )
+    has_disability: bool | None = field(
+        "Recorded as disabled, whether or not the export names the disability category.",
+        category=Category.HEALTH,
+        grade=Grade.L4,
+        pipl=True,
+        masking=Masking.DROP,
+    )
     disability_grade: int | None = field(
         "Disability grade, 1 (most severe) to 4.",
         category=Category.HEALTH,

@@ -13,6 +13,7 @@ from schemas.classification import FieldSpec
 from schemas.code_tables import code_table
 from schemas.contracts import SourceContract
 from schemas.registry import entity
+from schemas.yes_no import FALSE_WORDS, TRUE_WORDS
 from warehouse.ddl import quote
 from warehouse.dirt import DIRT, Cleaning
 from warehouse.mapping import Mapping
@@ -24,8 +25,6 @@ ADDRESS_PARTS = {"building_no": "building", "unit_no": "unit", "room_no": "room"
 PART_FALLBACK = {"building_no": "cw_building_no", "unit_no": "cw_unit_no"}
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 DEFAULT_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S")
-TRUE_WORDS = ["true", "1", "是", "y", "yes", "有", "t"]
-FALSE_WORDS = ["false", "0", "否", "n", "no", "无", "f"]
 NOTES, PLACES = "_row_notes", "_places"  # temp tables of Compiler.helpers
 
 
@@ -317,14 +316,46 @@ class Compiler:
     def _kept_sql(self) -> str:
         """Values whose field failed a rule that leaves them filled (a range, a length, an
         age) are set aside: NULL, as every other failed value already is."""
-        replaced = [
-            f"CASE WHEN {error_name(n)} IS NULL THEN {quote(n)} END AS {quote(n)}"
+        replaced = {
+            n: f"CASE WHEN {error_name(n)} IS NULL THEN {quote(n)} END"
             for n, sql in self._fields_sql().items()
             if sql.error is not None and not sql.nulls_on_error
-        ]
+        }
+        for target, flags in self._flag_targets().items():
+            replaced[target] = self._with_flags(target, replaced.get(target, quote(target)), flags)
         if not replaced:
             return "SELECT * FROM typed"
-        return f"SELECT * REPLACE ({', '.join(replaced)}) FROM typed"
+        listed = ", ".join(f"{v} AS {quote(n)}" for n, v in replaced.items())
+        return f"SELECT * REPLACE ({listed}) FROM typed"
+
+    def _flag_targets(self) -> dict[str, list[tuple[str, str | None]]]:
+        """Field → the flag columns of this file that set it, with the code each stands for."""
+        out: dict[str, list[tuple[str, str | None]]] = {}
+        for name, col in self.contract.flags().items():
+            if col.flag is not None and name in self.mapping.columns:
+                out.setdefault(col.flag.field, []).append((quote(name), col.flag.code))
+        return out
+
+    def _with_flags(self, name: str, own: str, flags: list[tuple[str, str | None]]) -> str:
+        """The field's own (kept) value with what its flag columns say: a yes adds its code
+        to a list, sets a code the field lacks, or makes a boolean true; a no adds nothing
+        (a boolean is false when nothing says yes and something says no)."""
+        sql_type = self.fields[name].sql_type
+        said = " OR ".join(f"coalesce({f}, false)" for f, _ in flags)
+        if sql_type == "BOOLEAN":
+            stated = ", ".join(f for f, _ in flags)
+            return (
+                f"CASE WHEN coalesce({own}, false) OR {said} THEN true "
+                f"WHEN coalesce({own}, {stated}) IS NOT NULL THEN false END"
+            )
+        codes = [f"CASE WHEN {f} THEN {self.params.bind(c)} END" for f, c in flags]
+        if not sql_type.endswith("[]"):
+            return f"coalesce({own}, {', '.join(codes)})"
+        added = f"list_filter([{', '.join(codes)}], lambda x: x IS NOT NULL)"
+        return (
+            f"CASE WHEN {said} THEN list_distinct(list_concat(coalesce({own}, []), {added})) "
+            f"ELSE {own} END"
+        )
 
     def _person_flags(self) -> list[str]:
         """Stated birth date and sex are cross-checked with the ID number, never overwritten."""
@@ -372,7 +403,7 @@ class Compiler:
             parts.append(f"{sql.error or 'NULL::VARCHAR'} AS {error_name(name)}")
         for name in self.mapping.columns:
             parts.append(raw_name(name))
-            if self.fields[name].fmt == "id_number":
+            if name in self.fields and self.fields[name].fmt == "id_number":
                 parts.append(quote("u." + name))
                 parts.append(quote("b." + name))
         return f"SELECT {', '.join(parts)} FROM valued"
@@ -381,6 +412,12 @@ class Compiler:
         """Each field's value and error, compiled once for both layers that use them."""
         if self._compiled is None:
             self._compiled = {n: self._field(n, s) for n, s in self.fields.items()}
+            for name in self.contract.flags():
+                raw = self._raw(name)
+                if raw is not None:
+                    label = _Label(self.params, f"{name}: ")
+                    error = self._unless(raw, quote(name), label, " is not yes or no")
+                    self._compiled[name] = FieldSql(self._yes_no(raw), error)
         return self._compiled
 
     def _field(self, name: str, spec: FieldSpec) -> FieldSql:
@@ -389,6 +426,8 @@ class Compiler:
             return self._derived(name, spec)
         col = self.contract.columns[name]
         label = _Label(self.params, f"{name}: ")
+        if spec.sql_type == "BOOLEAN":
+            return self._boolean(name, raw, label)
         if col.values is not None or spec.codes:
             return self._coded(name, spec, raw, label)
         ref = quote(name)  # the value, in the layer where errors are computed
@@ -409,13 +448,42 @@ class Compiler:
             )
         return self._typed(name, spec, raw, label)
 
-    def _unless(self, raw: str, ref: str, label: _Label, why: str) -> str:
-        """The reason when `raw` has text but its value (column `ref`) came out empty."""
+    def _unless(
+        self, raw: str, ref: str, label: _Label, why: str, blanks: list[str] | None = None
+    ) -> str:
+        """The reason when `raw` has text but its value (column `ref`) came out empty,
+        unless the text is one the contract maps to no value (`blanks`)."""
         reason = self.params.bind(why)
+        mapped = ""
+        if blanks:
+            mapped = f"AND NOT list_contains({self.params.bind(blanks)}::VARCHAR[], {raw}) "
         return (
-            f"CASE WHEN {raw} IS NOT NULL AND {ref} IS NULL "
+            f"CASE WHEN {raw} IS NOT NULL AND {ref} IS NULL {mapped}"
             f"THEN {label} || cw_q({raw}) || {reason} END"
         )
+
+    def _yes_no(self, raw: str) -> str:
+        """The usual spellings of yes and no (schemas/yes_no.py) as true and false."""
+        yes, no = self.params.bind(list(TRUE_WORDS)), self.params.bind(list(FALSE_WORDS))
+        return (
+            f"CASE WHEN list_contains({yes}::VARCHAR[], lower({raw})) THEN true "
+            f"WHEN list_contains({no}::VARCHAR[], lower({raw})) THEN false END"
+        )
+
+    def _boolean(self, name: str, raw: str, label: _Label) -> FieldSql:
+        """A yes/no field: the contract's own spellings first, then the usual ones."""
+        values = self.contract.columns[name].values or {}
+        value = self._yes_no(raw)
+        if values:
+            keys = self.params.bind([k.strip() for k in values])
+            bools = self.params.bind(list(values.values()))
+            value = (
+                f"CASE WHEN list_contains({keys}::VARCHAR[], {raw}) THEN TRY_CAST("
+                f"map_extract_value(MAP({keys}::VARCHAR[], {bools}::VARCHAR[]), {raw}) "
+                f"AS BOOLEAN) ELSE {value} END"
+            )
+        why = " is not yes or no"
+        return FieldSql(value, self._unless(raw, quote(name), label, why, _blanks(values)))
 
     def _text(self, spec: FieldSpec, value: str, raw: str, label: _Label, ref: str) -> FieldSql:
         limit = _constraint(spec, "max_length")
@@ -447,13 +515,6 @@ class Compiler:
             error = self._unless(raw, ref, label, " is not a number")
             ranged = self._range(spec, ref, label, error)
             return FieldSql(value, ranged, nulls_on_error=ranged == error)
-        if spec.sql_type == "BOOLEAN":
-            yes, no = self.params.bind(TRUE_WORDS), self.params.bind(FALSE_WORDS)
-            value = (
-                f"CASE WHEN list_contains({yes}::VARCHAR[], lower({raw})) THEN true "
-                f"WHEN list_contains({no}::VARCHAR[], lower({raw})) THEN false END"
-            )
-            return FieldSql(value, self._unless(raw, ref, label, " is not yes or no"))
         return self._text(spec, raw, raw, label, ref)
 
     def _lifetime(self, ref: str, raw: str, label: _Label, error: str) -> str:
@@ -528,9 +589,14 @@ class Compiler:
                 f"CASE WHEN list_contains({known}::VARCHAR[], {x}) THEN {x} END)"
             )
 
+        blanks = _blanks(values)
         if spec.sql_type.endswith("[]"):
             sep = self.params.bind(col.separator or ",")
-            value = f"list_transform(string_split({raw}, {sep}), lambda x: {lookup('trim(x)')})"
+            items = f"string_split({raw}, {sep})"
+            if blanks:
+                kept = f"NOT list_contains({self.params.bind(blanks)}::VARCHAR[], trim(x))"
+                items = f"nullif(list_filter({items}, lambda x: {kept}), [])"
+            value = f"list_transform({items}, lambda x: {lookup('trim(x)')})"
             why = self.params.bind(" has a value outside the code table")
             error = (
                 f"CASE WHEN {raw} IS NOT NULL AND list_contains({quote(name)}, NULL) "
@@ -539,7 +605,8 @@ class Compiler:
             return FieldSql(value, error, nulls_on_error=False)
         cast = {"BOOLEAN": "BOOLEAN", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE"}.get(spec.sql_type)
         value = f"TRY_CAST({lookup(raw)} AS {cast})" if cast else lookup(raw)
-        return FieldSql(value, self._unless(raw, quote(name), label, " is not a known value"))
+        error = self._unless(raw, quote(name), label, " is not a known value", blanks)
+        return FieldSql(value, error)
 
     def _id_number(self, name: str, label: _Label) -> FieldSql:
         raw, t = raw_name(name), quote("n." + name)
@@ -588,6 +655,11 @@ class Compiler:
         if name in self._place_parts():
             return FieldSql(quote("x." + name), None)
         return FieldSql(f"NULL::{spec.sql_type}", None)
+
+
+def _blanks(values: dict[str, str | None]) -> list[str]:
+    """The values a contract maps to no value (`否: null`)."""
+    return [k.strip() for k, v in values.items() if v is None]
 
 
 def _listed(items: list[str]) -> str:

@@ -162,3 +162,62 @@ def test_file_and_database_sources_are_exclusive(tmp_path):
         load_contract(tmp_path / "both.yaml")
     with pytest.raises(ContractError, match="needs `file_patterns`"):
         load_contract(_write(tmp_path, file_patterns=[]))
+
+
+def _site_contract(folder: Path, source: str, patterns: list[str]) -> None:
+    raw = yaml.safe_load(
+        (Path(__file__).parents[2] / "contracts" / "health_residents.yaml").read_text()
+    )
+    raw.update(source=source, file_patterns=patterns)
+    folder.mkdir(exist_ok=True)
+    (folder / f"{source}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+
+
+def test_two_contracts_whose_patterns_overlap_in_one_department_are_refused(tmp_path):
+    # `health_clinic_*.csv` and the repository's `*健康档案*.csv` both match
+    # `health_clinic_健康档案.csv`.
+    _site_contract(tmp_path / "site", "health_clinic", ["health_clinic_*.csv"])
+    with pytest.raises(ContractError) as refused:
+        load_contracts([Path(__file__).parents[2] / "contracts", tmp_path / "site"])
+    message = str(refused.value)
+    assert "health_residents" in message and "health_clinic" in message
+    assert "'*健康档案*.csv' and 'health_clinic_*.csv'" in message
+
+
+def test_disjoint_patterns_and_an_override_of_the_same_source_are_not_overlaps(tmp_path):
+    site = tmp_path / "site"
+    _site_contract(site, "health_clinic", ["clinic_[0-9]*.xlsx"])
+    _site_contract(site, "health_residents", ["health_residents_*.csv"])
+    found = load_contracts([Path(__file__).parents[2] / "contracts", site])
+    assert found["health_clinic"].file_patterns == ("clinic_[0-9]*.xlsx",)
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ({"field": "medical_equipment", "code": "OXYGEN"}, r"code 'OXYGEN' is not in table"),
+        ({"field": "oxygen"}, r"'oxygen' is not a field"),
+        ({"field": "medical_equipment"}, r"code None is not in table 'medical_equipment'"),
+        ({"field": "pregnant", "code": "1"}, r"'pregnant' takes no code"),
+        ({"field": "due_date"}, r"'due_date' takes no code; use a boolean"),
+    ],
+)
+def test_a_flag_names_a_field_and_a_code_it_can_take(tmp_path, flag, message):
+    base = load_contracts()["health_residents"].model_dump(mode="json")
+    columns = {**base["columns"], "home_suction": {"aliases": ["吸痰器"], "flag": flag}}
+    with pytest.raises(ContractError, match=message):
+        load_contract(_write(tmp_path, columns=columns))
+
+
+def test_a_flag_column_is_not_named_as_a_field_and_reads_only_yes_or_no(tmp_path):
+    base = load_contracts()["health_residents"].model_dump(mode="json")
+    flag = {"field": "medical_equipment", "code": "SUCT"}
+    named = {**base["columns"], "mobility": {"aliases": ["吸痰器"], "flag": flag}}
+    with pytest.raises(ContractError, match="flag column 'mobility' is named as a field"):
+        load_contract(_write(tmp_path, columns=named))
+    mapped = {
+        **base["columns"],
+        "suction": {"aliases": ["吸痰器"], "flag": flag, "values": {"用": "SUCT"}},
+    }
+    with pytest.raises(ContractError, match="flag column 'suction' reads yes or no"):
+        load_contract(_write(tmp_path, columns=mapped))
