@@ -34,7 +34,7 @@ class HealthRecord(PersonMention, AddressParts):
         generalize_to="has disability flag",
         codes="disability_type",
     )
-    has_disability: bool | None = field(
+    disability_recorded: bool | None = field(
         "Recorded as disabled, whether or not the export names the disability category.",
         category=Category.HEALTH,
         grade=Grade.L4,

@@ -65,7 +65,7 @@ def test_flag_columns_and_yes_no_spellings_land_in_staging(tmp_path):
         r[0]: r[1:]
         for r in _query(
             home,
-            "SELECT record_id, medical_equipment, has_disability, pregnant, _set_aside "
+            "SELECT record_id, medical_equipment, disability_recorded, pregnant, _set_aside "
             "FROM staging.health_residents",
         )
     }
@@ -117,7 +117,7 @@ def test_a_site_contract_sets_a_code_and_a_boolean_from_flags_and_its_own_spelli
     contract = yaml.safe_load((REPO_CONTRACTS / "health_residents.yaml").read_text())
     contract["columns"].update(
         bedridden={"aliases": ["长期卧床"], "flag": {"field": "mobility", "code": "BED"}},
-        disabled_person={"aliases": ["残疾人"], "flag": {"field": "has_disability"}},
+        disabled_person={"aliases": ["残疾人"], "flag": {"field": "disability_recorded"}},
         pregnant={"aliases": ["孕产妇"], "values": {"孕": "true", "不详": None}},
     )
     (home.contracts_dir / "health_residents.yaml").write_text(
@@ -138,7 +138,7 @@ def test_a_site_contract_sets_a_code_and_a_boolean_from_flags_and_its_own_spelli
         r[0]: r[1:]
         for r in _query(
             home,
-            "SELECT record_id, mobility, has_disability, pregnant, _set_aside "
+            "SELECT record_id, mobility, disability_recorded, pregnant, _set_aside "
             "FROM staging.health_residents",
         )
     }

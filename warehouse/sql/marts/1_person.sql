@@ -20,7 +20,7 @@ health AS (
     SELECT
         l.person_id,
         bool_or(coalesce(len(h.chronic_conditions), 0) > 0) AS chronic_illness,
-        bool_or(h.disability_type IS NOT NULL OR coalesce(h.has_disability, false)) AS disabled,
+        bool_or(h.disability_type IS NOT NULL OR coalesce(h.disability_recorded, false)) AS disabled,
         bool_or(coalesce(list_has_any(h.medical_equipment, c.power_codes), false))
             AS power_dependent,
         bool_or(coalesce(list_contains(c.help_codes, h.mobility), false)) AS needs_help,
