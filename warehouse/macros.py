@@ -7,6 +7,8 @@ from importlib import resources
 import duckdb
 import pyarrow as pa
 
+import yaml
+
 from schemas.divisions import division_codes
 from schemas.idnumber import CHECK_CHARS, WEIGHTS
 
@@ -17,7 +19,16 @@ def macro_sql() -> str:
     terms = " + ".join(
         f"((n // {10 ** (len(WEIGHTS) - 1 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS)
     )
-    return template.format(checksum_terms=terms, check_chars=CHECK_CHARS)
+    folds = yaml.safe_load(
+        (resources.files("warehouse") / "address_chars.yaml").read_text(encoding="utf-8")
+    )
+    source = "".join(folds[k]["from"] for k in ("traditional", "dashes"))
+    target = "".join(folds[k]["to"] for k in ("traditional", "dashes"))
+    if len(source) != len(target):
+        raise ValueError("warehouse/address_chars.yaml: `from` and `to` differ in length")
+    return template.format(
+        checksum_terms=terms, check_chars=CHECK_CHARS, traditional=source, simplified=target
+    )
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:

@@ -97,33 +97,73 @@ CREATE OR REPLACE MACRO cw_number(t) AS CASE
         + coalesce(cw_cn_digit(nullif(split_part(t, '十', 2), '')), 0) AS VARCHAR)
 END;
 
+-- Address text as the parser reads it: traditional place-name characters folded to
+-- simplified ({{traditional}} from warehouse/address_chars.yaml), every dash as '-', a space
+-- between two numbers as '-' (3号楼 2 301) and every other space dropped (学院路 社区).
+CREATE OR REPLACE MACRO cw_address_text(a) AS replace(regexp_replace(regexp_replace(
+    translate(a, '{traditional}', '{simplified}'),
+    '([0-9])\s+([0-9])', '\1-\2', 'g'), '([0-9])\s+([0-9])', '\1-\2', 'g'), ' ', '');
 -- Address text split into the district's hierarchy with plain string search:
 -- the equivalent regular expression cost 1.1-4.4 s per million addresses here.
+-- A macro copies its argument wherever it is named, and these nest: each step binds its
+-- value once as a lambda's parameter (`let`), or planning grows exponentially.
+CREATE OR REPLACE MACRO cw_after_province(a) AS CASE
+    WHEN strpos(a, '省') BETWEEN 2 AND 4 THEN substr(a, strpos(a, '省') + 1)
+    WHEN strpos(a, '自治区') BETWEEN 2 AND 6 THEN substr(a, strpos(a, '自治区') + 3)
+    ELSE a
+END;
 CREATE OR REPLACE MACRO cw_after_city(a) AS
     CASE WHEN strpos(a, '市') BETWEEN 2 AND 8 THEN substr(a, strpos(a, '市') + 1) ELSE a END;
 CREATE OR REPLACE MACRO cw_district_len(a) AS CASE
-    -- 社区, 小区 and 园区 end community names, not districts (光明小区社区3-1-101).
+    -- 社区, 小区 and 园区 end community names, not districts (光明小区社区3-1-101); nor is
+    -- a 区 right before 社区 (翠苑一区社区) or before a building number (翠苑一区3幢).
     WHEN strpos(a, '区') BETWEEN 2 AND 6
         AND substr(a, strpos(a, '区') - 1, 1) NOT IN ('社', '小', '园')
+        AND substr(a, strpos(a, '区') + 1, 2) <> '社区'
+        AND NOT regexp_matches(substr(a, strpos(a, '区') + 1, 1), '[0-9一二三四五六七八九十两]')
         THEN strpos(a, '区')
+    WHEN strpos(a, '县') BETWEEN 2 AND 6 AND substr(a, strpos(a, '县') + 1, 2) <> '社区'
+        THEN strpos(a, '县')
     ELSE 0
 END;
-CREATE OR REPLACE MACRO cw_address_split(a, d) AS struct_pack(
+-- How many characters precede the premises in text that names no 社区: those before the
+-- first number followed by a building marker or a dash (骆家庄村3-1-101, 西溪花园2幢);
+-- NULL when there is no such number.
+CREATE OR REPLACE MACRO cw_before_premises(a) AS CASE
+    WHEN regexp_matches(a, '[0-9一二三四五六七八九十两]+(?:号楼|栋|幢|座|#|号院|号|-)')
+        THEN length(regexp_extract(a, '^(.*?)[0-9一二三四五六七八九十两]+(?:号楼|栋|幢|座|#|号院|号|-)', 1))
+END;
+-- s: characters before the community (district and street); c: the community's length
+-- with its 社区, or up to the premises when the text names no 社区.
+CREATE OR REPLACE MACRO cw_area_of(a, d, s, c) AS struct_pack(
     district := nullif(substr(a, 1, d), ''),
-    street := CASE WHEN strpos(a, '街道') > d THEN substr(a, d + 1, strpos(a, '街道') + 1 - d) END,
-    community := CASE WHEN strpos(a, '社区') > 0 THEN substr(
-        a,
-        greatest(d, CASE WHEN strpos(a, '街道') > d THEN strpos(a, '街道') + 1 ELSE 0 END) + 1,
-        strpos(a, '社区') + 1 - greatest(d, CASE WHEN strpos(a, '街道') > d THEN strpos(a, '街道') + 1 ELSE 0 END)
-    ) END,
-    rest := CASE WHEN strpos(a, '社区') > 0 THEN split_part(a, '社区', 2) ELSE a END
+    street := CASE WHEN s > d THEN substr(a, d + 1, s - d) END,
+    community := CASE
+        WHEN c >= 3 AND substr(a, s + c - 1, 2) = '社区' THEN substr(a, s + 1, c)
+        -- Two characters at least: 3号楼 alone names no community.
+        WHEN c >= 2 THEN substr(a, s + 1, c) || '社区'
+    END,
+    rest := CASE WHEN c > 0 THEN substr(a, s + c + 1) ELSE substr(a, s + 1) END
 );
-CREATE OR REPLACE MACRO cw_address_area(a) AS cw_address_split(cw_after_city(a), cw_district_len(cw_after_city(a)));
+CREATE OR REPLACE MACRO cw_community_len(t) AS CASE
+    WHEN strpos(t, '社区') > 0 THEN strpos(t, '社区') + 1
+    ELSE coalesce(cw_before_premises(t), 0)
+END;
+CREATE OR REPLACE MACRO cw_address_split(a, d) AS list_transform(
+    [CASE WHEN strpos(a, '街道') > d THEN strpos(a, '街道') + 1 ELSE d END],
+    lambda s: cw_area_of(a, d, s, cw_community_len(substr(a, s + 1)))
+)[1];
+CREATE OR REPLACE MACRO cw_address_area(a) AS list_transform(
+    [cw_after_city(cw_after_province(cw_address_text(a)))],
+    lambda t: list_transform([cw_district_len(t)], lambda d: cw_address_split(t, d))[1]
+)[1];
+-- The community as linking compares it: without the 社区 / 居委会 that some sources add.
+CREATE OR REPLACE MACRO cw_community_key(c) AS regexp_replace(c, '(社区|居委会|村委会)$', '');
 -- What follows the community: building, unit and room, in any of the usual forms
 -- (3号楼2单元301室, 三号楼二单元301, 3栋2单元301, 3-2-301, 十号楼).
 CREATE OR REPLACE MACRO cw_premises(rest) AS regexp_extract(
     rest,
-    '^\s*([0-9一二三四五六七八九十两]+)\s*(?:号楼|栋|幢|#楼|#|号院|座|-)\s*(?:([0-9一二三四五六七八九十两]+)\s*(?:单元|门|-))?\s*(?:([0-9]{{3,5}})\s*(?:室|号|房)?)?\s*$',
+    '^\s*([0-9一二三四五六七八九十两]+)\s*(?:号楼|栋|幢|#楼|#|号院|座|号|-)\s*(?:([0-9一二三四五六七八九十两]+)\s*(?:单元|门|-))?\s*(?:([0-9]{{3,5}})\s*(?:室|号|房)?)?\s*$',
     ['building', 'unit', 'room']
 );
 CREATE OR REPLACE MACRO cw_building_no(t) AS cw_number(nullif(regexp_extract(
