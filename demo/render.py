@@ -46,8 +46,26 @@ def _choose_forms(rng: np.random.Generator, forms: dict[str, float], n: int) -> 
     return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=weights / weights.sum())]
 
 
+def _traditional() -> dict[int, str]:
+    """Simplified → traditional for the place words the demo writes (noise.yaml)."""
+    chars = noise_rates()["traditional_chars"]
+    return str.maketrans(chars["simplified"], chars["traditional"])
+
+
+def _community_forms(community: str) -> dict[str, str]:
+    """A community as departments write it: whole, without 社区, with a space, traditional."""
+    bare = community.removesuffix("社区")
+    return {
+        "community": community,
+        "community_bare": bare,
+        "community_spaced": f"{bare} 社区",
+        "community_trad": community.translate(_traditional()),
+    }
+
+
 def addresses(rng: np.random.Generator, places: pd.DataFrame, forms: dict[str, float]) -> list[str]:
-    """Full address text in the forms a department uses (三号楼 / 3栋 / 3-2-301 ...)."""
+    """Full address text in the forms a department uses (三号楼 / 3栋 / 3-2-301 / 翠苑一区
+    3幢1单元101室 / 学院路 社区 2-1-101 / 社區5號樓 ...)."""
     chosen = _choose_forms(rng, forms, len(places))
     out = []
     for form, street, community, b, u, r in zip(
@@ -56,14 +74,15 @@ def addresses(rng: np.random.Generator, places: pd.DataFrame, forms: dict[str, f
         prefix = CITY + DISTRICT if rng.random() < 0.15 else DISTRICT
         out.append(
             form.format(
+                city=CITY,
                 district=prefix,
                 street=street,
-                community=community,
                 b=b,
                 bcn=cn_number(int(b)),
                 u=u,
                 ucn=cn_number(int(u)),
                 r=r,
+                **_community_forms(community),
             )
         )
     return out

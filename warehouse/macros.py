@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 import duckdb
+import opencc
 import pyarrow as pa
-
 import yaml
 
 from schemas.divisions import division_codes
 from schemas.idnumber import CHECK_CHARS, WEIGHTS
+
+# The CJK Unified Ideographs block: every character a Chinese place name uses.
+_IDEOGRAPHS = range(0x4E00, 0xA000)
+
+
+@cache
+def address_folds() -> tuple[str, str, str, str]:
+    """(from, to) pairs for translate(): each traditional ideograph that OpenCC's t2s table
+    maps to one simplified character (社區 → 社区, 號樓 → 号楼, 花園 → 花园), then the dashes
+    of warehouse/address_chars.yaml. Built once per process from the pinned package's data."""
+    chars = [chr(c) for c in _IDEOGRAPHS]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    pairs = [(t, s) for t, s in zip(chars, simplified, strict=True) if t != s and len(s) == 1]
+    folds = yaml.safe_load(
+        (resources.files("warehouse") / "address_chars.yaml").read_text(encoding="utf-8")
+    )
+    dashes = folds["dashes"]
+    if len(dashes["from"]) != len(dashes["to"]):
+        raise ValueError("warehouse/address_chars.yaml: `from` and `to` differ in length")
+    return (
+        "".join(t for t, _ in pairs),
+        "".join(s for _, s in pairs),
+        dashes["from"],
+        dashes["to"],
+    )
 
 
 def macro_sql() -> str:
@@ -19,15 +45,14 @@ def macro_sql() -> str:
     terms = " + ".join(
         f"((n // {10 ** (len(WEIGHTS) - 1 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS)
     )
-    folds = yaml.safe_load(
-        (resources.files("warehouse") / "address_chars.yaml").read_text(encoding="utf-8")
-    )
-    source = "".join(folds[k]["from"] for k in ("traditional", "dashes"))
-    target = "".join(folds[k]["to"] for k in ("traditional", "dashes"))
-    if len(source) != len(target):
-        raise ValueError("warehouse/address_chars.yaml: `from` and `to` differ in length")
+    traditional, simplified, dashes, dash = address_folds()
     return template.format(
-        checksum_terms=terms, check_chars=CHECK_CHARS, traditional=source, simplified=target
+        checksum_terms=terms,
+        check_chars=CHECK_CHARS,
+        traditional=traditional,
+        simplified=simplified,
+        dashes=dashes,
+        dash=dash,
     )
 
 

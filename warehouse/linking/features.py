@@ -18,9 +18,13 @@ FINGERPRINT = (
     "md5(concat_ws('|', m.name, m.id_number, m.sex, m.birth_date, m.phone, m.district, "
     "m.street, m.community, m.grid_id, m.building_no, m.unit_no, m.room_no, m.role))"
 )
-# A building is its community and number; a dwelling adds unit and room.
-BUILDING_KEY = "community || '|' || building_no"
-DWELLING_KEY = "community || '|' || building_no || '|' || coalesce(unit_no, '') || '|' || room_no"
+# A building is its community and number; a dwelling adds unit and room. The community is
+# compared by its key (cw_community_key: 杏花里 and 杏花里社区 are one community).
+BUILDING_KEY = "cw_community_key(community) || '|' || building_no"
+DWELLING_KEY = (
+    "cw_community_key(community) || '|' || building_no || '|' || coalesce(unit_no, '') "
+    "|| '|' || room_no"
+)
 TF_COLUMNS = ("name", "given_name", "surname", "phone")
 
 

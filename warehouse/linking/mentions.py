@@ -13,6 +13,7 @@ from schemas.base import AddressParts, PersonMention
 from schemas.contracts import SourceContract
 from schemas.registry import entity
 from warehouse.ddl import literal, qualified, quote
+from warehouse.linking.gazetteer import known_communities_sql, parsed_from_text, resolved_sql
 
 ADDRESS_FIELDS = ("district", "street", "community", "grid_id", "building_no", "unit_no", "room_no")
 
@@ -32,9 +33,14 @@ def _fields(contract: SourceContract) -> set[str]:
     return names
 
 
-def _select(contract: SourceContract, since_fields: tuple[str, ...]) -> str:
+def _select(
+    contract: SourceContract, since_fields: tuple[str, ...], known: str | None = None
+) -> str:
+    """One source's mentions; `known` (warehouse.linking.gazetteer) names the communities
+    the registers know, which replace those parsed from this source's address text."""
     fields = _fields(contract)
-    has_address = any(issubclass(entity(e), AddressParts) for e in contract.entities)
+    view = qualified(contract.staging_table + "_current")
+    resolve = known is not None and has_address(contract) and parsed_from_text(contract)
     role = quote("role") if "role" in fields else literal("subject")
     columns = [
         f"{literal(contract.department)} AS department",
@@ -45,19 +51,34 @@ def _select(contract: SourceContract, since_fields: tuple[str, ...]) -> str:
     ]
     columns += [quote(f) for f in ("name", "id_number", "sex", "birth_date", "phone")]
     for f in ADDRESS_FIELDS:
-        columns.append(quote(f) if has_address and f in fields else f"NULL::VARCHAR AS {f}")
+        if resolve and f == "community":
+            columns.append("coalesce(g.community, v.community) AS community")
+        else:
+            columns.append(
+                quote(f) if has_address(contract) and f in fields else f"NULL::VARCHAR AS {f}"
+            )
     relation = "relation_to_head"
     columns.append(quote(relation) if relation in fields else f"NULL::VARCHAR AS {relation}")
     dates = [quote(f) for f in since_fields if f in fields]
     columns.append(f"least({', '.join(dates)}) AS since" if dates else "NULL::DATE AS since")
-    view = qualified(contract.staging_table + "_current")
+    if resolve:
+        return (
+            f"SELECT {', '.join(columns)} FROM {view} AS v "
+            f"LEFT JOIN ({resolved_sql(view, str(known))}) AS g ON g.address = v.address"
+        )
     return f"SELECT {', '.join(columns)} FROM {view}"
+
+
+def has_address(contract: SourceContract) -> bool:
+    return any(issubclass(entity(e), AddressParts) for e in contract.entities)
 
 
 def mentions_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:
     """One query over every person source's current rows, in one column order;
     `since` is the earliest of `since_fields` (dates a record places the person at home)."""
-    selects = [_select(c, since_fields) for c in person_sources(contracts)]
+    contracts = list(contracts)
+    known = known_communities_sql(contracts)
+    selects = [_select(c, since_fields, known) for c in person_sources(contracts)]
     if not selects:
         raise ValueError("no source contract mentions a person: nothing to link")
     return "\nUNION ALL\n".join(selects)

@@ -97,11 +97,16 @@ CREATE OR REPLACE MACRO cw_number(t) AS CASE
         + coalesce(cw_cn_digit(nullif(split_part(t, '十', 2), '')), 0) AS VARCHAR)
 END;
 
--- Address text as the parser reads it: traditional place-name characters folded to
--- simplified ({{traditional}} from warehouse/address_chars.yaml), every dash as '-', a space
--- between two numbers as '-' (3号楼 2 301) and every other space dropped (学院路 社区).
+-- Address text as the parser reads it: traditional characters folded to simplified
+-- (warehouse/macros.py address_folds: only where the text has one, as translate() over
+-- thousands of characters cost 0.2 ms an address), every dash as '-', a space between two
+-- numbers as '-' (3号楼 2 301) and every other space dropped (学院路 社区).
+CREATE OR REPLACE MACRO cw_address_folded(a) AS CASE
+    WHEN regexp_matches(a, '[{traditional}]') THEN translate(a, '{traditional}', '{simplified}')
+    ELSE a
+END;
 CREATE OR REPLACE MACRO cw_address_text(a) AS replace(regexp_replace(regexp_replace(
-    translate(a, '{traditional}', '{simplified}'),
+    translate(cw_address_folded(a), '{dashes}', '{dash}'),
     '([0-9])\s+([0-9])', '\1-\2', 'g'), '([0-9])\s+([0-9])', '\1-\2', 'g'), ' ', '');
 -- Address text split into the district's hierarchy with plain string search:
 -- the equivalent regular expression cost 1.1-4.4 s per million addresses here.
@@ -157,8 +162,10 @@ CREATE OR REPLACE MACRO cw_address_area(a) AS list_transform(
     [cw_after_city(cw_after_province(cw_address_text(a)))],
     lambda t: list_transform([cw_district_len(t)], lambda d: cw_address_split(t, d))[1]
 )[1];
--- The community as linking compares it: without the 社区 / 居委会 that some sources add.
-CREATE OR REPLACE MACRO cw_community_key(c) AS regexp_replace(c, '(社区|居委会|村委会)$', '');
+-- The community as linking compares it, whichever source wrote it: read as an address is
+-- (spaces, traditional characters) and without the 社区 / 居委会 some sources add.
+CREATE OR REPLACE MACRO cw_community_key(c) AS
+    nullif(regexp_replace(cw_address_text(c), '(社区|居委会|村委会|居民委员会)$', ''), '');
 -- What follows the community: building, unit and room, in any of the usual forms
 -- (3号楼2单元301室, 三号楼二单元301, 3栋2单元301, 3-2-301, 十号楼).
 CREATE OR REPLACE MACRO cw_premises(rest) AS regexp_extract(
