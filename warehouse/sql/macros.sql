@@ -155,7 +155,13 @@ CREATE OR REPLACE MACRO cw_community_len(t) AS CASE
     ELSE coalesce(cw_before_premises(t), 0)
 END;
 CREATE OR REPLACE MACRO cw_address_split(a, d) AS list_transform(
-    [CASE WHEN strpos(a, '街道') > d THEN strpos(a, '街道') + 1 ELSE d END],
+    [CASE
+        WHEN strpos(a, '街道') > d THEN strpos(a, '街道') + 1
+        -- A town (临平镇) stands where a street would, before its community.
+        WHEN strpos(a, '镇') > d + 1 AND strpos(a, '镇') < strpos(a || '社区', '社区') - 2
+            THEN strpos(a, '镇')
+        ELSE d
+    END],
     lambda s: cw_area_of(a, d, s, cw_community_len(substr(a, s + 1)))
 )[1];
 CREATE OR REPLACE MACRO cw_address_area(a) AS list_transform(

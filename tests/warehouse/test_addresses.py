@@ -1,0 +1,77 @@
+"""Addresses in the forms real exports take, parsed into the district's hierarchy.
+
+The cases are hand-written (tests/warehouse/data/addresses.tsv), not drawn from the demo:
+spaces anywhere, hyphenated building-unit-room with any dash, 幢/栋/座/号楼/#, units and
+rooms without 单元/室, no city or district in front, traditional characters, and community
+names that contain 区/村/苑/里/园. Each is parsed by the same expressions staging uses.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.macros import install_macros
+from warehouse.standardize import ADDRESS_AREA, ADDRESS_PARTS, Compiler
+
+CASES = Path(__file__).parent / "data" / "addresses.tsv"
+FIELDS = ("district", "street", "community", "building_no", "unit_no", "room_no")
+
+
+def labelled() -> list[dict[str, str | None]]:
+    """The labelled addresses, '' read as no value."""
+    lines = [line for line in CASES.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
+    rows = csv.DictReader(lines, delimiter="\t")
+    return [{k: (v or None) for k, v in row.items()} for row in rows]
+
+
+def parse_sql(table: str) -> str:
+    """Every labelled address of `table` (column `raw`) parsed as `Compiler._places` does."""
+    parts = ", ".join(f"{Compiler._place_part(n)} AS {n}" for n in (*ADDRESS_AREA, *ADDRESS_PARTS))
+    return (
+        f"SELECT raw, {parts} FROM (SELECT raw, area, cw_premises(area.rest) AS premises FROM "
+        f"(SELECT raw, cw_address_area(cw_clean(raw)) AS area FROM {table}))"
+    )
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[str, dict[str, str | None]]:
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute("CREATE TABLE cases (raw VARCHAR)")
+    con.executemany("INSERT INTO cases VALUES (?)", [[c["address"]] for c in labelled()])
+    cur = con.execute(parse_sql("cases"))
+    names = [d[0] for d in cur.description]
+    return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cur.fetchall()}
+
+
+@pytest.mark.parametrize("case", labelled(), ids=lambda c: c["address"])
+def test_address_forms(parsed, case):
+    got = parsed[case["address"]]
+    expected = {
+        "district": case["district"],
+        "street": case["street"],
+        "community": case["community"],
+        "building_no": case["building"],
+        "unit_no": case["unit"],
+        "room_no": case["room"],
+    }
+    assert {f: got[f] for f in FIELDS} == expected
+
+
+def test_community_key_joins_spellings():
+    """A register's 学院路社区, an address's 学院路 and a traditional 學院路社區 are one."""
+    con = duckdb.connect()
+    install_macros(con)
+    keys = {
+        con.execute("SELECT cw_community_key(?)", [c]).fetchone()[0]
+        for c in ["学院路社区", "学院路", "學院路社區", " 学院路 社区", "学院路居委会"]
+    }
+    assert keys == {"学院路"}
+
+
+def test_many_cases():
+    assert len(labelled()) >= 50
