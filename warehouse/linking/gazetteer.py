@@ -50,12 +50,20 @@ def known_communities_sql(contracts: Iterable[SourceContract]) -> str | None:
 
 
 def resolved_sql(view: str, known: str) -> str:
-    """(address, community): for each distinct address of `view`, the longest known
-    community its text contains."""
+    """(address, community): for each distinct address of `view`, the known community that
+    the rules read, or else the longest known community its text names after the street
+    (文新街道 does not name 文新社区)."""
     return f"""
-SELECT a.address, arg_max(k.community, length(k.key)) AS community
-FROM (SELECT DISTINCT address, cw_address_text(address) AS text FROM {view}
-      WHERE address IS NOT NULL) AS a
-JOIN ({known}) AS k ON contains(a.text, k.key)
+SELECT a.address,
+       arg_max(k.community, (k.key = cw_community_key(a.community))::INT * 1000 + length(k.key))
+           AS community
+FROM (
+    SELECT address, text, community,
+           CASE WHEN strpos(text, street) > 0 THEN strpos(text, street) + length(street)
+                ELSE 1 END AS after_street
+    FROM (SELECT DISTINCT address, cw_address_text(address) AS text, street, community
+          FROM {view} WHERE address IS NOT NULL)
+) AS a
+JOIN ({known}) AS k ON contains(substr(a.text, a.after_street), k.key)
 GROUP BY a.address
 """
