@@ -10,7 +10,7 @@ import opencc
 import pyarrow as pa
 import yaml
 
-from schemas.divisions import division_codes
+from schemas.divisions import county_names, division_codes
 from schemas.idnumber import CHECK_CHARS, WEIGHTS
 
 # The CJK Unified Ideographs block: every character a Chinese place name uses.
@@ -53,6 +53,7 @@ def macro_sql() -> str:
         simplified=simplified,
         dashes=dashes,
         dash=dash,
+        counties="|".join(county_names()),
     )
 
 

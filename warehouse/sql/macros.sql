@@ -125,7 +125,8 @@ CREATE OR REPLACE MACRO cw_district_len(a) AS CASE
     WHEN strpos(a, '区') BETWEEN 2 AND 6
         AND substr(a, strpos(a, '区') - 1, 1) NOT IN ('社', '小', '园')
         AND substr(a, strpos(a, '区') + 1, 2) <> '社区'
-        AND NOT regexp_matches(substr(a, strpos(a, '区') + 1, 1), '[0-9一二三四五六七八九十两]')
+        AND NOT regexp_matches(
+            substr(a, strpos(a, '区') + 1), '^[0-9一二三四五六七八九十两]+(?:号楼|栋|幢|座|#|号|-)')
         THEN strpos(a, '区')
     WHEN strpos(a, '县') BETWEEN 2 AND 6 AND substr(a, strpos(a, '县') + 1, 2) <> '社区'
         THEN strpos(a, '县')
@@ -164,9 +165,21 @@ CREATE OR REPLACE MACRO cw_address_split(a, d) AS list_transform(
     END],
     lambda s: cw_area_of(a, d, s, cw_community_len(substr(a, s + 1)))
 )[1];
+-- The length of the county-level name (GB/T 2260, schemas/divisions.py county_names) the
+-- text begins with, 0 if none: 义乌市, 峨山彝族自治县 and 土默特左旗 as well as 西湖区.
+CREATE OR REPLACE MACRO cw_known_district_len(a) AS
+    length(regexp_extract(a, '^({counties})', 1));
+-- A known county name first (杭州市建德市…: the second 市 is the district), else the rules.
+CREATE OR REPLACE MACRO cw_area_after_city(t) AS list_transform(
+    [cw_known_district_len(t)],
+    lambda k: cw_address_split(t, CASE WHEN k > 0 THEN k ELSE cw_district_len(t) END)
+)[1];
 CREATE OR REPLACE MACRO cw_address_area(a) AS list_transform(
-    [cw_after_city(cw_after_province(cw_address_text(a)))],
-    lambda t: list_transform([cw_district_len(t)], lambda d: cw_address_split(t, d))[1]
+    [cw_after_province(cw_address_text(a))],
+    lambda t: list_transform([cw_known_district_len(t)], lambda k: CASE
+        WHEN k > 0 THEN cw_address_split(t, k)
+        ELSE cw_area_after_city(cw_after_city(t))
+    END)[1]
 )[1];
 -- The community as linking compares it, whichever source wrote it: read as an address is
 -- (spaces, traditional characters) and without the 社区 / 居委会 some sources add.
