@@ -21,6 +21,7 @@ from collections.abc import Callable
 import duckdb
 
 from tests.warehouse.test_addresses import labelled
+from warehouse.addresses import area_sql
 from warehouse.macros import install_macros
 
 PLACES = [
@@ -73,8 +74,14 @@ def ours() -> Callable[[list[str]], list[str | None]]:
     install_macros(con)
 
     def run(texts: list[str]) -> list[str | None]:
-        con.execute("CREATE OR REPLACE TEMP TABLE t AS SELECT unnest(?) AS raw", [texts])
-        rows = con.execute("SELECT cw_address_area(cw_clean(raw)).district FROM t").fetchall()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE t AS SELECT row_number() OVER () AS i, raw "
+            "FROM (SELECT unnest(?) AS raw)",
+            [texts],
+        )
+        # As staging reads them (warehouse.addresses.area_sql), in the given order.
+        area = area_sql("(SELECT i, cw_clean(raw) AS clean FROM t)", "clean", ("i",))
+        rows = con.execute(f"SELECT area.district FROM ({area}) ORDER BY i").fetchall()
         return [r[0] for r in rows]
 
     return run

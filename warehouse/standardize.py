@@ -14,6 +14,7 @@ from schemas.code_tables import code_table
 from schemas.contracts import SourceContract
 from schemas.registry import entity
 from schemas.yes_no import FALSE_WORDS, TRUE_WORDS
+from warehouse.addresses import area_sql
 from warehouse.ddl import quote
 from warehouse.dirt import DIRT, Cleaning
 from warehouse.mapping import Mapping
@@ -200,11 +201,13 @@ class Compiler:
         if i is None:
             return ""
         parts = "".join(f", {self._place_part(n)} AS {quote(n)}" for n in self._place_parts())
+        distinct = (
+            f"(SELECT raw, cw_clean(raw) AS clean FROM (SELECT DISTINCT r.c{i} AS raw "
+            f"FROM {raw_table} r WHERE r.c{i} IS NOT NULL))"
+        )
         parsed = (
             "SELECT raw, clean, area, cw_premises(area.rest) AS premises FROM ("
-            "SELECT raw, clean, cw_address_area(clean) AS area FROM ("
-            f"SELECT raw, cw_clean(raw) AS clean FROM (SELECT DISTINCT r.c{i} AS raw "
-            f"FROM {raw_table} r WHERE r.c{i} IS NOT NULL)))"
+            f"{area_sql(distinct, 'clean', ('raw', 'clean'))})"
         )
         return f"SELECT raw, clean{parts} FROM ({parsed})"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse.addresses import area_sql
 from warehouse.macros import install_macros
 from warehouse.standardize import ADDRESS_AREA, ADDRESS_PARTS, Compiler
 
@@ -33,7 +34,7 @@ def parse_sql(table: str) -> str:
     parts = ", ".join(f"{Compiler._place_part(n)} AS {n}" for n in (*ADDRESS_AREA, *ADDRESS_PARTS))
     return (
         f"SELECT raw, {parts} FROM (SELECT raw, area, cw_premises(area.rest) AS premises FROM "
-        f"(SELECT raw, cw_address_area(cw_clean(raw)) AS area FROM {table}))"
+        f"({area_sql(f'(SELECT raw, cw_clean(raw) AS clean FROM {table})', 'clean', ('raw',))}))"
     )
 
 
@@ -75,3 +76,16 @@ def test_community_key_joins_spellings():
 
 def test_many_cases():
     assert len(labelled()) >= 50
+
+
+def test_the_single_address_macro_reads_as_staging_does():
+    """cw_address_area (evacuation look-ups) chains the same steps as `area_sql`."""
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute("CREATE TABLE cases (raw VARCHAR)")
+    con.executemany("INSERT INTO cases VALUES (?)", [[c["address"]] for c in labelled()])
+    chained = area_sql("(SELECT raw, cw_clean(raw) AS clean FROM cases)", "clean", ("raw",))
+    differ = con.execute(
+        f"SELECT raw FROM ({chained}) WHERE area IS DISTINCT FROM cw_address_area(cw_clean(raw))"
+    ).fetchall()
+    assert differ == []

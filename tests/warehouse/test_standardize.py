@@ -3,6 +3,7 @@
 import duckdb
 import pytest
 
+from warehouse.addresses import area_sql
 from warehouse.macros import install_macros, install_reference
 
 
@@ -149,7 +150,9 @@ def test_names(con, raw, expected):
     ],
 )
 def test_addresses(con, address, district, street, community, building, unit, room):
-    area = one(con, "cw_address_area(cw_clean(?))", address)
+    area = con.execute(
+        area_sql("(SELECT cw_clean(?) AS clean)", "clean", ()), [address]
+    ).fetchall()[0][0]
     assert (area["district"], area["street"], area["community"]) == (district, street, community)
     premises = one(con, "cw_premises(?)", area["rest"])
     assert one(con, "cw_number(nullif(?, ''))", premises["building"]) == building

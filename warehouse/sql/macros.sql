@@ -110,8 +110,6 @@ CREATE OR REPLACE MACRO cw_address_text(a) AS replace(regexp_replace(regexp_repl
     '([0-9])\s+([0-9])', '\1-\2', 'g'), '([0-9])\s+([0-9])', '\1-\2', 'g'), ' ', '');
 -- Address text split into the district's hierarchy with plain string search:
 -- the equivalent regular expression cost 1.1-4.4 s per million addresses here.
--- A macro copies its argument wherever it is named, and these nest: each step binds its
--- value once as a lambda's parameter (`let`), or planning grows exponentially.
 CREATE OR REPLACE MACRO cw_after_province(a) AS CASE
     WHEN strpos(a, '省') BETWEEN 2 AND 4 THEN substr(a, strpos(a, '省') + 1)
     WHEN strpos(a, '自治区') BETWEEN 2 AND 6 THEN substr(a, strpos(a, '自治区') + 3)
@@ -155,31 +153,38 @@ CREATE OR REPLACE MACRO cw_community_len(t) AS CASE
     WHEN strpos(t, '社区') > 0 THEN strpos(t, '社区') + 1
     ELSE coalesce(cw_before_premises(t), 0)
 END;
-CREATE OR REPLACE MACRO cw_address_split(a, d) AS list_transform(
-    [CASE
-        WHEN strpos(a, '街道') > d THEN strpos(a, '街道') + 1
-        -- A town (临平镇) stands where a street would, before its community.
-        WHEN strpos(a, '镇') > d + 1 AND strpos(a, '镇') < strpos(a || '社区', '社区') - 2
-            THEN strpos(a, '镇')
-        ELSE d
-    END],
-    lambda s: cw_area_of(a, d, s, cw_community_len(substr(a, s + 1)))
-)[1];
+CREATE OR REPLACE MACRO cw_street_len(a, d) AS CASE
+    WHEN strpos(a, '街道') > d THEN strpos(a, '街道') + 1
+    -- A town (临平镇) stands where a street would, before its community.
+    WHEN strpos(a, '镇') > d + 1 AND strpos(a, '镇') < strpos(a || '社区', '社区') - 2
+        THEN strpos(a, '镇')
+    ELSE d
+END;
 -- The length of the county-level name (GB/T 2260, schemas/divisions.py county_names) the
 -- text begins with, 0 if none: 义乌市, 峨山彝族自治县 and 土默特左旗 as well as 西湖区.
 CREATE OR REPLACE MACRO cw_known_district_len(a) AS
     length(regexp_extract(a, '^({counties})', 1));
--- A known county name first (杭州市建德市…: the second 市 is the district), else the rules.
-CREATE OR REPLACE MACRO cw_area_after_city(t) AS list_transform(
-    [cw_known_district_len(t)],
-    lambda k: cw_address_split(t, CASE WHEN k > 0 THEN k ELSE cw_district_len(t) END)
-)[1];
+-- A known county name first (杭州市建德市…: the second 市 is the district), else the rules;
+-- the city is skipped only when no known county name comes before it (义乌市稠城街道).
+CREATE OR REPLACE MACRO cw_area_start(t, k) AS CASE WHEN k > 0 THEN t ELSE cw_after_city(t) END;
+CREATE OR REPLACE MACRO cw_district_of(t) AS
+    coalesce(nullif(cw_known_district_len(t), 0), cw_district_len(t));
+-- Staging chains these steps in warehouse/addresses.py, one query level each: a macro
+-- copies its argument wherever it is named, so nesting them grew planning exponentially.
+-- cw_address_area chains the same steps for a single address (evacuation look-ups), each
+-- bound once as a lambda's parameter, at 30-60 us an address; a test keeps the two equal.
 CREATE OR REPLACE MACRO cw_address_area(a) AS list_transform(
     [cw_after_province(cw_address_text(a))],
-    lambda t: list_transform([cw_known_district_len(t)], lambda k: CASE
-        WHEN k > 0 THEN cw_address_split(t, k)
-        ELSE cw_area_after_city(cw_after_city(t))
-    END)[1]
+    lambda t0: list_transform(
+        [cw_area_start(t0, cw_known_district_len(t0))],
+        lambda t: list_transform(
+            [cw_district_of(t)],
+            lambda d: list_transform(
+                [cw_street_len(t, d)],
+                lambda s: cw_area_of(t, d, s, cw_community_len(substr(t, s + 1)))
+            )[1]
+        )[1]
+    )[1]
 )[1];
 -- The community as linking compares it, whichever source wrote it: read as an address is
 -- (spaces, traditional characters) and without the 社区 / 居委会 some sources add.
