@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from warehouse.addresses import area_sql
+from warehouse.linking.features import DWELLING_KEY
 from warehouse.macros import install_macros
 from warehouse.standardize import ADDRESS_AREA, ADDRESS_PARTS, Compiler
 
@@ -89,3 +90,42 @@ def test_the_single_address_macro_reads_as_staging_does():
         f"SELECT raw FROM ({chained}) WHERE area IS DISTINCT FROM cw_address_area(cw_clean(raw))"
     ).fetchall()
     assert differ == []
+
+
+# One dwelling per group, written as different departments write it.
+SAME_DWELLING = [
+    [
+        "浙江省杭州市西湖区文新街道翠苑一区社区2幢1单元101室",
+        "西湖区 翠苑一区社区 2-1-101",
+        "翠苑一区社區2棟1單元101",
+        "翠苑一区2#1-101室",
+        "文新街道翠苑一区 社区 2—1—101",
+        "翠苑一区社区二幢一单元101",
+    ],
+    ["翠苑二区社区2幢1单元101室", "西湖区翠苑二区2-1-101", "翠苑二區社區2－1－101"],
+    ["西溪花园社区2-1-101室", "西溪花園社區2號樓1單元101", "杭州市西湖区西溪花园2栋1 101"],
+    ["骆家庄村社区12幢2单元302", "骆家庄村12-2-302", "西湖区骆家庄村 12幢 2单元 302室"],
+    ["三里亭社区5号楼1单元1201", "三里亭5-1-1201", "三里亭社区 5座 1单元 1201室"],
+    ["三里亭社区5号楼2单元1201", "三里亭5-2-1201"],
+]
+
+
+def test_spellings_of_one_dwelling_give_one_key_and_others_another():
+    """Dwelling keys (warehouse/linking/features.py) of hand-written spellings: every group
+    has one key, and no two groups share one (precision and recall 1 on these lists)."""
+    con = duckdb.connect()
+    install_macros(con)
+    rows = [(g, a) for g, group in enumerate(SAME_DWELLING) for a in group]
+    con.execute("CREATE TABLE cases (grp INTEGER, raw VARCHAR)")
+    con.executemany("INSERT INTO cases VALUES (?, ?)", rows)
+    parts = ", ".join(f"{Compiler._place_part(n)} AS {n}" for n in (*ADDRESS_AREA, *ADDRESS_PARTS))
+    chained = area_sql("(SELECT grp, cw_clean(raw) AS clean FROM cases)", "clean", ("grp",))
+    keys = con.execute(
+        f"SELECT grp, {DWELLING_KEY} FROM (SELECT grp, {parts} FROM (SELECT grp, area, "
+        f"cw_premises(area.rest) AS premises FROM ({chained})))"
+    ).fetchall()
+    by_group: dict[int, set[str]] = {}
+    for g, key in keys:
+        by_group.setdefault(g, set()).add(key)
+    assert all(len(k) == 1 and None not in k for k in by_group.values()), by_group
+    assert len({next(iter(k)) for k in by_group.values()}) == len(SAME_DWELLING)
