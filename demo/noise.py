@@ -87,6 +87,20 @@ def id_numbers(
     return out
 
 
+def spreadsheet_ids(rng: np.random.Generator, values: list, rate: float) -> list:
+    """ID numbers a clerk typed into number cells: Excel keeps the first 15 digits and
+    turns the rest into zeros, so the cell holds a float such as 3.30110195902211E+17.
+    Only plain 18-digit numbers qualify (one ending in X, or in full-width digits, stays
+    text in a cell)."""
+    out = list(values)
+    eligible = np.array(
+        [isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit() for v in out]
+    )
+    for i in pick(rng, eligible, rate, len(out)):
+        out[i] = float(out[i][:15] + "000")
+    return out
+
+
 def phones(rng: np.random.Generator, values: np.ndarray, rates: dict) -> np.ndarray:
     out = np.array(["" if v is None or v != v else str(v) for v in values], dtype=object)
     n = len(out)

@@ -222,3 +222,18 @@ def test_homonyms_within_a_community(district):
     same = residents.groupby(["community", "name"]).true_person_id.nunique()
     assert (same >= 2).sum() >= 20
     assert (people.homonym == "True").sum() >= 0.004 * len(residents)
+
+
+def test_spreadsheet_damaged_ids_are_number_cells_listed_in_the_ground_truth(district, files):
+    """The housing register holds some ID numbers in number cells, as Excel keeps them (15
+    digits, then zeros); the ground truth names exactly those records."""
+    rows = files["housing_occupants"].drop_duplicates(RECORD_ID["housing_occupants"])
+    cells = rows[ID["housing_occupants"]]
+    damaged = cells.map(lambda v: isinstance(v, float))
+    _near(_rate(damaged), RATES["sources"]["housing_occupants"]["id_spreadsheet"])
+    # 18 digits, of which a number cell keeps the first 15
+    assert all(1e17 <= v < 1e18 and float(f"{v:.15g}") == v for v in cells[damaged])
+    listed = pd.read_csv(district / "demo_truth/spreadsheet_ids.csv", dtype=str)
+    assert set(listed.source) == {"housing_occupants"}
+    expected = set(rows[RECORD_ID["housing_occupants"]][damaged].astype(str))
+    assert set(listed.source_record_id) == expected

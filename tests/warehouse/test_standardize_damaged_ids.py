@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from connectors.home import Home
@@ -234,3 +235,36 @@ def test_scientific_notation_macros(con, text, sci, digits):
     unsci = con.execute("SELECT cw_id_unsci(?)", [text]).fetchone()[0]
     assert unsci == digits
     assert con.execute("SELECT cw_id_sci(?)", [unsci]).fetchone()[0] is sci
+
+
+def test_demo_records_damaged_by_a_spreadsheet_load_without_a_valid_id_and_still_link(
+    published,
+):
+    """In the shared published district (3,000 residents), every housing record whose ID
+    number the register holds in a number cell is loaded, has no ID number, says why, and
+    is linked to other records of its true person (most have some)."""
+    damage = pd.read_csv(published.demo_truth / "spreadsheet_ids.csv", dtype=str)
+    truth = pd.read_csv(published.demo_truth / "persons.csv", dtype=str)
+    assert len(damage) >= 30
+    with duckdb.connect(str(published.warehouse), read_only=True) as con:
+        con.register("damage", damage)
+        con.register("truth", truth)
+        damaged, loaded, valid, explained = con.execute(
+            "SELECT count(*), count(s.record_id), count(s.id_number), count(*) FILTER "
+            "(WHERE q.reason LIKE ?) FROM damage d "
+            "LEFT JOIN staging.housing_occupants_current s ON s.record_id = d.source_record_id "
+            "LEFT JOIN quarantine.fields q ON q.source = 'housing_occupants' "
+            "AND q.record_key = d.source_record_id AND q.field = 'id_number'",
+            [f"%{DAMAGED}%"],
+        ).fetchone()
+        with_others, linked = con.execute(
+            "WITH m AS (SELECT t.source, t.source_record_id, t.true_person_id, ps.person_id "
+            "FROM truth t JOIN core.person_source ps USING (source, source_record_id)), "
+            "d AS (SELECT m.* FROM m SEMI JOIN damage USING (source, source_record_id)) "
+            "SELECT count(DISTINCT d.source_record_id), count(DISTINCT d.source_record_id) "
+            "FILTER (WHERE o.person_id = d.person_id) FROM d JOIN m o "
+            "ON o.true_person_id = d.true_person_id AND o.source_record_id <> d.source_record_id"
+        ).fetchone()
+    assert (loaded, valid, explained) == (damaged, 0, damaged)
+    assert with_others >= 0.8 * damaged
+    assert linked >= 0.95 * with_others
