@@ -6,6 +6,7 @@ nothing that a double holds exactly is lost."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import duckdb
@@ -268,3 +269,24 @@ def test_demo_records_damaged_by_a_spreadsheet_load_without_a_valid_id_and_still
     assert (loaded, valid, explained) == (damaged, 0, damaged)
     assert with_others >= 0.8 * damaged
     assert linked >= 0.95 * with_others
+
+
+def test_json_numbers_for_id_numbers(tmp_path):
+    """A JSON export whose system kept ID numbers as numbers: a double (E form) is damaged,
+    an exact integer is judged as the number it is."""
+    home = Home.resolve(tmp_path).ensure()
+    people = [
+        {"姓名": "张一", "身份证号": 1.10105198001010e17, "身份": "报警人"},
+        {"姓名": "张二", "身份证号": int(GOOD), "身份": "受害人"},
+    ]
+    incident = {"警情编号": "JQ1", "警情类别": "火灾", "发生地址": ADDRESS, "涉及人员": people}
+    path = home.ingest_dir("police") / "police_incidents_202611.jsonl"
+    path.write_text(json.dumps(incident, ensure_ascii=False) + "\n", encoding="utf-8")
+    (result,) = process_pending(home)
+    assert result.rows_loaded == 2
+    staged = dict(
+        _query(home, "SELECT mention_id, id_number FROM staging.police_incidents ORDER BY 1")
+    )
+    assert staged == {"JQ1#1": None, "JQ1#2": GOOD}
+    ((value, why),) = _query(home, "SELECT value, reason FROM quarantine.fields")
+    assert value == "1.1010519800101e+17" and DAMAGED in why
