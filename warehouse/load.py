@@ -358,6 +358,7 @@ def _stage_and_quarantine(
     _count(con, raw, result, staged)
     if staged and "phone" in compiler.mapping.columns:
         _note_restored_zeros(con, table, result)
+    _note_short_ids(con, compiler, contract, result)
     if result.rows_in == 0:
         result.reason = "the file has a header but no data rows"
     elif result.rows_loaded == 0:
@@ -380,6 +381,22 @@ def _note_restored_zeros(con: duckdb.DuckDBPyConnection, table: str, result: Loa
         result.notes.append(
             f"{count} phone number(s) had lost their leading 0, as a number cell drops it "
             "(5718888666 for 0571-8888666): the 0 was restored; store phones as text"
+        )
+
+
+def _note_short_ids(
+    con: duckdb.DuckDBPyConnection, compiler: Compiler, contract: SourceContract, result: LoadResult
+) -> None:
+    """Tell the clerk about record IDs that look like zero-padded ones that lost their zeros."""
+    sql = compiler.short_ids_sql(RAW)
+    if sql is None:
+        return
+    count, width, example = con.execute(sql).fetchone()
+    if count:
+        result.notes.append(
+            f"{count} {contract.record_id} value(s) are shorter than the {width}-digit ones "
+            f"beside them and have no leading zeros (e.g. {example}): a number cell may have "
+            "dropped them; they were loaded as written, so store the column as text"
         )
 
 

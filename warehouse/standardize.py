@@ -286,6 +286,24 @@ class Compiler:
         )
         return f"(cw_id_sci({t}) OR (cw_id_padded({t}) AND {evidence}))"
 
+    def short_ids_sql(self, raw_table: str) -> str | None:
+        """One row: how many record IDs are digits shorter than the column's zero-padded
+        ones (`123` beside `000456`, a number cell drops the zeros), the usual width, and
+        one example; None when the file has no record ID column. Such an ID cannot be
+        restored with certainty (`123` may be a record of its own), so it is reported."""
+        index = self.mapping.columns.get(self.contract.record_id)
+        if index is None:
+            return None
+        digits = (
+            f"SELECT cw_trim(c{index}) AS v FROM {raw_table} "
+            f"WHERE regexp_full_match(cw_trim(c{index}), '[0-9]+')"
+        )
+        return (
+            f"WITH ids AS ({digits}), width AS (SELECT mode(strlen(v)) AS w FROM ids "
+            "WHERE starts_with(v, '0')) SELECT count(*), any_value(w), min(v) "
+            "FROM ids, width WHERE strlen(v) < w AND NOT starts_with(v, '0')"
+        )
+
     def identity(self) -> list[str]:
         """The fields a row cannot be loaded without: its record ID and what the contract
         declares required. A failure elsewhere sets aside only the field."""

@@ -209,6 +209,7 @@ def test_a_workbook_with_id_numbers_in_number_cells(tmp_path):
         ("000002", "3.301101959022112E+17"),
     ]
     assert all(DAMAGED in why for _, _, why in fields)
+    assert not [n for n in result.notes if "shorter than" in n]  # the format kept the zeros
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +291,21 @@ def test_json_numbers_for_id_numbers(tmp_path):
     assert staged == {"JQ1#1": None, "JQ1#2": GOOD}
     ((value, why),) = _query(home, "SELECT value, reason FROM quarantine.fields")
     assert value == "1.1010519800101e+17" and DAMAGED in why
+
+
+def test_record_ids_that_lost_their_zeros_are_reported_and_loaded_as_written(tmp_path):
+    rows = [_row("000101", GOOD), _row("000102", ""), _row("103", ""), _row("104", "")]
+    home, result = _load_csv(tmp_path, rows)
+    assert result.rows_loaded == 4
+    (note,) = [n for n in result.notes if "shorter than" in n]
+    assert note.startswith("2 record_id value(s) are shorter than the 6-digit ones")
+    assert "(e.g. 103)" in note
+    keys = [k for (k,) in _query(home, "SELECT record_id FROM staging.police_residents")]
+    assert sorted(keys) == ["000101", "000102", "103", "104"]
+    receipt = next(home.receipts_dir("police").glob("*.txt")).read_text(encoding="utf-8")
+    assert "2 record_id value(s) are shorter" in receipt
+
+
+def test_record_ids_of_one_width_or_without_zeros_are_not_reported(tmp_path):
+    _, result = _load_csv(tmp_path, [_row("101", GOOD), _row("1020", ""), _row("A0003", "")])
+    assert not [n for n in result.notes if "shorter than" in n]
