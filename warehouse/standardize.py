@@ -437,7 +437,7 @@ class Compiler:
         a local number (its digits are not the written ones after a 0)."""
         raw = raw_name("phone")
         return (
-            "CASE WHEN starts_with(phone, '0') AND NOT starts_with(" + raw + ", '0') "
+            f"CASE WHEN starts_with(phone, '0') AND NOT starts_with({raw}, '0') "
             f"AND NOT starts_with({raw}, '+') "
             f"AND replace(phone, '-', '') = '0' || regexp_replace({raw}, '[^0-9]', '', 'g') "
             f"THEN {self.params.bind(ZERO_RESTORED)} END"
