@@ -39,6 +39,14 @@ SOURCES = {
     "police": "xh_hukou",
     "civil_affairs": "xh_welfare",
 }
+MENTION_COLUMNS = [  # what warehouse/linking/evaluate.py joins on and scores
+    "department",
+    "source",
+    "source_record_id",
+    "role",
+    "true_person_id",
+    "true_dwelling_id",
+]
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
@@ -100,7 +108,9 @@ def _id_number(rng: random.Random, birth: dt.date, sex: str, used: set[str]) -> 
     """A checksum-valid GB 11643 number: birth place, birth date, sequence, check digit."""
     while True:
         place = _weighted(rng, QUIRKS["birth_places"])
-        seq = rng.randrange(0, 100) * 10 + (rng.randrange(1, 10, 2) if sex == "1" else rng.randrange(0, 10, 2))
+        seq = rng.randrange(0, 100) * 10 + (
+            rng.randrange(1, 10, 2) if sex == "1" else rng.randrange(0, 10, 2)
+        )
         body = f"{place}{birth:%Y%m%d}{seq:03d}"
         check = ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
         if body + check not in used:
@@ -165,6 +175,63 @@ def _phone(rng: random.Random, mobile: bool) -> str:
     return f"{QUIRKS['city']['area_code']}-8{rng.randrange(0, 10**7):07d}"
 
 
+def _members(
+    rng: random.Random, names: _Names, kind: str, cousin: Person | None
+) -> list[tuple[str, str, dt.date, str]]:
+    """(name, sex, birth date, relation to the head) of one household of `kind`; a
+    family with a `cousin` nearby names its first child after the same grandparent."""
+    members: list[tuple[str, str, dt.date, str]] = []
+    surname = cousin.name[0] if cousin else names.surname()
+
+    def add(sex: str, birth: dt.date, relation: str, name: str | None = None) -> None:
+        members.append((name or surname + names.given(sex), sex, birth, relation))
+
+    head_sex = rng.choice("12")
+    other = "2" if head_sex == "1" else "1"
+    spouse_surname = names.surname()
+    if kind == "elderly_alone":
+        add(head_sex, _birth(rng, 66, 95), "本人")
+    elif kind == "elderly_couple":
+        add(head_sex, _birth(rng, 62, 90), "本人")
+        add(other, _birth(rng, 60, 88), "配偶", spouse_surname + names.given(other))
+    elif kind == "couple":
+        add(head_sex, _birth(rng, 25, 60), "本人")
+        add(other, _birth(rng, 24, 58), "配偶", spouse_surname + names.given(other))
+    elif kind == "renters":
+        for _ in range(rng.choice([2, 3])):
+            sex = rng.choice("12")
+            members.append((names.surname() + names.given(sex), sex, _birth(rng, 20, 36), "其他"))
+    else:  # family, three_generations, twins: a couple and children
+        head_birth = _birth(rng, 32, 52)
+        add("1", head_birth, "本人")
+        add(
+            "2",
+            head_birth + dt.timedelta(days=rng.randrange(-1500, 1500)),
+            "配偶",
+            spouse_surname + names.given("2"),
+        )
+        kids = 2 if kind == "twins" else rng.choice([1, 1, 2])
+        kid_birth = _birth(rng, 1, 22)
+        for k in range(kids):
+            sex = rng.choice("12")
+            birth = kid_birth if kind == "twins" else _birth(rng, 1, 22)
+            name = None
+            if kind == "twins" and k == 1:
+                # Twins share the first given character: 俞浩然 and 俞浩宇.
+                first = members[-1][0][len(surname)]
+                name = surname + first + names.given(sex)[-1]
+            elif cousin is not None and k == 0:
+                name, sex = cousin.name, cousin.sex
+                birth = cousin.birth + dt.timedelta(days=rng.randrange(-900, 900))
+                birth = min(birth, AS_OF - dt.timedelta(days=30))
+            add(sex, birth, "子" if sex == "1" else "女", name)
+        if kind == "three_generations":
+            add("1", _birth(rng, 66, 90), "父亲", surname + names.given("1"))
+            if rng.random() < 0.7:
+                add("2", _birth(rng, 64, 88), "母亲", names.surname() + names.given("2"))
+    return members
+
+
 def _people(rng: random.Random, persons: int) -> District:
     """Households of the configured kinds in as many communities as `persons` needs."""
     district = District()
@@ -189,56 +256,10 @@ def _people(rng: random.Random, persons: int) -> District:
             dwelling = free.pop()
             kind = _weighted(rng, QUIRKS["households"])
             landline = _phone(rng, False) if rng.random() < QUIRKS["landline"] else None
-            members: list[tuple[str, str, dt.date, str]] = []  # name, sex, birth, relation
-            surname = names.surname()
             cousin = None
             if kind in ("family", "three_generations") and cousins and rng.random() < 0.25:
-                # A cousin nearby bears the same full name (named after one grandparent).
-                cousin = cousins.pop()
-                surname = cousin.name[0]
-
-            def add(sex: str, birth: dt.date, relation: str, name: str | None = None) -> None:
-                members.append((name or surname + names.given(sex), sex, birth, relation))
-
-            head_sex = rng.choice("12")
-            other = "2" if head_sex == "1" else "1"
-            spouse_surname = names.surname()
-            if kind == "elderly_alone":
-                add(head_sex, _birth(rng, 66, 95), "本人")
-            elif kind == "elderly_couple":
-                add(head_sex, _birth(rng, 62, 90), "本人")
-                add(other, _birth(rng, 60, 88), "配偶", spouse_surname + names.given(other))
-            elif kind == "couple":
-                add(head_sex, _birth(rng, 25, 60), "本人")
-                add(other, _birth(rng, 24, 58), "配偶", spouse_surname + names.given(other))
-            elif kind == "renters":
-                for _ in range(rng.choice([2, 3])):
-                    sex = rng.choice("12")
-                    members.append((names.surname() + names.given(sex), sex, _birth(rng, 20, 36), "其他"))
-            else:  # family, three_generations, twins: a couple and children
-                head_birth = _birth(rng, 32, 52)
-                add("1", head_birth, "本人")
-                add("2", head_birth + dt.timedelta(days=rng.randrange(-1500, 1500)), "配偶",
-                    spouse_surname + names.given("2"))
-                kids = 2 if kind == "twins" else rng.choice([1, 1, 2])
-                kid_birth = _birth(rng, 1, 22)
-                for k in range(kids):
-                    sex = rng.choice("12")
-                    birth = kid_birth if kind == "twins" else _birth(rng, 1, 22)
-                    name = None
-                    if kind == "twins" and k == 1:
-                        # Twins share the first given character: 俞浩然 and 俞浩宇.
-                        first = members[-1][0][len(surname)]
-                        name = surname + first + names.given(sex)[-1]
-                    elif cousin is not None and k == 0:
-                        name, sex = cousin.name, cousin.sex
-                        birth = cousin.birth + dt.timedelta(days=rng.randrange(-900, 900))
-                        birth = min(birth, AS_OF - dt.timedelta(days=30))
-                    add(sex, birth, "子" if sex == "1" else "女", name)
-                if kind == "three_generations":
-                    add("1", _birth(rng, 66, 90), "父亲", surname + names.given("1"))
-                    if rng.random() < 0.7:
-                        add("2", _birth(rng, 64, 88), "母亲", names.surname() + names.given("2"))
+                cousin = cousins.pop()  # a cousin nearby bears the same full name
+            members = _members(rng, names, kind, cousin)
             for name, sex, birth, relation in members:
                 age = (AS_OF - birth).days // 365
                 group = "child" if age < 16 else "elderly" if age >= 65 else "adult"
@@ -353,8 +374,21 @@ def _housing(rng: random.Random, district: District, folder: Path) -> None:
     often numeric cells (15 significant digits survive), phones always numbers."""
     f = QUIRKS["fields"]["housing"]
     parts = QUIRKS["housing_parts"]
-    header = ["登记序号", "住户", "性别", "证件号", "联系方式", "社区名称", "楼幢", "单元", "室号",
-              "身份", "电梯", "层数", "入住时间"]
+    header = [
+        "登记序号",
+        "住户",
+        "性别",
+        "证件号",
+        "联系方式",
+        "社区名称",
+        "楼幢",
+        "单元",
+        "室号",
+        "身份",
+        "电梯",
+        "层数",
+        "入住时间",
+    ]
     book = Workbook()
     book.remove(book.active)
     sheets: dict[int, object] = {}
@@ -370,7 +404,11 @@ def _housing(rng: random.Random, district: District, folder: Path) -> None:
         spec = QUIRKS["communities"][d.community]
         if d.community not in sheets:
             sheet = book.create_sheet(spec["community"].removesuffix("社区"))
-            sheet.append([f"{QUIRKS['city']['district']}{spec['community']}房屋租住登记表（{PERIOD[:4]}年{PERIOD[4:]}月）"])
+            sheet.append(
+                [
+                    f"{QUIRKS['city']['district']}{spec['community']}房屋租住登记表（{PERIOD[:4]}年{PERIOD[4:]}月）"
+                ]
+            )
             sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
             sheet.append(header)
             sheets[d.community] = sheet
@@ -380,7 +418,11 @@ def _housing(rng: random.Random, district: District, folder: Path) -> None:
             number += 1
             counts[d.community] = counts.get(d.community, 0) + 1
             id_cell: object = _maybe(rng, f["id_number"], p.id_number)
-            if id_cell and not p.id_number.endswith("X") and rng.random() < QUIRKS["excel_id_numeric"]:
+            if (
+                id_cell
+                and not p.id_number.endswith("X")
+                and rng.random() < QUIRKS["excel_id_numeric"]
+            ):
                 id_cell = float(f"{int(p.id_number):.15g}")
             phone = _maybe(rng, f["phone"], _phone_text(rng, p, prefer_landline=True))
             digits = (phone or "").replace("-", "")
@@ -394,13 +436,17 @@ def _housing(rng: random.Random, district: District, folder: Path) -> None:
                     id_cell,
                     phone_cell,
                     spec["community"],
-                    f"{d.building}幢" if rng.random() < parts["building_suffix"] else str(d.building),
+                    f"{d.building}幢"
+                    if rng.random() < parts["building_suffix"]
+                    else str(d.building),
                     f"{d.unit}单元" if rng.random() < parts["unit_suffix"] else d.unit,
                     f"{d.room}室" if rng.random() < parts["room_suffix"] else d.room,
                     role,
                     "有" if d.elevator else "无",
                     d.floors,
-                    dt.datetime.combine(moved_in, dt.time()) if rng.random() < 0.5 else f"{moved_in:%Y.%m.%d}",
+                    dt.datetime.combine(moved_in, dt.time())
+                    if rng.random() < 0.5
+                    else f"{moved_in:%Y.%m.%d}",
                 ]
             )
             _record(district, "housing", str(number), p)
@@ -421,8 +467,21 @@ def _health(rng: random.Random, district: District, folder: Path) -> None:
     """GBK CSV; some IDs come back from Excel in scientific notation."""
     f = QUIRKS["fields"]["health"]
     cover = QUIRKS["coverage"]["health"]
-    rows = [["健康档案编号", "居民姓名", "性别", "出生年月日", "身份证件号码", "本人电话", "常住地址",
-             "慢性病", "家用制氧机", "呼吸机", "残疾"]]
+    rows = [
+        [
+            "健康档案编号",
+            "居民姓名",
+            "性别",
+            "出生年月日",
+            "身份证件号码",
+            "本人电话",
+            "常住地址",
+            "慢性病",
+            "家用制氧机",
+            "呼吸机",
+            "残疾",
+        ]
+    ]
     for p in district.people:
         if rng.random() >= cover["elderly" if p.age >= 65 else "other"]:
             continue
@@ -430,8 +489,16 @@ def _health(rng: random.Random, district: District, folder: Path) -> None:
         id_number = _maybe(rng, f["id_number"], p.id_number)
         if id_number and not id_number.endswith("X") and rng.random() < QUIRKS["csv_id_scientific"]:
             id_number = f"{int(id_number):.14E}"  # 3.30106195902211E+17
-        birth = _maybe(rng, f["birth_date"], f"{p.birth:%Y.%m.%d}" if rng.random() < 0.7 else f"{p.birth:%Y%m%d}")
-        chronic = ";".join(rng.sample(["高血压", "糖尿病", "冠心病", "慢阻肺"], rng.choice([1, 2]))) if p.age >= 60 and rng.random() < 0.4 else ""
+        birth = _maybe(
+            rng,
+            f["birth_date"],
+            f"{p.birth:%Y.%m.%d}" if rng.random() < 0.7 else f"{p.birth:%Y%m%d}",
+        )
+        chronic = (
+            ";".join(rng.sample(["高血压", "糖尿病", "冠心病", "慢阻肺"], rng.choice([1, 2])))
+            if p.age >= 60 and rng.random() < 0.4
+            else ""
+        )
         rows.append(
             [
                 key,
@@ -439,7 +506,8 @@ def _health(rng: random.Random, district: District, folder: Path) -> None:
                 _maybe(rng, f["sex"], "男" if p.sex == "1" else "女") or rng.choice(["", "未知"]),
                 birth or "",
                 id_number or "",
-                _maybe(rng, f["phone"], _phone_text(rng, p, prefer_landline=rng.random() < 0.4)) or "",
+                _maybe(rng, f["phone"], _phone_text(rng, p, prefer_landline=rng.random() < 0.4))
+                or "",
                 _address(rng, "health", district.dwellings[p.dwelling]),
                 chronic,
                 "是" if p.oxygen else "否",
@@ -449,7 +517,9 @@ def _health(rng: random.Random, district: District, folder: Path) -> None:
         )
         _record(district, "health", key, p)
     for _ in range(QUIRKS["quarantine_rows"]["health"]):
-        rows.append([f"3301060{len(rows):07d}", "", "男", "1950.01.01", "", "", "", "", "否", "", "无"])
+        rows.append(
+            [f"3301060{len(rows):07d}", "", "男", "1950.01.01", "", "", "", "", "否", "", "无"]
+        )
     district.quarantined["health"] = QUIRKS["quarantine_rows"]["health"]
     path = folder / "health" / FILES["health"]
     _csv(path, rows, "gbk")
@@ -459,8 +529,20 @@ def _health(rng: random.Random, district: District, folder: Path) -> None:
 def _police(rng: random.Random, district: District, folder: Path) -> None:
     f = QUIRKS["fields"]["police"]
     cover = QUIRKS["coverage"]["police"]
-    rows = [["人员编号", "户号", "姓名", "性别", "出生日期", "公民身份号码", "与户主关系", "人员类型",
-             "联系电话", "居住地址"]]
+    rows = [
+        [
+            "人员编号",
+            "户号",
+            "姓名",
+            "性别",
+            "出生日期",
+            "公民身份号码",
+            "与户主关系",
+            "人员类型",
+            "联系电话",
+            "居住地址",
+        ]
+    ]
     for p in district.people:
         if rng.random() >= cover["renter" if p.renter else "resident"]:
             continue
@@ -519,7 +601,9 @@ def _welfare(rng: random.Random, district: District, folder: Path) -> None:
                     "业务编号": key,
                     "申请人": _name(rng, p.name),
                     "性别": "男" if p.sex == "1" else "女",
-                    "出生日期": _maybe(rng, f["birth_date"], f"{p.birth.year}-{p.birth.month}-{p.birth.day}"),
+                    "出生日期": _maybe(
+                        rng, f["birth_date"], f"{p.birth.year}-{p.birth.month}-{p.birth.day}"
+                    ),
                     "身份证": _maybe(rng, f["id_number"], p.id_number),
                     "电话": int(digits) if digits.isdigit() and rng.random() < 0.5 else phone,
                     "住址": _address(rng, "civil_affairs", district.dwellings[p.dwelling]),
@@ -540,24 +624,62 @@ def _write_truth(district: District, truth: Path) -> None:
     name, meta.json with the as-of date."""
     truth.mkdir(parents=True, exist_ok=True)
     with (truth / "persons.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(district.truth[0]), lineterminator="\n")
+        writer = csv.DictWriter(f, fieldnames=MENTION_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(district.truth)
     with (truth / "people.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["true_person_id", "name", "id_number", "sex", "birth_date", "household_id",
-                         "dwelling_id", "power_dependent", "oxygen", "ventilator", "disabled"])
+        writer.writerow(
+            [
+                "true_person_id",
+                "name",
+                "id_number",
+                "sex",
+                "birth_date",
+                "household_id",
+                "dwelling_id",
+                "power_dependent",
+                "oxygen",
+                "ventilator",
+                "disabled",
+            ]
+        )
         for p in district.people:
-            writer.writerow([p.person_id, p.name, p.id_number, p.sex, p.birth.isoformat(), p.household,
-                             p.dwelling, p.power_dependent, p.oxygen, p.ventilator, p.disabled])
+            writer.writerow(
+                [
+                    p.person_id,
+                    p.name,
+                    p.id_number,
+                    p.sex,
+                    p.birth.isoformat(),
+                    p.household,
+                    p.dwelling,
+                    p.power_dependent,
+                    p.oxygen,
+                    p.ventilator,
+                    p.disabled,
+                ]
+            )
     named = {row["true_dwelling_id"] for row in district.truth}
     dwellings = [d for d in district.dwellings.values() if d.dwelling_id in named]
     with (truth / "dwellings.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["dwelling_id", "building_id", "street", "community", "building_no", "unit_no", "room_no"])
+        writer.writerow(
+            [
+                "dwelling_id",
+                "building_id",
+                "street",
+                "community",
+                "building_no",
+                "unit_no",
+                "room_no",
+            ]
+        )
         for d in dwellings:
             community = QUIRKS["communities"][d.community]["community"]
-            writer.writerow([d.dwelling_id, d.building_id, d.street, community, d.building, d.unit, d.room])
+            writer.writerow(
+                [d.dwelling_id, d.building_id, d.street, community, d.building, d.unit, d.room]
+            )
     with (truth / "buildings.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["building_id", "floors", "has_elevator"])
@@ -566,7 +688,11 @@ def _write_truth(district: District, truth: Path) -> None:
             if d.building_id not in seen:
                 seen.add(d.building_id)
                 writer.writerow([d.building_id, d.floors, d.elevator])
-    meta = {"as_of": AS_OF.isoformat(), "persons": len(district.people), "files": {k: v.name for k, v in district.files.items()}}
+    meta = {
+        "as_of": AS_OF.isoformat(),
+        "persons": len(district.people),
+        "files": {k: v.name for k, v in district.files.items()},
+    }
     (truth / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 

@@ -66,8 +66,15 @@ def test_every_file_is_loaded_and_every_row_accounted_for(linked):
     by_file = {r.file_name: r for r in linked.loads}
     assert set(by_file) == {path.name for path in linked.district.files.values()}
     for result in linked.loads:
-        print(result.file_name, result.status, result.rows_in, result.rows_loaded,
-              result.rows_quarantined, result.top_reasons, result.top_fields)
+        print(
+            result.file_name,
+            result.status,
+            result.rows_in,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.top_reasons,
+            result.top_fields,
+        )
         assert result.status == ("partial" if result.rows_quarantined else "loaded"), result.reason
         assert result.rows_in == result.rows_loaded + result.rows_quarantined
     for department, path in linked.district.files.items():
@@ -131,8 +138,10 @@ def test_every_power_dependent_resident_is_flagged(linked):
         linked.home, "SELECT count(*) FROM mart.vulnerable_residents WHERE power_dependent"
     )[0][0]
     missed = [r[0] for r in rows if not r[1]]
-    print(f"power-dependent: {expected} true, {len(rows)} with a health file, "
-          f"{flagged} flagged in the mart, missed {missed}")
+    print(
+        f"power-dependent: {expected} true, {len(rows)} with a health file, "
+        f"{flagged} flagged in the mart, missed {missed}"
+    )
     assert rows, "the district has power-dependent residents with a health file"
     assert missed == []
     assert flagged == len(rows), "one flagged person per power-dependent resident"
