@@ -201,6 +201,27 @@ def test_every_power_dependent_resident_is_flagged(linked):
     assert flagged == len(rows), "one flagged person per power-dependent resident"
 
 
+def test_every_resident_with_a_disability_flag_is_disabled_in_the_mart(linked):
+    """残疾: 有 in a health file (a flag setting disability_recorded) puts the resident on
+    the list as disabled."""
+    truth = str(linked.home.demo_truth / "persons.csv")
+    people = str(linked.home.demo_truth / "people.csv")
+    rows = _query(
+        linked.home,
+        "SELECT t.true_person_id, bool_or(coalesce(v.disability, false)) "
+        "FROM read_csv(?, all_varchar = true) AS t "
+        "JOIN read_csv(?, all_varchar = true) AS p USING (true_person_id) "
+        "JOIN core.person_source AS ps USING (source, source_record_id) "
+        "LEFT JOIN mart.vulnerable_residents AS v ON v.person_id = ps.person_id "
+        "WHERE t.department = 'health' AND p.disabled = 'True' GROUP BY 1",
+        [truth, people],
+    )
+    missed = [r[0] for r in rows if not r[1]]
+    print(f"disabled with a health file: {len(rows)}, missed {missed}")
+    assert rows
+    assert missed == []
+
+
 def test_the_link_is_quick_enough_for_a_test(linked):
     print(f"load + link + marts: {linked.seconds:.1f} s")
     assert linked.seconds < 120
