@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import numpy as np
+import opencc
 
 from demo.pools import name_pools
 from schemas.idnumber import CHECK_CHARS, downgrade_18
 
 FULL_WIDTH = str.maketrans("0123456789Xx", "０１２３４５６７８９ＸＸ")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Traditional characters as written in Taiwan, Hong Kong or by the standard tables.
+TRADITIONAL = ("s2t", "s2tw", "s2hk")
 
 
 def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float, total: int) -> np.ndarray:
@@ -21,7 +25,7 @@ def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float, total: int
 
 
 def typo(rng: np.random.Generator, name: str) -> str:
-    """Swap one character for one that sounds alike, as a pinyin input method does."""
+    """Swap one character for a homophone (demo/pools.yaml), as a pinyin input method does."""
     alternatives = name_pools().alternatives
     positions = [i for i, ch in enumerate(name) if alternatives.get(ch)]
     if not positions:
@@ -29,6 +33,16 @@ def typo(rng: np.random.Generator, name: str) -> str:
     i = positions[int(rng.integers(0, len(positions)))]
     options = alternatives[name[i]]
     return name[:i] + options[int(rng.integers(0, len(options)))] + name[i + 1 :]
+
+
+def traditional(rng: np.random.Generator, name: str) -> str:
+    """The name in traditional characters, in one of the regional standards."""
+    return _converter(TRADITIONAL[int(rng.integers(0, len(TRADITIONAL)))]).convert(name)
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
 
 
 def spacing(rng: np.random.Generator, name: str) -> str:
@@ -47,6 +61,10 @@ def names(rng: np.random.Generator, values: np.ndarray, rates: dict) -> np.ndarr
     n = len(out)
     for i in pick(rng, np.ones(n, bool), rates["name_typo"], n):
         out[i] = typo(rng, out[i])
+    # Only names that have a traditional form can be written in one.
+    convertible = np.array([_converter("s2t").convert(v) != v for v in out])
+    for i in pick(rng, convertible, rates["name_traditional"], n):
+        out[i] = traditional(rng, out[i])
     for i in pick(rng, np.ones(n, bool), rates["name_spacing"], n):
         out[i] = spacing(rng, out[i])
     return out
