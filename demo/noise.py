@@ -24,9 +24,11 @@ def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float, total: int
     return np.sort(rng.choice(pool, size=k, replace=False)) if k else np.array([], dtype=int)
 
 
-def typo(rng: np.random.Generator, name: str) -> str:
-    """Swap one character for a homophone (demo/pools.yaml), as a pinyin input method does."""
-    alternatives = name_pools().alternatives
+def typo(rng: np.random.Generator, name: str, lookalike: bool = False) -> str:
+    """Swap one character for a homophone (demo/pools.yaml), as a pinyin input method
+    does, or for a character that looks alike, as a clerk copying a form does."""
+    pools = name_pools()
+    alternatives = pools.lookalikes if lookalike else pools.alternatives
     positions = [i for i, ch in enumerate(name) if alternatives.get(ch)]
     if not positions:
         return name
@@ -61,6 +63,10 @@ def names(rng: np.random.Generator, values: np.ndarray, rates: dict) -> np.ndarr
     n = len(out)
     for i in pick(rng, np.ones(n, bool), rates["name_typo"], n):
         out[i] = typo(rng, out[i])
+    lookalikes = name_pools().lookalikes
+    has_lookalike = np.array([any(c in lookalikes for c in v) for v in out])
+    for i in pick(rng, has_lookalike, rates["name_lookalike"], n):
+        out[i] = typo(rng, out[i], lookalike=True)
     # Only names that have a traditional form can be written in one.
     convertible = np.array([_converter("s2t").convert(v) != v for v in out])
     for i in pick(rng, convertible, rates["name_traditional"], n):
