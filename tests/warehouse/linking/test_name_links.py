@@ -23,6 +23,8 @@ CASES = {
     "HW0004": ("張　偉", "M", BIRTH),  # traditional, with an ideographic space
     "HW0005": ("张强", "M", "1958/2/3"),  # his son, same dwelling
 }
+# A homophone of his surname, written where he lived before (another dwelling).
+MOVED = {"HW0006": ("章伟", "M", BIRTH)}
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +36,10 @@ def linked(tmp_path_factory):
         reader = csv.DictReader(f)
         header = list(reader.fieldnames or [])
         template = next(reader)
+        elsewhere = next(r for r in reader if r["jiating_zhuzhi"] != template["jiating_zhuzhi"])
     rows = []
-    for case_no, (name, sex, birth) in CASES.items():
-        row = dict(template)
+    for case_no, (name, sex, birth) in {**CASES, **MOVED}.items():
+        row = dict(template if case_no in CASES else elsewhere)
         row.update(
             case_no=case_no,
             xingming=name,
@@ -72,10 +75,15 @@ def linked(tmp_path_factory):
 
 def test_traditional_and_homophone_spellings_link_to_one_person(linked):
     people, _, _ = linked
-    assert set(people) == set(CASES)
+    assert set(people) == set(CASES) | set(MOVED)
     assert people["HW0001"] == people["HW0002"] == people["HW0004"]
     assert people["HW0003"] == people["HW0002"]
     assert people["HW0005"] != people["HW0002"]
+
+
+def test_a_surname_homophone_at_another_address_links_on_pinyin_and_birth_date(linked):
+    people, _, _ = linked
+    assert people["HW0006"] == people["HW0002"]
 
 
 def test_the_golden_name_is_simplified_and_staging_keeps_what_the_clerk_wrote(linked):
