@@ -29,6 +29,8 @@ NAME_TABLE = "link_names"
 CONVERSIONS = ("hk2s", "tw2s")
 # The separator of transcribed names (阿卜杜·热合曼) is typed in many look-alikes.
 NAME_DOTS = re.compile("[\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff65\u318d\u0387\uff0e.]")
+# A clerk's note after a name (张伟（户主）, 李娜(曾用名李雪)) is not part of it.
+NOTE = re.compile(r"[(\[【〔].*?[)\]】〕]")
 LATIN = re.compile("[A-Za-z]")
 SPACES = re.compile(r"\s+")
 HAN = re.compile("[\u3400-\u9fff\U00020000-\U0002ffff]")
@@ -49,7 +51,8 @@ def _surnames() -> tuple[dict[str, str], dict[str, str]]:
 
 def _fold(name: str) -> str:
     """Width and compatibility forms folded (NFKC), one name separator, no stray spaces."""
-    text = NAME_DOTS.sub("\u00b7", unicodedata.normalize("NFKC", name)).strip()
+    text = unicodedata.normalize("NFKC", name)
+    text = NAME_DOTS.sub("\u00b7", NOTE.sub("", text)).strip() or text.strip()
     if LATIN.search(text):
         return SPACES.sub(" ", text)
     return SPACES.sub("", text)

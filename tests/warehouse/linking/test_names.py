@@ -32,6 +32,9 @@ from warehouse.linking.names import (
         ("阿卜杜•熱合曼", "阿卜杜·热合曼"),  # bullet, traditional 熱
         ("阿卜杜．热合曼", "阿卜杜·热合曼"),  # full-width full stop
         ("乾隆", "乾隆"),  # 乾 is not 干 in a name
+        ("张伟（户主）", "张伟"),  # a clerk's note (full-width brackets)
+        ("李娜(曾用名李雪)", "李娜"),
+        ("【王芳】", "【王芳】"),  # nothing left without the brackets: kept as written
     ],
 )
 def test_names_are_folded_and_simplified(written, normalized):
@@ -59,6 +62,7 @@ def test_many_names_at_once_give_the_same_as_one_by_one():
         ("尉迟恭", "yu chi gong"),  # 尉 alone reads wei
         ("张伟", "zhang wei"),
         ("Li Ming", "li ming"),
+        ("Zhang Wei", "zhang wei"),  # a name written in pinyin meets its characters
     ],
 )
 def test_surnames_are_read_as_surnames(name, pinyin):
