@@ -52,10 +52,10 @@ def _surnames() -> tuple[dict[str, str], dict[str, str]]:
 def _fold(name: str) -> str:
     """Width and compatibility forms folded (NFKC), one name separator, no stray spaces."""
     text = unicodedata.normalize("NFKC", name)
-    text = NAME_DOTS.sub("\u00b7", NOTE.sub("", text)).strip() or text.strip()
-    if LATIN.search(text):
+    text = NOTE.sub("", text).strip() or text.strip()
+    if LATIN.search(text):  # J. Smith keeps its full stop
         return SPACES.sub(" ", text)
-    return SPACES.sub("", text)
+    return SPACES.sub("", NAME_DOTS.sub("\u00b7", text))
 
 
 def to_simplified(names: list[str]) -> list[str]:

@@ -28,6 +28,7 @@ from warehouse.linking.names import (
         ("\u2f08民", "人民"),  # Kangxi radical 人 typed for the character
         ("ＬＩ　Ｍｉｎｇ", "LI Ming"),  # full-width Latin and space
         ("Li   Ming", "Li Ming"),
+        ("J. Smith", "J. Smith"),  # a Latin name keeps its full stop
         ("阿卜杜・热合曼", "阿卜杜·热合曼"),  # katakana middle dot
         ("阿卜杜•熱合曼", "阿卜杜·热合曼"),  # bullet, traditional 熱
         ("阿卜杜．热合曼", "阿卜杜·热合曼"),  # full-width full stop
