@@ -95,6 +95,30 @@ def test_names_in_traditional_characters(files, truth, source):
     assert measured > 0
 
 
+def test_typos_are_real_homophones_and_look_alikes_are_not():
+    """A homophone group shares a toneless reading (any of its characters' readings);
+    look-alikes are copied by eye, and their usual readings differ (else they would be
+    homophones to linking too)."""
+    from pathlib import Path
+
+    import yaml
+    from pypinyin import Style, pinyin
+
+    import demo
+
+    pools = yaml.safe_load((Path(demo.__file__).parent / "pools.yaml").read_text("utf-8"))
+
+    def readings(ch: str) -> set[str]:
+        return set(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+    keys = ("surname_homophones", "given_male", "given_female", "given_neutral")
+    for group in (g for key in keys for g in pools[key]):
+        assert set.intersection(*map(readings, group)), group
+    for group in pools["lookalikes"]:
+        usual = [pinyin(ch, style=Style.NORMAL)[0][0] for ch in group]
+        assert len(set(usual)) == len(group), group
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_missing_and_legacy_ids(files, source):
     ids = _unique(files, source)[ID.get(source)]
@@ -241,27 +265,3 @@ def test_homonyms_within_a_community(district):
     same = residents.groupby(["community", "name"]).true_person_id.nunique()
     assert (same >= 2).sum() >= 20
     assert (people.homonym == "True").sum() >= 0.004 * len(residents)
-
-
-def test_typos_are_real_homophones_and_look_alikes_are_not():
-    """A homophone group shares a toneless reading (any of its characters' readings);
-    look-alikes are copied by eye, and their usual readings differ (else they would be
-    homophones to linking too)."""
-    from pathlib import Path
-
-    import yaml
-    from pypinyin import Style, pinyin
-
-    import demo
-
-    pools = yaml.safe_load((Path(demo.__file__).parent / "pools.yaml").read_text("utf-8"))
-
-    def readings(ch: str) -> set[str]:
-        return set(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
-
-    keys = ("surname_homophones", "given_male", "given_female", "given_neutral")
-    for group in (g for key in keys for g in pools[key]):
-        assert set.intersection(*map(readings, group)), group
-    for group in pools["lookalikes"]:
-        usual = [pinyin(ch, style=Style.NORMAL)[0][0] for ch in group]
-        assert len(set(usual)) == len(group), group
