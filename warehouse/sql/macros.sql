@@ -155,8 +155,11 @@ CREATE OR REPLACE MACRO cw_district_len(a) AS CASE
 END;
 -- How many characters precede the premises in text that names no 社区: those before the
 -- first number followed by a building marker or a dash (骆家庄村3-1-101, 西溪花园2幢);
--- NULL when there is no such number.
+-- a house number on a road before a building (学院路18号3幢) belongs to the place's name,
+-- so 学院路18号 and 学院路20号 stay apart. NULL when there is no such number.
 CREATE OR REPLACE MACRO cw_before_premises(a) AS CASE
+    WHEN regexp_matches(a, '[0-9]+号[0-9一二三四五六七八九十两]+(?:号楼|栋|幢|座|#)')
+        THEN length(regexp_extract(a, '^(.*?[0-9]+号)[0-9一二三四五六七八九十两]+(?:号楼|栋|幢|座|#)', 1))
     WHEN regexp_matches(a, '[0-9一二三四五六七八九十两]+(?:号楼|栋|幢|座|#|号院|号|-)')
         THEN length(regexp_extract(a, '^(.*?)[0-9一二三四五六七八九十两]+(?:号楼|栋|幢|座|#|号院|号|-)', 1))
 END;
