@@ -137,11 +137,15 @@ def render_housing(rng: np.random.Generator, world: World, records: pd.DataFrame
     b_forms = _choose_forms(rng, rates["building_forms"], n)
     u_forms = _choose_forms(rng, rates["unit_forms"], n)
     births = [_excel_cell(rng, v) for v in people["birth_date"]]
+    sex = records.sex.map({"1": "男", "2": "女"}).to_numpy().astype(object)
+    # Some registers only list who lives in a dwelling: a name and a phone, nothing personal.
+    for i in noise.pick(rng, np.ones(n, bool), rates["bare"], n):
+        sex[i], births[i], people["id_number"][i] = "", "", ""
     return pd.DataFrame(
         {
             "登记编号": records.source_record_id.to_numpy(),
             "姓名": people["name"],
-            "性别": records.sex.map({"1": "男", "2": "女"}).to_numpy(),
+            "性别": sex,
             "出生日期": births,
             "身份证号码": people["id_number"],
             "联系电话": people["phone"],
