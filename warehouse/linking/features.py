@@ -1,7 +1,7 @@
 """Linking features of every person mention, computed in SQL over the whole set.
 
 Blocking and comparison keys (surname, given name, building and dwelling keys) and the
-term frequencies of names and phones are derived here once, so training, full linking
+term frequencies of names, phones and dwellings are derived here once, so training, full linking
 and incremental linking all see the same values.
 """
 
@@ -21,7 +21,7 @@ FINGERPRINT = (
 # A building is its community and number; a dwelling adds unit and room.
 BUILDING_KEY = "community || '|' || building_no"
 DWELLING_KEY = "community || '|' || building_no || '|' || coalesce(unit_no, '') || '|' || room_no"
-TF_COLUMNS = ("name", "given_name", "surname", "phone")
+TF_COLUMNS = ("name", "given_name", "surname", "phone", "dwelling_key")
 
 
 def features_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from warehouse.linking.evidence import edges_sql
 from warehouse.linking.features import TF_COLUMNS
-from warehouse.linking.settings import LinkSettings
+from warehouse.linking.settings import LinkSettings, load_settings
 
 NOT_BOTH_WITH_ID = "NOT (l.has_id AND r.has_id)"
 SPLINK_MEMORY = "1GB"
@@ -31,7 +31,8 @@ logging.getLogger("splink").setLevel(logging.ERROR)
 
 
 def comparisons() -> list[Any]:
-    """Name, birth date, sex, phone and address, each with levels of agreement."""
+    """Name, birth date, sex, phone and address, each with levels of agreement; a phone or
+    dwelling shared by another person of the household has a level of its own."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -65,10 +66,22 @@ def comparisons() -> list[Any]:
             cll.ElseLevel().configure(label_for_charts="differs"),
         ],
     )
+    household = load_settings().household
+    # Another person of the household (see linking.yaml): the shared phone or dwelling
+    # is no evidence, whatever EM would make of it.
+    shared_by_another = {
+        "m_probability": household.m_probability,
+        "u_probability": household.u_probability,
+        "fix_m_probability": True,
+        "fix_u_probability": True,
+    }
     phone = cl.CustomComparison(
         output_column_name="phone",
         comparison_levels=[
             cll.NullLevel("phone"),
+            cll.CustomLevel(f"phone_l = phone_r AND ({household.other_person})").configure(
+                label_for_charts="shared with another person", **shared_by_another
+            ),
             cll.ExactMatchLevel("phone").configure(
                 tf_adjustment_column="phone", label_for_charts="exact"
             ),
@@ -81,7 +94,13 @@ def comparisons() -> list[Any]:
             cll.CustomLevel(
                 "community_l IS NULL OR community_r IS NULL", label_for_charts="address missing"
             ).configure(is_null_level=True),
-            cll.CustomLevel("dwelling_key_l = dwelling_key_r", label_for_charts="same dwelling"),
+            cll.CustomLevel(
+                f"dwelling_key_l = dwelling_key_r AND ({household.other_person})"
+            ).configure(label_for_charts="home of another person", **shared_by_another),
+            # Term frequencies: a dwelling with many residents' records says less.
+            cll.ExactMatchLevel("dwelling_key").configure(
+                tf_adjustment_column="dwelling_key", label_for_charts="same dwelling"
+            ),
             cll.CustomLevel("building_key_l = building_key_r", label_for_charts="same building"),
             cll.CustomLevel("community_l = community_r", label_for_charts="same community"),
             cll.ElseLevel().configure(label_for_charts="elsewhere"),
