@@ -24,6 +24,11 @@ NOT_BOTH_WITH_ID = "NOT (l.has_id AND r.has_id)"
 SPLINK_MEMORY = "1GB"
 RETAINED = ["has_id", "source", "source_record_id"]
 SEX_DISAGREEMENT_M = 0.001
+ONE_PER_ID = "mentions_one_per_id"
+ONE_PER_ID_SQL = (
+    "SELECT * FROM mentions WHERE has_id "
+    "QUALIFY row_number() OVER (PARTITION BY id_number ORDER BY unique_id) = 1"
+)
 
 # Splink logs every EM iteration and warns about levels a session cannot train (the
 # next session trains them); link runs report their own figures instead.
@@ -101,6 +106,13 @@ def comparisons() -> list[Any]:
             cll.ExactMatchLevel("dwelling_key").configure(
                 tf_adjustment_column="dwelling_key", label_for_charts="same dwelling"
             ),
+            # A record without a room (an incident at a building) agrees as well as it
+            # can: unlike another room of the building, that is evidence for a match.
+            cll.CustomLevel(
+                "building_key_l = building_key_r "
+                "AND (dwelling_key_l IS NULL OR dwelling_key_r IS NULL)",
+                label_for_charts="same building, room unknown",
+            ),
             cll.CustomLevel("building_key_l = building_key_r", label_for_charts="same building"),
             cll.CustomLevel("community_l = community_r", label_for_charts="same community"),
             cll.ElseLevel().configure(label_for_charts="elsewhere"),
@@ -152,13 +164,27 @@ def train(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> dict[str, A
         retain_intermediate_calculation_columns=True,
         additional_columns_to_retain=RETAINED,
     )
-    linker = Linker(frame, creator, log_level=logging.ERROR)
+    # u is the chance of agreement between two different people. Random pairs of all
+    # mentions include the same person's records (in a district of 3,000 they make most
+    # of the pairs that agree on a name, a birth date or a dwelling, and every weight
+    # comes out bits too low); one mention per valid ID number are certainly different
+    # people. Too few ID holders, and all mentions it is.
+    people = con.execute("SELECT count(DISTINCT id_number) FROM mentions WHERE has_id").fetchone()
+    source = "mentions"
+    if people is not None and people[0] >= settings.u_min_id_holders:
+        con.execute(f"CREATE OR REPLACE VIEW {ONE_PER_ID} AS {ONE_PER_ID_SQL}")
+        source = ONE_PER_ID
+    u_frame = db_api.register(source, dataset_display_name=source)
+    u_linker = Linker(u_frame, creator, log_level=logging.ERROR)
+    u_linker.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_max_pairs, seed=settings.u_seed
+    )
+    with_u = _unseen_u(u_linker.misc.save_model_to_json(), settings.u_max_pairs)
+    u_linker.table_management.delete_tables_created_by_splink_from_db()
+    linker = Linker(frame, with_u, log_level=logging.ERROR)
     id_rule = settings.em_blocking_rules[0]
     linker.training.estimate_probability_two_random_records_match(
         [id_rule], recall=settings.prior_recall
-    )
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=settings.u_max_pairs, seed=settings.u_seed
     )
     for rule in settings.em_blocking_rules:
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -166,6 +192,17 @@ def train(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> dict[str, A
         )
     model = linker.misc.save_model_to_json()
     linker.table_management.delete_tables_created_by_splink_from_db()
+    return model
+
+
+def _unseen_u(model: dict[str, Any], sampled: int) -> dict[str, Any]:
+    """A level no sampled pair of different people reached (a phone shared by two people
+    with one given name) gets u = 1 / pairs sampled, the most the sample allows; Splink
+    would save it without one."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("u_probability") is None:
+                level["u_probability"] = 1 / sampled
     return model
 
 

@@ -38,6 +38,7 @@ class LinkSettings(BaseModel):
     match_threshold: float = Field(gt=0, lt=1)
     u_max_pairs: int = Field(gt=0)
     u_seed: int
+    u_min_id_holders: int = Field(gt=1)
     em_blocking_rules: tuple[str, ...] = Field(min_length=1)
     blocking_rules: tuple[str, ...] = Field(min_length=1)
     prior_recall: float = Field(gt=0, le=1)
