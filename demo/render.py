@@ -138,9 +138,11 @@ def render_housing(rng: np.random.Generator, world: World, records: pd.DataFrame
     u_forms = _choose_forms(rng, rates["unit_forms"], n)
     births = [_excel_cell(rng, v) for v in people["birth_date"]]
     sex = records.sex.map({"1": "男", "2": "女"}).to_numpy().astype(object)
-    # Some registers only list who lives in a dwelling: a name and a phone, nothing personal.
-    for i in noise.pick(rng, np.ones(n, bool), rates["bare"], n):
-        sex[i], births[i], people["id_number"][i] = "", "", ""
+    # Some registers only list who lives in a dwelling: of the rows without an ID number,
+    # some have no birth date or sex either (a name, a phone and the home).
+    no_id = np.array([v == "" for v in people["id_number"]])
+    for i in noise.pick(rng, no_id, rates["bare"], n):
+        sex[i], births[i] = "", ""
     return pd.DataFrame(
         {
             "登记编号": records.source_record_id.to_numpy(),
