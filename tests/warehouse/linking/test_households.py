@@ -30,9 +30,10 @@ D = dt.date
         ("建国", "建国", D(1985, 3, 2), D(1995, 3, 2), False),
         # A lunar birthday written for the solar one: weeks apart, the same person.
         ("秀英", "秀英", D(1985, 2, 10), D(1985, 3, 21), False),
-        # Typos: a homophone in a one-character given name, a character dropped.
+        # Twins, one given name a character of the other's.
+        ("琴萍", "萍", D(2010, 1, 29), D(2010, 1, 29), True),
+        # Typos: a homophone in a one-character given name, or in a longer one.
         ("锋", "峰", None, None, False),
-        ("伟", "伟明", D(1990, 1, 1), D(1990, 1, 1), False),
         ("伟明", "伟民", None, D(1990, 1, 1), False),
         # Nothing to tell: a record without a name is not another person.
         (None, "雨涵", None, None, False),
