@@ -46,7 +46,7 @@ def _flag(people: pd.DataFrame, column: str) -> pd.Series:
     """A marker column that people born or arrived after the first month do not have."""
     if column not in people:
         return pd.Series(False, index=people.index)
-    return people[column].fillna(False).astype(bool)
+    return people[column].astype("boolean").fillna(False).astype(bool)
 
 
 def people_rows(world: World, outsiders: pd.DataFrame) -> pd.DataFrame:
