@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from demo.generate import AS_OF, DEPARTMENTS, first_batch, render_batch, write_exports
-from demo.truth import mention_rows, write_truth
+from demo.truth import mention_rows, write_spreadsheet_damage, write_truth
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def generate(
 
         world, rendered, truth, outsiders = second_batch(seed, state)
     health = rendered.pop("health_residents") if health_db else None
+    write_spreadsheet_damage(truth_dir, rendered)
     files = write_exports(ingest, rendered, AS_OF[batch])
     if health is not None and health_db:
         from demo import health_db as database

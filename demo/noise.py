@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import numpy as np
+import opencc
 
 from demo.pools import name_pools
 from schemas.idnumber import CHECK_CHARS, downgrade_18
 
 FULL_WIDTH = str.maketrans("0123456789Xx", "０１２３４５６７８９ＸＸ")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Traditional characters as written in Taiwan, Hong Kong or by the standard tables.
+TRADITIONAL = ("s2t", "s2tw", "s2hk")
 
 
 def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float, total: int) -> np.ndarray:
@@ -20,15 +24,27 @@ def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float, total: int
     return np.sort(rng.choice(pool, size=k, replace=False)) if k else np.array([], dtype=int)
 
 
-def typo(rng: np.random.Generator, name: str) -> str:
-    """Swap one character for one that sounds alike, as a pinyin input method does."""
-    alternatives = name_pools().alternatives
+def typo(rng: np.random.Generator, name: str, lookalike: bool = False) -> str:
+    """Swap one character for a homophone (demo/pools.yaml), as a pinyin input method
+    does, or for a character that looks alike, as a clerk copying a form does."""
+    pools = name_pools()
+    alternatives = pools.lookalikes if lookalike else pools.alternatives
     positions = [i for i, ch in enumerate(name) if alternatives.get(ch)]
     if not positions:
         return name
     i = positions[int(rng.integers(0, len(positions)))]
     options = alternatives[name[i]]
     return name[:i] + options[int(rng.integers(0, len(options)))] + name[i + 1 :]
+
+
+def traditional(rng: np.random.Generator, name: str) -> str:
+    """The name in traditional characters, in one of the regional standards."""
+    return _converter(TRADITIONAL[int(rng.integers(0, len(TRADITIONAL)))]).convert(name)
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
 
 
 def spacing(rng: np.random.Generator, name: str) -> str:
@@ -47,6 +63,14 @@ def names(rng: np.random.Generator, values: np.ndarray, rates: dict) -> np.ndarr
     n = len(out)
     for i in pick(rng, np.ones(n, bool), rates["name_typo"], n):
         out[i] = typo(rng, out[i])
+    lookalikes = name_pools().lookalikes
+    has_lookalike = np.array([any(c in lookalikes for c in v) for v in out])
+    for i in pick(rng, has_lookalike, rates["name_lookalike"], n):
+        out[i] = typo(rng, out[i], lookalike=True)
+    # Only names that have a traditional form can be written in one.
+    convertible = np.array([_converter("s2t").convert(v) != v for v in out])
+    for i in pick(rng, convertible, rates["name_traditional"], n):
+        out[i] = traditional(rng, out[i])
     for i in pick(rng, np.ones(n, bool), rates["name_spacing"], n):
         out[i] = spacing(rng, out[i])
     return out
@@ -84,6 +108,20 @@ def id_numbers(
         out[i] = out[i][:-1] + "x"
     for i in pick(rng, free, rates["id_fullwidth"], n):
         out[i] = out[i].translate(FULL_WIDTH)
+    return out
+
+
+def spreadsheet_ids(rng: np.random.Generator, values: list, rate: float) -> list:
+    """ID numbers a clerk typed into number cells: Excel keeps the first 15 digits and
+    turns the rest into zeros, so the cell holds a float such as 3.30110195902211E+17.
+    Only plain 18-digit numbers qualify (one ending in X, or in full-width digits, stays
+    text in a cell)."""
+    out = list(values)
+    eligible = np.array(
+        [isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit() for v in out]
+    )
+    for i in pick(rng, eligible, rate, len(out)):
+        out[i] = float(out[i][:15] + "000")
     return out
 
 

@@ -43,6 +43,7 @@ class NamePools:
     female: np.ndarray
     neutral: np.ndarray
     alternatives: dict[str, str]
+    lookalikes: dict[str, str]
 
 
 @cache
@@ -54,6 +55,7 @@ def name_pools() -> NamePools:
     for group in groups + raw["given_neutral"]:
         for ch in group:
             alternatives.setdefault(ch, group.replace(ch, ""))
+    lookalikes = {ch: group.replace(ch, "") for group in raw["lookalikes"] for ch in group}
     return NamePools(
         surnames=np.array(list(raw["surnames"])),
         surname_p=weights / weights.sum(),
@@ -61,6 +63,7 @@ def name_pools() -> NamePools:
         female=np.array(list("".join(raw["given_female"]))),
         neutral=np.array(list("".join(raw["given_neutral"]))),
         alternatives=alternatives,
+        lookalikes=lookalikes,
     )
 
 

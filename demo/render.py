@@ -143,7 +143,7 @@ def render_housing(rng: np.random.Generator, world: World, records: pd.DataFrame
     no_id = np.array([v == "" for v in people["id_number"]])
     for i in noise.pick(rng, no_id, rates["bare"], n):
         sex[i], births[i] = "", ""
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "登记编号": records.source_record_id.to_numpy(),
             "姓名": people["name"],
@@ -171,6 +171,9 @@ def render_housing(rng: np.random.Generator, world: World, records: pd.DataFrame
             "安全等级": building.condition.map(label("building_condition")).to_numpy(),
         }
     )
+    # Last, so that adding it left every other draw of this export as it was.
+    out["身份证号码"] = noise.spreadsheet_ids(rng, list(out["身份证号码"]), rates["id_spreadsheet"])
+    return out
 
 
 def _excel_cell(rng: np.random.Generator, text: str) -> str | dt.date:

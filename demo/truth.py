@@ -114,3 +114,38 @@ def write_truth(
     (folder / "meta.json").write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+
+
+def spreadsheet_damage(rendered: dict[str, object]) -> pd.DataFrame:
+    """The records whose export holds a number of more than 15 digits in a number cell
+    (an ID number Excel kept 15 digits of), by source and record ID (the first column)."""
+    frames = []
+    for source, rows in rendered.items():
+        if not isinstance(rows, pd.DataFrame):
+            continue
+        for column in rows.columns[1:]:
+            cells = rows[column]
+            damaged = cells.map(lambda v: isinstance(v, float) and abs(v) >= 1e15).to_numpy(bool)
+            if damaged.any():
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "source": source,
+                            "source_record_id": rows.iloc[damaged, 0].to_numpy(),
+                            "column": column,
+                            "cell": cells[damaged].map(repr).to_numpy(),
+                        }
+                    )
+                )
+    columns = ["source", "source_record_id", "column", "cell"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True).drop_duplicates(["source", "source_record_id"])
+
+
+def write_spreadsheet_damage(folder: Path, rendered: dict[str, object]) -> None:
+    """`spreadsheet_ids.csv`: ground truth of the ID numbers damaged by a spreadsheet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    spreadsheet_damage(rendered).to_csv(
+        folder / "spreadsheet_ids.csv", index=False, lineterminator="\n"
+    )

@@ -15,7 +15,7 @@ from itertools import combinations, product
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -212,6 +212,9 @@ class SourceContract(BaseModel):
     """The declarative description of one department export."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # Set by load_contracts: the folder it came from, later folders first. A site's own
+    # contract reads a file that one of the repository's demo contracts would also match.
+    _precedence: int = PrivateAttr(default=0)
 
     source: str = Field(pattern=IDENTIFIER, description="Name of the export; its staging table.")
     department: str = Field(
@@ -350,24 +353,33 @@ def load_contract(path: Path) -> SourceContract:
 
 
 def load_contracts(folders: Iterable[Path] = (REPO_CONTRACTS,)) -> dict[str, SourceContract]:
-    """Contracts by source name; a later folder overrides an earlier one's source. Raises
-    ContractError when two contracts of one department could read the same file."""
+    """Contracts by source name; a later folder overrides an earlier one's source, and its
+    contracts take precedence for a file that contracts of both folders match (a site's
+    `*户籍*.csv` over the repository's demo patterns). Raises ContractError when two
+    contracts of one folder and department could read the same file."""
     found: dict[str, tuple[SourceContract, Path]] = {}
-    for folder in folders:
+    for precedence, folder in enumerate(folders):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.yaml")):
             contract = load_contract(path)
+            contract._precedence = precedence
             found[contract.source] = (contract, path)
     _refuse_overlaps(list(found.values()))
     return {source: contract for source, (contract, _) in found.items()}
 
 
+def precedence(contract: SourceContract) -> int:
+    """Higher reads first: a site's contracts before the repository's."""
+    return contract._precedence
+
+
 def _refuse_overlaps(contracts: list[tuple[SourceContract, Path]]) -> None:
-    """Which of two contracts reads a file both patterns match would depend on the order
-    they are tried, so such a pair is refused, naming both (see schemas/globs.py)."""
+    """Which of two contracts of one folder reads a file both patterns match would depend
+    on the order they are tried, so such a pair is refused, naming both (see
+    schemas/globs.py). Across folders the later folder's contract reads it."""
     for (first, first_path), (second, second_path) in combinations(contracts, 2):
-        if first.department != second.department:
+        if first.department != second.department or precedence(first) != precedence(second):
             continue
         for a, b in product(first.file_patterns, second.file_patterns):
             if globs_overlap(a, b):

@@ -10,7 +10,7 @@ import duckdb
 
 from connectors.home import Home
 from connectors.stability import settle
-from schemas.contracts import SourceContract
+from schemas.contracts import SourceContract, precedence
 from warehouse.ddl import create_warehouse
 from warehouse.freshness import create_stage_table
 from warehouse.leftovers import remove_leftovers
@@ -52,7 +52,8 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
 
 def contract_for(path: Path, contracts: list[SourceContract]) -> SourceContract | None:
     name = path.name.lower()
-    for contract in sorted(contracts, key=lambda c: c.source):
+    # A site's own contracts first (schemas.contracts.precedence), then by name.
+    for contract in sorted(contracts, key=lambda c: (-precedence(c), c.source)):
         if any(fnmatch.fnmatchcase(name, p.lower()) for p in contract.file_patterns):
             return contract
     return None

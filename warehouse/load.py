@@ -35,7 +35,7 @@ from warehouse.files import (
 )
 from warehouse.mapping import explode_keys, known_headers, map_headers, sheet_needs
 from warehouse.results import LoadResult
-from warehouse.standardize import NOTES, PLACES, Compiler
+from warehouse.standardize import NOTES, PLACES, ZERO_RESTORED, Compiler
 from warehouse.tables import record_key_stored, staging_fields
 from warehouse.transaction import transaction
 
@@ -356,6 +356,9 @@ def _stage_and_quarantine(
     staged, used = _stage(con, raw, compiler, contract, result)
     _second_pass(con, raw, compiler, table, result.file_id, used)
     _count(con, raw, result, staged)
+    if staged and "phone" in compiler.mapping.columns:
+        _note_restored_zeros(con, table, result)
+    _note_short_ids(con, compiler, contract, result)
     if result.rows_in == 0:
         result.reason = "the file has a header but no data rows"
     elif result.rows_loaded == 0:
@@ -365,6 +368,36 @@ def _stage_and_quarantine(
         _insert_set_aside(con, raw, contract, result)
     if staged:
         _supersede(con, table, contract, result, raw)
+
+
+def _note_restored_zeros(con: duckdb.DuckDBPyConnection, table: str, result: LoadResult) -> None:
+    """Tell the clerk how many landlines had lost their leading 0 (a number cell drops
+    it), so the export can store phones as text."""
+    (count,) = con.execute(
+        f"SELECT count(*) FROM {table} WHERE _file_id = ? AND list_contains(_flags, ?)",
+        [result.file_id, ZERO_RESTORED],
+    ).fetchone()
+    if count:
+        result.notes.append(
+            f"{count} phone number(s) had lost their leading 0, as a number cell drops it "
+            "(5718888666 for 0571-8888666): the 0 was restored; store phones as text"
+        )
+
+
+def _note_short_ids(
+    con: duckdb.DuckDBPyConnection, compiler: Compiler, contract: SourceContract, result: LoadResult
+) -> None:
+    """Tell the clerk about record IDs that look like zero-padded ones that lost their zeros."""
+    sql = compiler.short_ids_sql(RAW)
+    if sql is None:
+        return
+    count, width, example = con.execute(sql).fetchone()
+    if count:
+        result.notes.append(
+            f"{count} {contract.record_id} value(s) are shorter than the {width}-digit ones "
+            f"beside them and have no leading zeros (e.g. {example}): a number cell may have "
+            "dropped them; they were loaded as written, so store the column as text"
+        )
 
 
 def _stage(

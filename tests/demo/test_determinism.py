@@ -18,7 +18,7 @@ def test_same_seed_same_data(tmp_path):
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     assert files_a == files_b
-    assert len(files_a) == 10
+    assert len(files_a) == 11  # 5 exports, 6 truth files (spreadsheet_ids.csv among them)
     for rel in files_a:
         if rel.suffix == ".xlsx":
             assert _cells(a / rel) == _cells(b / rel), rel

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import opencc
 import pandas as pd
 import pytest
 
@@ -35,6 +36,14 @@ ADDRESS = {
 }
 FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
 SOURCES = sorted(RECORD_ID)
+# Traditional characters back to simplified, in every regional standard the demo writes.
+TO_SIMPLIFIED = (opencc.OpenCC("hk2s"), opencc.OpenCC("tw2s"))
+
+
+def _simplified(name: str) -> str:
+    for converter in TO_SIMPLIFIED:
+        name = converter.convert(name)
+    return name
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +80,43 @@ def _near(measured: float, configured: float) -> None:
 def test_name_typos(files, truth, source):
     rows = _joined(files, truth, source)
     written = rows[NAME.get(source, "姓名")].str.replace(r"[\s\u3000]", "", regex=True)
-    measured = _rate(written != rows["name"])
-    _near(measured, RATES["sources"][source]["name_typo"])
+    measured = _rate(written.map(_simplified) != rows["name"])
+    configured = RATES["sources"][source]
+    _near(measured, configured["name_typo"] + configured["name_lookalike"])
     assert measured >= 0.05
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_names_in_traditional_characters(files, truth, source):
+    rows = _joined(files, truth, source)
+    written = rows[NAME.get(source, "姓名")].str.replace(r"[\s\u3000]", "", regex=True)
+    measured = _rate(written.map(_simplified) != written)
+    _near(measured, RATES["sources"][source]["name_traditional"])
+    assert measured > 0
+
+
+def test_typos_are_real_homophones_and_look_alikes_are_not():
+    """A homophone group shares a toneless reading (any of its characters' readings);
+    look-alikes are copied by eye, and their usual readings differ (else they would be
+    homophones to linking too)."""
+    from pathlib import Path
+
+    import yaml
+    from pypinyin import Style, pinyin
+
+    import demo
+
+    pools = yaml.safe_load((Path(demo.__file__).parent / "pools.yaml").read_text("utf-8"))
+
+    def readings(ch: str) -> set[str]:
+        return set(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+    keys = ("surname_homophones", "given_male", "given_female", "given_neutral")
+    for group in (g for key in keys for g in pools[key]):
+        assert set.intersection(*map(readings, group)), group
+    for group in pools["lookalikes"]:
+        usual = [pinyin(ch, style=Style.NORMAL)[0][0] for ch in group]
+        assert len(set(usual)) == len(group), group
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -222,3 +265,18 @@ def test_homonyms_within_a_community(district):
     same = residents.groupby(["community", "name"]).true_person_id.nunique()
     assert (same >= 2).sum() >= 20
     assert (people.homonym == "True").sum() >= 0.004 * len(residents)
+
+
+def test_spreadsheet_damaged_ids_are_number_cells_listed_in_the_ground_truth(district, files):
+    """The housing register holds some ID numbers in number cells, as Excel keeps them (15
+    digits, then zeros); the ground truth names exactly those records."""
+    rows = files["housing_occupants"].drop_duplicates(RECORD_ID["housing_occupants"])
+    cells = rows[ID["housing_occupants"]]
+    damaged = cells.map(lambda v: isinstance(v, float))
+    _near(_rate(damaged), RATES["sources"]["housing_occupants"]["id_spreadsheet"])
+    # 18 digits, of which a number cell keeps the first 15
+    assert all(1e17 <= v < 1e18 and float(f"{v:.15g}") == v for v in cells[damaged])
+    listed = pd.read_csv(district / "demo_truth/spreadsheet_ids.csv", dtype=str)
+    assert set(listed.source) == {"housing_occupants"}
+    expected = set(rows[RECORD_ID["housing_occupants"]][damaged].astype(str))
+    assert set(listed.source_record_id) == expected

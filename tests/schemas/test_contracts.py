@@ -173,15 +173,27 @@ def _site_contract(folder: Path, source: str, patterns: list[str]) -> None:
     (folder / f"{source}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
 
 
-def test_two_contracts_whose_patterns_overlap_in_one_department_are_refused(tmp_path):
-    # `health_clinic_*.csv` and the repository's `*健康档案*.csv` both match
-    # `health_clinic_健康档案.csv`.
+def test_two_contracts_of_one_folder_whose_patterns_overlap_are_refused(tmp_path):
+    # `health_clinic_*.csv` and `*健康档案*.csv` both match `health_clinic_健康档案.csv`.
     _site_contract(tmp_path / "site", "health_clinic", ["health_clinic_*.csv"])
+    _site_contract(tmp_path / "site", "health_files", ["*健康档案*.csv"])
     with pytest.raises(ContractError) as refused:
         load_contracts([Path(__file__).parents[2] / "contracts", tmp_path / "site"])
     message = str(refused.value)
-    assert "health_residents" in message and "health_clinic" in message
-    assert "'*健康档案*.csv' and 'health_clinic_*.csv'" in message
+    assert "health_files" in message and "health_clinic" in message
+    assert "'health_clinic_*.csv' and '*健康档案*.csv'" in message
+
+
+def test_a_sites_contract_reads_a_file_the_repositorys_would_match_too(tmp_path):
+    """A new district writes `*健康档案*.csv` for its own layout without renaming the
+    demo's contracts: its own folder comes first for the files both match."""
+    from warehouse.ingest import contract_for
+
+    _site_contract(tmp_path / "site", "xh_health", ["*健康*.csv"])
+    found = load_contracts([Path(__file__).parents[2] / "contracts", tmp_path / "site"])
+    mine = [c for c in found.values() if c.department == "health"]
+    assert contract_for(Path("西湖区健康档案2026.csv"), mine).source == "xh_health"
+    assert contract_for(Path("health_residents_2026.csv"), mine).source == "health_residents"
 
 
 def test_disjoint_patterns_and_an_override_of_the_same_source_are_not_overlaps(tmp_path):

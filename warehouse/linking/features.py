@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from schemas.contracts import SourceContract
 from warehouse.linking.mentions import mentions_sql
+from warehouse.linking.names import NAME_TABLE
 
 # What linking reads of a mention: a new version of a record whose fingerprint did not
 # change (a snapshot re-sent whole) keeps its link without being scored again.
@@ -21,14 +22,25 @@ FINGERPRINT = (
 # A building is its community and number; a dwelling adds unit and room.
 BUILDING_KEY = "community || '|' || building_no"
 DWELLING_KEY = "community || '|' || building_no || '|' || coalesce(unit_no, '') || '|' || room_no"
-TF_COLUMNS = ("name", "given_name", "surname", "phone", "dwelling_key")
+TF_COLUMNS = ("name", "name_pinyin", "given_name", "surname", "phone", "dwelling_key")
+
+
+def names_sql(contracts: Iterable[SourceContract]) -> str:
+    """The names of every current mention, as staging keeps them (for `link_names`)."""
+    return f"SELECT name FROM ({mentions_sql(contracts)})"
 
 
 def features_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:
     """Every current mention with a run-local integer `unique_id`, its keys, the person it
-    was linked to before (if any) and whether it is new or changed since."""
+    was linked to before (if any) and whether it is new or changed since. The name is
+    the normalized one of `link_names` (warehouse/linking/names.py), `name_raw` the
+    staged one."""
     return f"""
-WITH m AS NOT MATERIALIZED ({mentions_sql(contracts, since_fields)})
+WITH staged AS NOT MATERIALIZED ({mentions_sql(contracts, since_fields)}),
+m AS NOT MATERIALIZED (
+    SELECT staged.* REPLACE (n.name AS name), staged.name AS name_raw, n.name_pinyin
+    FROM staged LEFT JOIN {NAME_TABLE} AS n ON n.raw = staged.name
+)
 SELECT
     row_number() OVER (ORDER BY m.source, m.source_record_id)::BIGINT AS unique_id,
     m.*,

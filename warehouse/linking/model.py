@@ -50,16 +50,27 @@ def comparisons(household_levels: bool = True) -> list[Any]:
         output_column_name="name",
         comparison_levels=[
             cll.NullLevel("name"),
+            # Names are compared normalized (simplified characters, folded widths:
+            # warehouse/linking/names.py), so 張偉 and 张伟 are exact.
             cll.ExactMatchLevel("name").configure(
                 tf_adjustment_column="name", label_for_charts="exact"
             ),
+            # A homophone (张玮 for 张伟, 章伟 for 张伟) is what a pinyin input method
+            # types by mistake: nearly as good as exact, with its own frequencies.
+            cll.CustomLevel(
+                "name_pinyin_l = name_pinyin_r", label_for_charts="same pinyin"
+            ).configure(tf_adjustment_column="name_pinyin"),
             # Term frequencies: a shared rare given name (or surname) says more than a
             # shared 伟 (or 王).
             cll.CustomLevel(
                 "given_name_l = given_name_r", label_for_charts="same given name"
             ).configure(tf_adjustment_column="given_name"),
+            # Only in names of three or more characters: in a two-character name the
+            # other character is all of the given name (a sibling), or the surname,
+            # which the levels above and below already cover.
             cll.CustomLevel(
-                "length(name_l) = length(name_r) AND levenshtein(name_l, name_r) = 1",
+                "length(name_l) = length(name_r) AND length(name_l) >= 3 "
+                "AND levenshtein(name_l, name_r) = 1",
                 label_for_charts="one character differs",
             ),
             cll.CustomLevel(

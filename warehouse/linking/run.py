@@ -22,10 +22,11 @@ import duckdb
 from connectors.home import Home
 from warehouse.linking.assign import assign_clusters
 from warehouse.linking.evidence import REASON_SQL
-from warehouse.linking.features import features_sql
+from warehouse.linking.features import features_sql, names_sql
 from warehouse.linking.golden import write_people
 from warehouse.linking.ids import assign_person_ids
 from warehouse.linking.model import load_model, predict, save_model, splink_connection, train
+from warehouse.linking.names import create_name_table
 from warehouse.linking.places import link_places
 from warehouse.linking.settings import LinkSettings, load_settings
 from warehouse.linking.tables import create_link_tables
@@ -33,7 +34,8 @@ from warehouse.transaction import transaction
 
 Mode = Literal["auto", "full", "incremental"]
 SPLINK_COLUMNS = (
-    "unique_id, source, source_record_id, name, surname, given_name, birth_date, sex, phone, "
+    "unique_id, source, source_record_id, name, name_pinyin, surname, given_name, birth_date, "
+    "sex, phone, "
     "community, building_key, dwelling_key, id_number, has_id, is_new"
 )
 
@@ -129,6 +131,7 @@ def link_people(
 
     clock = _Clock()
     # Reading staging into temporary tables writes nothing: the transaction starts after.
+    create_name_table(con, names_sql(contracts))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE link_mentions AS "
         + features_sql(contracts, settings.since_fields)

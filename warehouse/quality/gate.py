@@ -45,7 +45,13 @@ UNJUDGED_SQL = (
     "ORDER BY loaded_at, file_id"
 )
 JUDGED_SQL = "UPDATE audit.file_loads SET gate = ? WHERE file_id = ?"
-LOAD_RULES = {"quarantined_share", "set_aside_share", "snapshot_rows", "delta_rows"}
+LOAD_RULES = {
+    "quarantined_share",
+    "set_aside_share",
+    "spreadsheet_damage_share",
+    "snapshot_rows",
+    "delta_rows",
+}
 
 
 @dataclass

@@ -20,6 +20,7 @@ from schemas.contracts import ExportMode, SourceContract
 from schemas.registry import entity
 from warehouse.ddl import literal, qualified, quote
 from warehouse.quality.rules import Expectation, Suite, domain_rules, settings
+from warehouse.standardize import SPREADSHEET_DAMAGE
 from warehouse.tables import staging_fields
 
 RECORD_KEY = "_record_key"
@@ -28,6 +29,9 @@ LOADED = (
     "source = {source} AND status IN ('loaded', 'partial') AND retracted_at IS NULL "
     "AND (gate IS NULL OR gate <> 'held' OR file_id = {file_id})"
 )
+# Values a number cell damaged are the source's known defect, not a broken mapping: their
+# share is a warning of its own, outside the blocking set_aside_share.
+_DAMAGED = f"contains(q.reason, {literal(SPREADSHEET_DAMAGE)})"
 # One load, with the rows of the load before it and the most-failed field's share. Shares
 # of a file too small to have one (a clerk's two-row supplement) are NULL, which GX skips.
 LOADS_SQL = f"""
@@ -37,8 +41,12 @@ SELECT file_id, file_name, rows_in, rows_loaded, rows_quarantined, previous_rows
        rows_loaded / previous_rows_loaded AS ratio_to_previous,
        CASE WHEN rows_in >= {{min_rows}} THEN coalesce((SELECT max(n) FROM (
            SELECT count(*) AS n FROM quarantine.fields q
-           WHERE q.file_id = files.file_id GROUP BY q.field)), 0) / rows_in END
-           AS set_aside_share
+           WHERE q.file_id = files.file_id AND NOT {_DAMAGED} GROUP BY q.field)), 0) / rows_in END
+           AS set_aside_share,
+       CASE WHEN rows_in >= {{min_rows}} THEN coalesce((SELECT max(n) FROM (
+           SELECT count(*) AS n FROM quarantine.fields q
+           WHERE q.file_id = files.file_id AND {_DAMAGED} GROUP BY q.field)), 0) / rows_in END
+           AS spreadsheet_damage_share
 FROM (
     SELECT *, lag(rows_loaded) OVER (ORDER BY loaded_at, file_id) AS previous_rows_loaded
     FROM audit.file_loads WHERE {LOADED}
@@ -244,6 +252,14 @@ def _load_expectations(contract: SourceContract) -> list[Expectation]:
             "ExpectColumnValuesToBeBetween",
             f"each load sets aside one field in at most {fields:.0%} of its rows",
             "set_aside_share",
+            min_value=0,
+            max_value=fields,
+        ),
+        _expect(
+            "spreadsheet_damage_share",
+            "ExpectColumnValuesToBeBetween",
+            f"each load has at most {fields:.0%} of one field damaged by a spreadsheet",
+            "spreadsheet_damage_share",
             min_value=0,
             max_value=fields,
         ),

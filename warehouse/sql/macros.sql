@@ -55,6 +55,23 @@ CREATE OR REPLACE MACRO cw_id18_of(t, is15) AS CASE
 END;
 CREATE OR REPLACE MACRO cw_id18(t) AS cw_id18_of(t, cw_id_is15(t));
 
+-- ID numbers that went through a spreadsheet's number cell (see Compiler._id_number): in
+-- scientific notation (3.30110195902211E+17), a number of more than 15 digits lost the
+-- rest, as a cell keeps 15 significant digits. One written with all of its 15 digits
+-- (3.30110590221123E+14, a legacy number a double holds exactly) is those digits.
+CREATE OR REPLACE MACRO cw_id_sci(t) AS CASE
+    WHEN contains(t, 'E') OR contains(t, 'e') THEN regexp_full_match(t, '[0-9](\.[0-9]*)?[eE]\+?[0-9]+')
+    ELSE false
+END;
+CREATE OR REPLACE MACRO cw_id_unsci(t) AS CASE
+    WHEN (contains(t, 'E') OR contains(t, 'e')) AND regexp_full_match(t, '[1-9]\.[0-9]{{14}}[eE]\+?14')
+        THEN replace(left(t, 16), '.', '')
+    ELSE t
+END;
+-- 18 digits ending in the three zeros a cell pads after its 15 digits.
+CREATE OR REPLACE MACRO cw_id_padded(t) AS
+    CASE WHEN ends_with(t, '000') THEN regexp_full_match(t, '[0-9]{{18}}') ELSE false END;
+
 CREATE OR REPLACE MACRO cw_id_shape_ok(n) AS coalesce(regexp_full_match(n, '[0-9]{{17}}[0-9X]'), false);
 CREATE OR REPLACE MACRO cw_id_birth(n) AS try_strptime(substr(n, 7, 8), '%Y%m%d')::DATE;
 CREATE OR REPLACE MACRO cw_id_sex(n) AS CASE WHEN (ascii(substr(n, 17, 1)) - 48) % 2 = 1 THEN '1' ELSE '2' END;
@@ -62,13 +79,19 @@ CREATE OR REPLACE MACRO cw_id_sex(n) AS CASE WHEN (ascii(substr(n, 17, 1)) - 48)
 -- Phones: mobile as 11 digits, landline as area code, dash, number.
 CREATE OR REPLACE MACRO cw_phone_digits(s) AS
     regexp_replace(regexp_replace(s, '[^0-9+]', '', 'g'), '^(\+86|0086|\+)', '');
--- d: the digits of s without a country prefix; s: the cleaned text (a leading + matters).
+-- d: the digits of s without a country prefix; s: the cleaned text.
+-- A landline without its leading 0 (+86 571 …, or 5718888666 from a number cell, which
+-- drops it) gets the 0 back: 10 or 11 digits starting 2-9 have no other reading in the
+-- numbering plan (mobiles start with 1, local numbers have 7-8 digits) except the 400
+-- and 800 service numbers, which are left alone. Compiler reports each restored 0.
 CREATE OR REPLACE MACRO cw_phone_of(d, s, area) AS CASE
     WHEN regexp_full_match(d, '(86)?1[3-9][0-9]{{9}}') THEN right(d, 11)
     WHEN regexp_full_match(d, '0(10|2[0-9])[0-9]{{8}}') THEN substr(d, 1, 3) || '-' || substr(d, 4)
-    WHEN regexp_full_match(d, '(10|2[0-9])[0-9]{{8}}') AND starts_with(s, '+')
+    WHEN regexp_full_match(d, '(10|2[0-9])[0-9]{{8}}')
         THEN '0' || substr(d, 1, 2) || '-' || substr(d, 3)
     WHEN regexp_full_match(d, '0[3-9][0-9]{{2}}[0-9]{{7,8}}') THEN substr(d, 1, 4) || '-' || substr(d, 5)
+    WHEN regexp_full_match(d, '[3-9][0-9]{{2}}[0-9]{{7,8}}') AND NOT regexp_matches(d, '^[48]00')
+        THEN '0' || substr(d, 1, 3) || '-' || substr(d, 4)
     WHEN regexp_full_match(d, '[2-9][0-9]{{6,7}}') AND area IS NOT NULL THEN area || '-' || d
 END;
 

@@ -11,6 +11,7 @@ import pytest
 
 from warehouse.linking.evaluate import false_merges
 from warehouse.linking.model import comparisons
+from warehouse.linking.names import name_pinyin
 from warehouse.linking.settings import load_settings
 
 D = dt.date
@@ -32,8 +33,10 @@ D = dt.date
         ("秀英", "秀英", D(1985, 2, 10), D(1985, 3, 21), False),
         # Twins, one given name a character of the other's.
         ("琴萍", "萍", D(2010, 1, 29), D(2010, 1, 29), True),
-        # Typos: a homophone in a one-character given name, or in a longer one.
+        # Typos: a homophone in a one-character given name, one character in a longer one.
         ("锋", "峰", None, None, False),
+        # A father and a son: one-character given names that sound otherwise.
+        ("钢", "军", None, None, True),
         ("伟明", "伟民", None, D(1990, 1, 1), False),
         # Nothing to tell: a record without a name is not another person.
         (None, "雨涵", None, None, False),
@@ -41,11 +44,13 @@ D = dt.date
 )
 def test_who_is_another_person_of_the_household(given_l, given_r, born_l, born_r, other):
     rule = load_settings().household.other_person
+    pinyin = [name_pinyin("刘" + g) if g else None for g in (given_l, given_r)]
     con = duckdb.connect()
     found = con.execute(
         f"SELECT coalesce(({rule}), false) FROM (SELECT ?::VARCHAR AS given_name_l, "
-        "?::VARCHAR AS given_name_r, ?::DATE AS birth_date_l, ?::DATE AS birth_date_r)",
-        [given_l, given_r, born_l, born_r],
+        "?::VARCHAR AS given_name_r, ?::DATE AS birth_date_l, ?::DATE AS birth_date_r, "
+        "?::VARCHAR AS name_pinyin_l, ?::VARCHAR AS name_pinyin_r)",
+        [given_l, given_r, born_l, born_r, *pinyin],
     ).fetchall()[0][0]
     assert found is other
 

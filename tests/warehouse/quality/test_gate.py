@@ -111,6 +111,32 @@ def test_a_site_may_lower_a_rule_to_a_warning(fresh_home):
     assert [f for f, _ in _current(fresh_home, "police_residents")] == [loaded.file_id]
 
 
+def _excel_saved(home, path):
+    """The snapshot as Excel saves a CSV whose ID numbers were number cells: 15 digits."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    column = next(i for i, h in enumerate(rows[0]) if h in ("公民身份号码", "身份证号"))
+    for row in rows[1:]:
+        if row[column].isdigit() and len(row[column]) == 18:
+            row[column] = f"{float(row[column]):.14E}"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+def test_ids_damaged_by_a_spreadsheet_warn_and_never_hold_the_load(fresh_home):
+    """A whole ID column of number cells is the source's known defect, not a broken
+    mapping: its residents still load and link on their other fields."""
+    _excel_saved(fresh_home, drop_next_snapshot(fresh_home))
+    (loaded,) = process_pending(fresh_home)
+    assert loaded.fields_set_aside > loaded.rows_in / 2
+    outcome = check_table(fresh_home, "staging.police_residents")
+    assert outcome.held == [] and outcome.blocking_failures == []
+    assert [o.rule for o in outcome.warnings] == ["spreadsheet_damage_share"]
+    assert [f for f, _ in _current(fresh_home, "police_residents")] == [loaded.file_id]
+
+
 def test_old_rows_never_block_a_new_load(fresh_home):
     check_table(fresh_home, "staging.police_residents")
     # Rows of a judged load that today's rules refuse (made by an older version, say).
