@@ -33,11 +33,13 @@ D = dt.date
         ("秀英", "秀英", D(1985, 2, 10), D(1985, 3, 21), False),
         # Twins, one given name a character of the other's.
         ("琴萍", "萍", D(2010, 1, 29), D(2010, 1, 29), True),
-        # Typos: a homophone in a one-character given name, one character in a longer one.
+        # Typos: a homophone, in a one-character given name or a longer one.
         ("锋", "峰", None, None, False),
         # A father and a son: one-character given names that sound otherwise.
         ("钢", "军", None, None, True),
-        ("伟明", "伟民", None, D(1990, 1, 1), False),
+        ("伟明", "炜明", None, D(1990, 1, 1), False),
+        # Siblings whose given names share a character.
+        ("霞雯", "霞轩", None, None, True),
         # Nothing to tell: a record without a name is not another person.
         (None, "雨涵", None, None, False),
     ],
