@@ -78,7 +78,7 @@ def test_households_are_not_people(district):
     false merges inside households stay within two fifths of the precision budget of
     the issue's target (P >= 0.9995), nearly all of them same-named relatives where one
     record has neither birth date nor sex to tell them apart. When this test was
-    written: 7 pairs of 72,783, all same-named; 67 (8 of twins) before households had
+    written: 7 pairs of 72,766, all same-named; 67 (8 of twins) before households had
     levels of their own."""
     _, f = district
     merges = {m: f["merges_" + m] for m in "123"}
