@@ -39,9 +39,11 @@ print(json.dumps({"seconds": r.seconds, "mode": r.mode, "mentions": r.mentions,
 ID_ONLY = """
 import json, sys, time, duckdb
 from connectors.home import Home
-from warehouse.linking.features import features_sql
+from warehouse.linking.features import features_sql, names_sql
+from warehouse.linking.names import create_name_table
 home = Home.resolve(sys.argv[1])
 con = duckdb.connect(str(home.warehouse), read_only=True)
+create_name_table(con, names_sql(home.contracts().values()))
 t = time.perf_counter()
 n = con.execute("SELECT count(*) FROM (SELECT id_number, count(*) FROM (" +
                 features_sql(home.contracts().values()) + ") WHERE has_id GROUP BY 1)").fetchall()
@@ -58,7 +60,8 @@ def scores(home) -> dict:
         false_merges,
         person_scores,
     )
-    from warehouse.linking.features import features_sql
+    from warehouse.linking.features import features_sql, names_sql
+    from warehouse.linking.names import create_name_table
     from warehouse.linking.settings import load_settings
 
     truth = home.demo_truth / "persons.csv"
@@ -67,6 +70,8 @@ def scores(home) -> dict:
         merges = false_merges(con, home.demo_truth)
         places = dwelling_scores(con, truth)
         rules = list(load_settings().blocking_rules)
+        # The features read names normalized through the run's temporary name table.
+        create_name_table(con, names_sql(home.contracts().values()))
         block = blocking_recall(con, truth, features_sql(home.contracts().values()), rules)
         buildings = con.execute("SELECT count(*) FROM core.building").fetchall()[0][0]
         true_buildings = con.execute(
