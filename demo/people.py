@@ -245,3 +245,61 @@ def mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
 def landlines(rng: np.random.Generator, n: int) -> np.ndarray:
     body = rng.integers(5 * 10**7, 9 * 10**7, n).astype(str)
     return np.char.add("010-", body).astype(object)
+
+
+def make_twins(rng: np.random.Generator, people: pd.DataFrame, share: float) -> pd.DataFrame:
+    """Turn the second child of some households into the twin of the first: the same birth
+    date and surname, their own given name, sex and ID number. `share` is the share of
+    people who are one of a pair of twins."""
+    p = people.copy()
+    p["twin"] = False
+    child = p.relation.to_numpy() == "20"
+    rank = p[child].groupby("household_id").cumcount()
+    first = p[child][rank.to_numpy() == 0].set_index("household_id")
+    second = p[child][rank.to_numpy() == 1]
+    k = min(round(share * len(p) / 2), len(second))
+    if k == 0:
+        return p
+    chosen = second.index.to_numpy()[np.sort(rng.choice(len(second), size=k, replace=False))]
+    elder = first.reindex(p.loc[chosen, "household_id"])
+    male = p.loc[chosen, "male"].to_numpy()
+    surname = elder.surname.to_numpy().astype(str)
+    given = draw_given_names(rng, male)
+    # A twin is never named like the other: draw again where the names collide.
+    same = np.char.add(surname, given) == elder.name.to_numpy().astype(str)
+    given[same] = draw_given_names(rng, male[same])
+    birth = elder.birth_date.to_numpy()
+    p.loc[chosen, "surname"] = surname
+    p.loc[chosen, "name"] = np.char.add(surname, given)
+    p.loc[chosen, "age"] = elder.age.to_numpy()
+    p.loc[chosen, "birth_date"] = birth
+    births = pd.to_datetime(pd.Series(birth)).to_numpy().astype("datetime64[D]")
+    others = p.id_number.drop(index=chosen)
+    p.loc[chosen, "id_number"] = _id_numbers(rng, births, male, others)
+    p.loc[chosen, "twin"] = True
+    p.loc[p.person_id.isin(elder.person_id), "twin"] = True
+    return p
+
+
+def name_after_relatives(
+    rng: np.random.Generator, people: pd.DataFrame, share: float
+) -> pd.DataFrame:
+    """Give some boys and men the full name of an older man of their household with the
+    same surname (a grandfather and a grandson both 王建国); `share` is of people."""
+    p = people.copy()
+    p["namesake"] = False
+    men = p[p.male.to_numpy() & p.relation.isin(["02", "50"]).to_numpy()]
+    boys = p[p.male.to_numpy() & (p.relation.to_numpy() == "20")]
+    pairs = boys.reset_index().merge(
+        men[["household_id", "surname", "name", "age"]],
+        on=["household_id", "surname"],
+        suffixes=("", "_elder"),
+    )
+    pairs = pairs[pairs.age_elder > pairs.age].drop_duplicates("index")
+    k = min(round(share * len(p)), len(pairs))
+    if k == 0:
+        return p
+    chosen = pairs.iloc[np.sort(rng.choice(len(pairs), size=k, replace=False))]
+    p.loc[chosen["index"].to_numpy(), "name"] = chosen.name_elder.to_numpy()
+    p.loc[chosen["index"].to_numpy(), "namesake"] = True
+    return p

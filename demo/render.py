@@ -156,11 +156,17 @@ def render_housing(rng: np.random.Generator, world: World, records: pd.DataFrame
     b_forms = _choose_forms(rng, rates["building_forms"], n)
     u_forms = _choose_forms(rng, rates["unit_forms"], n)
     births = [_excel_cell(rng, v) for v in people["birth_date"]]
+    sex = records.sex.map({"1": "男", "2": "女"}).to_numpy().astype(object)
+    # Some registers only list who lives in a dwelling: of the rows without an ID number,
+    # some have no birth date or sex either (a name, a phone and the home).
+    no_id = np.array([v == "" for v in people["id_number"]])
+    for i in noise.pick(rng, no_id, rates["bare"], n):
+        sex[i], births[i] = "", ""
     out = pd.DataFrame(
         {
             "登记编号": records.source_record_id.to_numpy(),
             "姓名": people["name"],
-            "性别": records.sex.map({"1": "男", "2": "女"}).to_numpy(),
+            "性别": sex,
             "出生日期": births,
             "身份证号码": people["id_number"],
             "联系电话": people["phone"],

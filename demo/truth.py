@@ -42,6 +42,13 @@ def _joined(values: pd.Series) -> list[str]:
     return ["|".join(v) if isinstance(v, list) else "" for v in values]
 
 
+def _flag(people: pd.DataFrame, column: str) -> pd.Series:
+    """A marker column that people born or arrived after the first month do not have."""
+    if column not in people:
+        return pd.Series(False, index=people.index)
+    return people[column].astype("boolean").fillna(False).astype(bool)
+
+
 def people_rows(world: World, outsiders: pd.DataFrame) -> pd.DataFrame:
     p = world.people
     power = {"O2C", "VENT", "PD", "SUCT", "BED"}
@@ -70,6 +77,8 @@ def people_rows(world: World, outsiders: pd.DataFrame) -> pd.DataFrame:
             "lives_alone": p.lives_alone,
             "low_income": p.low_income,
             "homonym": p.homonym,
+            "twin": _flag(p, "twin"),
+            "namesake": _flag(p, "namesake"),
             "death_date": p.get("death_date", pd.Series([None] * len(p))),
         }
     )

@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from demo.conditions import add_conditions, mark_low_income
-from demo.people import add_identity, build_households, landlines, mean_household_size
+from demo.people import (
+    add_identity,
+    build_households,
+    landlines,
+    make_twins,
+    mean_household_size,
+    name_after_relatives,
+)
 from demo.places import build_buildings, build_dwellings
 from demo.pools import noise_rates
 
@@ -32,10 +39,12 @@ def build_world(rng: np.random.Generator, persons: int, as_of: dt.date) -> World
     households, people = build_households(rng, dwellings, persons)
     households = mark_low_income(rng, households)
     people = add_identity(rng, people, as_of)
-    people = add_conditions(rng, people, households, as_of)
     rates = noise_rates()["district"]
+    people = make_twins(rng, people, rates["twins"])
+    people = add_conditions(rng, people, households, as_of)
     households, people = contact_phones(rng, households, people, rates["shared_phone"])
     people = _homonyms(rng, people, buildings, dwellings, rates["homonyms"])
+    people = name_after_relatives(rng, people, rates["namesakes"])
     people = _movers(rng, people, households, dwellings, rates["moved"])
     people["stale_phone"] = _stale_phones(rng, people, rates["stale_phone"])
     return World(as_of, buildings, dwellings, households, people)

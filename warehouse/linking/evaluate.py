@@ -155,3 +155,60 @@ def id_conflicts(con: duckdb.DuckDBPyConnection, mentions: str) -> int:
             """
         ).fetchall()[0][0]
     )
+
+
+@dataclass(frozen=True)
+class FalseMerges:
+    """Record pairs placed in one person whose true persons differ, by who they are."""
+
+    pairs: int
+    household: int
+    twins: int
+    namesakes: int
+    person_pairs: int
+    household_persons: int
+
+
+FALSE_MERGES = """
+WITH j AS (
+    SELECT ps.person_id AS ours, t.true_person_id AS truth
+    FROM core.person_source AS ps JOIN eval_truth AS t USING (source, source_record_id)
+),
+people AS (
+    SELECT true_person_id, name, birth_date, dwelling_id
+    FROM read_csv(?, all_varchar = true)
+),
+merged AS (
+    SELECT ours, truth, count(*) AS n FROM j GROUP BY ours, truth
+),
+wrong AS (
+    SELECT l.truth AS a, r.truth AS b, l.n * r.n AS n
+    FROM merged AS l JOIN merged AS r ON l.ours = r.ours AND l.truth < r.truth
+),
+kinds AS (
+    SELECT w.n,
+           coalesce(pa.dwelling_id = pb.dwelling_id, false) AS household,
+           coalesce(pa.dwelling_id = pb.dwelling_id AND pa.birth_date = pb.birth_date,
+                    false) AS twins,
+           coalesce(pa.dwelling_id = pb.dwelling_id AND pa.name = pb.name, false) AS namesakes
+    FROM wrong AS w
+    LEFT JOIN people AS pa ON pa.true_person_id = w.a
+    LEFT JOIN people AS pb ON pb.true_person_id = w.b
+)
+SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (WHERE household), 0),
+       coalesce(sum(n) FILTER (WHERE twins), 0), coalesce(sum(n) FILTER (WHERE namesakes), 0),
+       count(*), count(*) FILTER (WHERE household)
+FROM kinds
+"""
+
+
+def false_merges(con: duckdb.DuckDBPyConnection, truth_folder: Path) -> FalseMerges:
+    """False merges inside households (true persons who share a true dwelling), among
+    twins (and the same birth date) and among same-named relatives (and the same name).
+
+    `truth_folder` holds `persons.csv` (records) and `people.csv` (true persons with
+    name, birth date and dwelling), like the demo's truth. Pairs count record pairs, as
+    precision does; `person_pairs` count pairs of true persons."""
+    _truth(con, truth_folder / "persons.csv")
+    row = con.execute(FALSE_MERGES, [str(truth_folder / "people.csv")]).fetchall()[0]
+    return FalseMerges(*(int(v) for v in row))

@@ -1,7 +1,7 @@
 """Linking features of every person mention, computed in SQL over the whole set.
 
 Blocking and comparison keys (surname, given name, building and dwelling keys) and the
-term frequencies of names and phones are derived here once, so training, full linking
+term frequencies of names, phones and dwellings are derived here once, so training, full linking
 and incremental linking all see the same values.
 """
 
@@ -26,7 +26,7 @@ DWELLING_KEY = (
     "cw_community_key(community) || '|' || building_no || '|' || coalesce(unit_no, '') "
     "|| '|' || room_no"
 )
-TF_COLUMNS = ("name", "name_pinyin", "given_name", "surname", "phone")
+TF_COLUMNS = ("name", "name_pinyin", "given_name", "surname", "phone", "dwelling_key")
 
 
 def names_sql(contracts: Iterable[SourceContract]) -> str:

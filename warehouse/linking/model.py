@@ -18,20 +18,31 @@ import pyarrow as pa
 
 from warehouse.linking.evidence import edges_sql
 from warehouse.linking.features import TF_COLUMNS
-from warehouse.linking.settings import LinkSettings
+from warehouse.linking.settings import LinkSettings, load_settings
 
 NOT_BOTH_WITH_ID = "NOT (l.has_id AND r.has_id)"
 SPLINK_MEMORY = "1GB"
 RETAINED = ["has_id", "source", "source_record_id"]
 SEX_DISAGREEMENT_M = 0.001
+# The same building where one record names no room: as near as such a record can agree.
+BUILDING_ROOM_UNKNOWN = (
+    "building_key_l = building_key_r AND (dwelling_key_l IS NULL OR dwelling_key_r IS NULL)"
+)
+ONE_PER_ID = "mentions_one_per_id"
+ONE_PER_ID_SQL = (
+    "SELECT * FROM mentions WHERE has_id "
+    "QUALIFY row_number() OVER (PARTITION BY id_number ORDER BY unique_id) = 1"
+)
 
 # Splink logs every EM iteration and warns about levels a session cannot train (the
 # next session trains them); link runs report their own figures instead.
 logging.getLogger("splink").setLevel(logging.ERROR)
 
 
-def comparisons() -> list[Any]:
-    """Name, birth date, sex, phone and address, each with levels of agreement."""
+def comparisons(household_levels: bool = True) -> list[Any]:
+    """Name, birth date, sex, phone and address, each with levels of agreement; a phone or
+    dwelling shared by another person of the household has a level of its own (left out
+    with `household_levels=False`, to estimate u: see `train`)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -76,10 +87,28 @@ def comparisons() -> list[Any]:
             cll.ElseLevel().configure(label_for_charts="differs"),
         ],
     )
+    household = load_settings().household
+    # Another person of the household (see linking.yaml): the shared phone or dwelling
+    # is no evidence, whatever EM would make of it.
+    shared_by_another = {
+        "m_probability": household.m_probability,
+        "u_probability": household.u_probability,
+        "fix_m_probability": True,
+        "fix_u_probability": True,
+    }
     phone = cl.CustomComparison(
         output_column_name="phone",
         comparison_levels=[
             cll.NullLevel("phone"),
+            *(
+                [
+                    cll.CustomLevel(f"phone_l = phone_r AND ({household.other_person})").configure(
+                        label_for_charts="shared with another person", **shared_by_another
+                    )
+                ]
+                if household_levels
+                else []
+            ),
             cll.ExactMatchLevel("phone").configure(
                 tf_adjustment_column="phone", label_for_charts="exact"
             ),
@@ -92,7 +121,23 @@ def comparisons() -> list[Any]:
             cll.CustomLevel(
                 "community_l IS NULL OR community_r IS NULL", label_for_charts="address missing"
             ).configure(is_null_level=True),
-            cll.CustomLevel("dwelling_key_l = dwelling_key_r", label_for_charts="same dwelling"),
+            *(
+                [
+                    cll.CustomLevel(
+                        f"(dwelling_key_l = dwelling_key_r OR ({BUILDING_ROOM_UNKNOWN})) "
+                        f"AND ({household.other_person})"
+                    ).configure(label_for_charts="home of another person", **shared_by_another)
+                ]
+                if household_levels
+                else []
+            ),
+            # Term frequencies: a dwelling with many residents' records says less.
+            cll.ExactMatchLevel("dwelling_key").configure(
+                tf_adjustment_column="dwelling_key", label_for_charts="same dwelling"
+            ),
+            # A record without a room (an incident at a building) agrees as well as it
+            # can: unlike another room of the building, that is evidence for a match.
+            cll.CustomLevel(BUILDING_ROOM_UNKNOWN, label_for_charts="same building, room unknown"),
             cll.CustomLevel("building_key_l = building_key_r", label_for_charts="same building"),
             cll.CustomLevel("community_l = community_r", label_for_charts="same community"),
             cll.ElseLevel().configure(label_for_charts="elsewhere"),
@@ -137,20 +182,42 @@ def train(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> dict[str, A
 
     db_api = DuckDBAPI(connection=con)
     frame = db_api.register("mentions", dataset_display_name="mentions")
-    creator = SettingsCreator(
-        link_type="dedupe_only",
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(settings),
-        retain_intermediate_calculation_columns=True,
-        additional_columns_to_retain=RETAINED,
+
+    def creator(household_levels: bool) -> Any:
+        return SettingsCreator(
+            link_type="dedupe_only",
+            comparisons=comparisons(household_levels),
+            blocking_rules_to_generate_predictions=blocking_rules(settings),
+            retain_intermediate_calculation_columns=True,
+            additional_columns_to_retain=RETAINED,
+        )
+
+    # u is the chance of agreement between two different people. Random pairs of all
+    # mentions include the same person's records (in a district of 3,000 they make most
+    # of the pairs that agree on a name, a birth date or a dwelling, and every weight
+    # comes out bits too low); one mention per valid ID number are certainly different
+    # people. Too few ID holders, and all mentions it is. The household levels take the
+    # pairs with other given names out of the phone and address levels; u is estimated
+    # without them, so the levels left keep the u of agreement among different people
+    # whatever their names (else the name agreement would count twice).
+    people = con.execute("SELECT count(DISTINCT id_number) FROM mentions WHERE has_id").fetchone()
+    source = "mentions"
+    if people is not None and people[0] >= settings.u_min_id_holders:
+        con.execute(f"CREATE OR REPLACE VIEW {ONE_PER_ID} AS {ONE_PER_ID_SQL}")
+        source = ONE_PER_ID
+    u_frame = db_api.register(source, dataset_display_name=source)
+    u_linker = Linker(u_frame, creator(household_levels=False), log_level=logging.ERROR)
+    u_linker.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_max_pairs, seed=settings.u_seed
     )
-    linker = Linker(frame, creator, log_level=logging.ERROR)
+    plain = _unseen_u(u_linker.misc.save_model_to_json(), settings.u_max_pairs)
+    u_linker.table_management.delete_tables_created_by_splink_from_db()
+    untrained = Linker(frame, creator(household_levels=True), log_level=logging.ERROR)
+    with_u = _copy_u(plain, untrained.misc.save_model_to_json())
+    linker = Linker(frame, with_u, log_level=logging.ERROR)
     id_rule = settings.em_blocking_rules[0]
     linker.training.estimate_probability_two_random_records_match(
         [id_rule], recall=settings.prior_recall
-    )
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=settings.u_max_pairs, seed=settings.u_seed
     )
     for rule in settings.em_blocking_rules:
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -159,6 +226,34 @@ def train(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> dict[str, A
     model = linker.misc.save_model_to_json()
     linker.table_management.delete_tables_created_by_splink_from_db()
     return model
+
+
+def _unseen_u(model: dict[str, Any], sampled: int) -> dict[str, Any]:
+    """A level no sampled pair of different people reached (a phone shared by two people
+    with one given name) gets u = 1 / pairs sampled, the most the sample allows; Splink
+    would save it without one."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("u_probability") is None:
+                level["u_probability"] = 1 / sampled
+    return model
+
+
+def _copy_u(source: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:
+    """The u of every level of `target` that `source` has (same comparison and label);
+    levels with a fixed u keep theirs."""
+    u = {
+        (c["output_column_name"], lv.get("label_for_charts")): lv["u_probability"]
+        for c in source["comparisons"]
+        for lv in c["comparison_levels"]
+        if not lv.get("is_null_level")
+    }
+    for comparison in target["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            key = (comparison["output_column_name"], level.get("label_for_charts"))
+            if not level.get("is_null_level") and not level.get("fix_u_probability"):
+                level["u_probability"] = u[key]
+    return target
 
 
 def predict(

@@ -22,15 +22,27 @@ class GoldenRule(BaseModel):
     trust: tuple[str, ...] | None = None
 
 
+class HouseholdRule(BaseModel):
+    """Pairs whose shared phone or dwelling is household evidence, not personal evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    other_person: str
+    m_probability: float = Field(gt=0, le=1)
+    u_probability: float = Field(gt=0, le=1)
+
+
 class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     match_threshold: float = Field(gt=0, lt=1)
     u_max_pairs: int = Field(gt=0)
     u_seed: int
+    u_min_id_holders: int = Field(gt=1)
     em_blocking_rules: tuple[str, ...] = Field(min_length=1)
     blocking_rules: tuple[str, ...] = Field(min_length=1)
     prior_recall: float = Field(gt=0, le=1)
+    household: HouseholdRule
     since_fields: tuple[str, ...] = ()
     trust: tuple[str, ...]
     golden: dict[str, GoldenRule]

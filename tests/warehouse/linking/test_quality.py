@@ -14,6 +14,7 @@ from warehouse.ingest import process_pending
 from warehouse.link import link_warehouse
 from warehouse.linking.evaluate import (
     dwelling_scores,
+    false_merges,
     id_conflicts,
     kept_id_share,
     person_scores,
@@ -33,6 +34,7 @@ def district(tmp_path_factory):
     figures = {"first": first}
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         figures["persons_1"] = person_scores(con, home.demo_truth / "persons.csv")
+        figures["merges_1"] = false_merges(con, home.demo_truth)
         figures["conflicts_1"] = id_conflicts(con, mentions_sql(home.contracts().values()))
         figures["dwellings_1"] = dwelling_scores(con, home.demo_truth / "persons.csv")
         con.execute(f"COPY core.person_source TO '{home.root / 'month1.parquet'}'")
@@ -41,6 +43,7 @@ def district(tmp_path_factory):
     figures["second"] = link_warehouse(home)
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         figures["persons_2"] = person_scores(con, home.demo_truth / "persons.csv")
+        figures["merges_2"] = false_merges(con, home.demo_truth)
         figures["conflicts_2"] = id_conflicts(con, mentions_sql(home.contracts().values()))
         figures["kept_2"] = kept_id_share(
             con, home.demo_truth / "persons.csv", home.root / "month1.parquet"
@@ -49,6 +52,7 @@ def district(tmp_path_factory):
     figures["relink"] = link_warehouse(home, "full")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         figures["persons_3"] = person_scores(con, home.demo_truth / "persons.csv")
+        figures["merges_3"] = false_merges(con, home.demo_truth)
         figures["conflicts_3"] = id_conflicts(con, mentions_sql(home.contracts().values()))
         figures["kept_3"] = kept_id_share(
             con, home.demo_truth / "persons.csv", home.root / "month2.parquet"
@@ -66,6 +70,24 @@ def test_first_month_is_a_full_link_that_meets_the_targets(district):
     assert scores.recall >= 0.9975
     # Every person has one cluster, give or take a handful of unlinkable records.
     assert abs(scores.clusters - scores.true_clusters) <= scores.true_clusters * 0.002
+
+
+def test_households_are_not_people(district):
+    """Household members share a phone and a dwelling; twins also a birth date and a
+    surname. None of that makes them one person (issue 15): no twins are merged, and
+    false merges inside households stay within two fifths of the precision budget of
+    the issue's target (P >= 0.9995), nearly all of them same-named relatives where one
+    record has neither birth date nor sex to tell them apart. When this test was
+    written: 7 pairs of 72,766, all same-named; 67 (8 of twins) before households had
+    levels of their own."""
+    _, f = district
+    merges = {m: f["merges_" + m] for m in "123"}
+    print(merges)
+    for month, found in merges.items():
+        predicted = f["persons_" + month].predicted_pairs
+        assert found.twins == 0
+        assert found.household <= 0.0002 * predicted
+        assert found.household - found.namesakes <= 0.00005 * predicted
 
 
 def test_dwellings_are_linked_from_every_way_of_writing_an_address(district):

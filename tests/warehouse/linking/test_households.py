@@ -1,0 +1,117 @@
+"""Households are not people (issue 15): the household rule of the person model, and the
+false-merge figures by kind, on hand-written records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.linking.evaluate import false_merges
+from warehouse.linking.model import comparisons
+from warehouse.linking.names import name_pinyin
+from warehouse.linking.settings import load_settings
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("given_l", "given_r", "born_l", "born_r", "other"),
+    [
+        # A household's other members: another given name, whatever the birth dates.
+        ("思远", "雨涵", None, None, True),
+        ("军", "伟明", D(1960, 5, 1), None, True),
+        # Twins: one birth date, other given names.
+        ("子轩", "梓涵", D(2012, 4, 9), D(2012, 4, 9), True),
+        # A grandfather and a grandson, both 王建国.
+        ("建国", "建国", D(1948, 3, 2), D(2012, 9, 15), True),
+        # A year typed wrong (1985 for 1995): month and day agree, the same person.
+        ("建国", "建国", D(1985, 3, 2), D(1995, 3, 2), False),
+        # A lunar birthday written for the solar one: weeks apart, the same person.
+        ("秀英", "秀英", D(1985, 2, 10), D(1985, 3, 21), False),
+        # Twins, one given name a character of the other's.
+        ("琴萍", "萍", D(2010, 1, 29), D(2010, 1, 29), True),
+        # Typos: a homophone, in a one-character given name or a longer one.
+        ("锋", "峰", None, None, False),
+        # A father and a son: one-character given names that sound otherwise.
+        ("钢", "军", None, None, True),
+        ("伟明", "炜明", None, D(1990, 1, 1), False),
+        # Siblings whose given names share a character.
+        ("霞雯", "霞轩", None, None, True),
+        # Nothing to tell: a record without a name is not another person.
+        (None, "雨涵", None, None, False),
+    ],
+)
+def test_who_is_another_person_of_the_household(given_l, given_r, born_l, born_r, other):
+    rule = load_settings().household.other_person
+    pinyin = [name_pinyin("刘" + g) if g else None for g in (given_l, given_r)]
+    con = duckdb.connect()
+    found = con.execute(
+        f"SELECT coalesce(({rule}), false) FROM (SELECT ?::VARCHAR AS given_name_l, "
+        "?::VARCHAR AS given_name_r, ?::DATE AS birth_date_l, ?::DATE AS birth_date_r, "
+        "?::VARCHAR AS name_pinyin_l, ?::VARCHAR AS name_pinyin_r)",
+        [given_l, given_r, born_l, born_r, *pinyin],
+    ).fetchall()[0][0]
+    assert found is other
+
+
+def test_a_phone_or_home_shared_with_another_person_is_no_evidence():
+    """The phone and address comparisons each have that level, with m = u fixed, so EM
+    cannot give household agreement the weight of personal agreement."""
+    household = load_settings().household
+    levels = {}
+    for comparison in comparisons():
+        spec = comparison.get_comparison("duckdb").as_dict()
+        for level in spec["comparison_levels"]:
+            if household.other_person in level["sql_condition"]:
+                levels[spec["output_column_name"]] = level
+    assert set(levels) == {"phone", "address"}
+    for level in levels.values():
+        assert level["m_probability"] == level["u_probability"]
+        assert level["fix_m_probability"] and level["fix_u_probability"]
+
+
+PEOPLE = """true_person_id,name,birth_date,dwelling_id
+P1,王建国,1948-03-02,D1
+P2,王建国,2012-09-15,D1
+P3,张子轩,2012-04-09,D2
+P4,张梓涵,2012-04-09,D2
+P5,李秀英,1950-01-01,D2
+P6,赵敏,1980-06-06,D3
+P7,钱丽,1981-07-07,D4
+"""
+# Record, true person, the person Causeway placed it in.
+RECORDS = [
+    ("r1", "P1", "A"),
+    ("r2", "P2", "A"),  # grandson merged into grandfather
+    ("r3", "P2", "A"),
+    ("r4", "P3", "B"),
+    ("r5", "P4", "B"),  # twins merged
+    ("r6", "P5", "C"),
+    ("r7", "P6", "D"),
+    ("r8", "P7", "D"),  # strangers merged (other dwellings)
+    ("r9", "P6", "D"),
+]
+
+
+def test_false_merges_are_counted_by_kind(tmp_path: Path):
+    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    lines = ["source,source_record_id,true_person_id,true_dwelling_id"]
+    lines += [f"health,{r},{p}," for r, p, _ in RECORDS]
+    (tmp_path / "persons.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core")
+    con.execute(
+        "CREATE TABLE core.person_source (person_id VARCHAR, source VARCHAR, "
+        "source_record_id VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO core.person_source VALUES (?, 'health', ?)",
+        [(ours, r) for r, _, ours in RECORDS],
+    )
+    found = false_merges(con, tmp_path)
+    # A: r1 with r2 and r3 (2 pairs); B: r4-r5 (1); D: r8 with r7 and r9 (2).
+    assert (found.pairs, found.household, found.twins, found.namesakes) == (5, 3, 1, 2)
+    assert (found.person_pairs, found.household_persons) == (3, 2)
