@@ -53,6 +53,8 @@ SELECT
     {FINGERPRINT} AS fingerprint,
     left(name, 1) AS surname,
     substr(name, 2) AS given_name,
+    -- The pinyin after the surname's (names.py reads a compound surname as one word).
+    nullif(regexp_replace(name_pinyin, '^[^ ]+ ?', ''), '') AS given_pinyin,
     id_number IS NOT NULL AS has_id,
     -- NULL when a part is missing (|| of a NULL is NULL; unit_no is coalesced).
     {BUILDING_KEY} AS building_key,

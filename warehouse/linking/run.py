@@ -34,7 +34,8 @@ from warehouse.transaction import transaction
 
 Mode = Literal["auto", "full", "incremental"]
 SPLINK_COLUMNS = (
-    "unique_id, source, source_record_id, name, name_pinyin, surname, given_name, birth_date, "
+    "unique_id, source, source_record_id, name, name_pinyin, surname, given_name, given_pinyin, "
+    "birth_date, "
     "sex, phone, "
     "community, building_key, dwelling_key, id_number, has_id, is_new"
 )

@@ -28,6 +28,7 @@ class HouseholdRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     other_person: str
+    one_apart: str
     m_probability: float = Field(gt=0, le=1)
     u_probability: float = Field(gt=0, le=1)
 
