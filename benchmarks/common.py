@@ -18,5 +18,6 @@ def measure(code: str, *args: str) -> tuple[float, float, dict]:
     out = child.stdout.read() if child.stdout else ""
     if status != 0:
         raise RuntimeError(f"benchmark child failed with status {status}: {out}")
-    last = out.strip().splitlines()[-1] if out.strip() else "{}"
-    return seconds, usage.ru_maxrss / 1024, json.loads(last)
+    # The child's result is its last JSON line; DuckDB may draw a progress bar after it.
+    lines = [line for line in out.replace("\r", "\n").splitlines() if line.startswith("{")]
+    return seconds, usage.ru_maxrss / 1024, json.loads(lines[-1] if lines else "{}")

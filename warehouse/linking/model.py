@@ -94,7 +94,7 @@ def comparisons(
         ],
     )
     household = load_settings().household
-    one_apart = f"({household.other_person}) AND ({household.one_apart})"
+    one_apart = household.one_apart_level
     given_u = one_apart_u or {}
 
     def apart(column: str) -> dict[str, Any]:
@@ -279,7 +279,8 @@ def one_apart_u(
     con: duckdb.DuckDBPyConnection, source: str, name_level: dict[str, Any]
 ) -> dict[str, float]:
     """u of the one-apart levels: among different people whose names are one character
-    apart, the share who share a phone (or a home). It is conditional on the names, as
+    apart, the share who share a phone (or a home), whatever their birth dates (the
+    levels mostly meet records without one). It is conditional on the names, as
     the levels are (the name comparison already counted the names once), and it is the
     district's own: where siblings carry a generation name (叶霞雯/叶霞轩) many such pairs
     share a home, and the shared home says little; where they do not, a typo it is.
@@ -287,8 +288,7 @@ def one_apart_u(
     The pairs with such names are as many as the name level's u says of all pairs; the
     ones who share a phone or a home are counted exactly. A count of none counts as one
     (the most the data allows)."""
-    household = load_settings().household
-    condition = f"({household.other_person}) AND ({household.one_apart})"
+    condition = load_settings().household.names_one_apart
     people = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
     named_apart = name_level["u_probability"] * people * (people - 1) / 2
     out = {}
@@ -337,24 +337,6 @@ def _copy_u(source: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
-# Who a mention is, as far as counting goes: its ID number, else its name at its home,
-# else itself.
-_WHO = "coalesce(id_number, name || '|' || dwelling_key, name || '|' || phone, unique_id::VARCHAR)"
-
-
-def tf_sql(column: str) -> str:
-    """The term frequencies of `column` among people, not records: a resident with four
-    departments' records makes a rare name look four times as common as it is, which in a
-    small district (3,000 residents) costs an exact name most of its weight. Each value
-    counts once per person who has it (by ID number, else name at one home)."""
-    col = f'"{column}"'
-    return (
-        f'SELECT {col}, count(*) / sum(count(*)) OVER () AS "tf_{column}" '
-        f"FROM (SELECT DISTINCT {col}, {_WHO} AS who FROM mentions WHERE {col} IS NOT NULL) "
-        f"GROUP BY {col}"
-    )
-
-
 def predict(
     con: duckdb.DuckDBPyConnection,
     model: dict[str, Any],
@@ -371,9 +353,7 @@ def predict(
     linker = Linker(everything, model, log_level=logging.ERROR)
     # Term frequencies always come from every mention, also when scoring a new batch.
     for column in TF_COLUMNS:
-        con.execute(f"CREATE OR REPLACE TABLE tf_people_{column} AS {tf_sql(column)}")
-        table = db_api.register(f"tf_people_{column}")
-        linker.table_management.register_term_frequency_lookup(table, column)
+        linker.table_management.compute_tf_table(column)
     rules = blocking_rules(settings)
     options = {
         "blocking_rules_to_generate_predictions": rules,

@@ -27,10 +27,25 @@ class HouseholdRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    other_person: str
+    other_given_name: str
+    generations_apart: str
     one_apart: str
     m_probability: float = Field(gt=0, le=1)
     u_probability: float = Field(gt=0, le=1)
+
+    @property
+    def other_person(self) -> str:
+        return f"({self.other_given_name}) OR ({self.generations_apart})"
+
+    @property
+    def names_one_apart(self) -> str:
+        """Other given names one character apart, whatever the birth dates."""
+        return f"({self.other_given_name}) AND ({self.one_apart})"
+
+    @property
+    def one_apart_level(self) -> str:
+        """The pairs of the one-apart levels: such names, not generations apart."""
+        return f"{self.names_one_apart} AND NOT coalesce(({self.generations_apart}), false)"
 
 
 class LinkSettings(BaseModel):
