@@ -28,6 +28,8 @@ SEX_DISAGREEMENT_M = 0.001
 BUILDING_ROOM_UNKNOWN = (
     "building_key_l = building_key_r AND (dwelling_key_l IS NULL OR dwelling_key_r IS NULL)"
 )
+# One home: the same dwelling, or the same building where one record names no room.
+SAME_HOME = f"(dwelling_key_l = dwelling_key_r OR ({BUILDING_ROOM_UNKNOWN}))"
 ONE_PER_ID = "mentions_one_per_id"
 ONE_PER_ID_SQL = (
     "SELECT * FROM mentions WHERE has_id "
@@ -116,9 +118,11 @@ def comparisons(
             cll.NullLevel("phone"),
             *(
                 [
-                    cll.CustomLevel(f"phone_l = phone_r AND {one_apart}").configure(
-                        label_for_charts=ONE_APART_LABEL, **apart("phone")
-                    ),
+                    # Where the home is shared too, the home says it (a household's
+                    # phone and home go together: counting both would count it twice).
+                    cll.CustomLevel(
+                        f"phone_l = phone_r AND {one_apart} AND NOT coalesce({SAME_HOME}, false)"
+                    ).configure(label_for_charts=ONE_APART_LABEL, **apart("phone")),
                     cll.CustomLevel(f"phone_l = phone_r AND ({household.other_person})").configure(
                         label_for_charts="shared with another person", **shared_by_another
                     ),
@@ -140,10 +144,9 @@ def comparisons(
             ).configure(is_null_level=True),
             *(
                 [
-                    cll.CustomLevel(
-                        f"(dwelling_key_l = dwelling_key_r OR ({BUILDING_ROOM_UNKNOWN})) "
-                        f"AND {one_apart}"
-                    ).configure(label_for_charts=ONE_APART_LABEL, **apart("address")),
+                    cll.CustomLevel(f"{SAME_HOME} AND {one_apart}").configure(
+                        label_for_charts=ONE_APART_LABEL, **apart("address")
+                    ),
                     cll.CustomLevel(
                         f"(dwelling_key_l = dwelling_key_r OR ({BUILDING_ROOM_UNKNOWN})) "
                         f"AND ({household.other_person})"
@@ -221,12 +224,14 @@ def train(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> dict[str, A
     # pairs with other given names out of the phone and address levels; u is estimated
     # without them, so the levels left keep the u of agreement among different people
     # whatever their names (else the name agreement would count twice).
-    people = con.execute("SELECT count(DISTINCT id_number) FROM mentions WHERE has_id").fetchone()
+    people = con.execute("SELECT count(DISTINCT id_number) FROM mentions WHERE has_id").fetchall()
     source = "mentions"
-    if people is not None and people[0] >= settings.u_min_id_holders:
+    if people[0][0] >= settings.u_min_id_holders:
         con.execute(f"CREATE OR REPLACE VIEW {ONE_PER_ID} AS {ONE_PER_ID_SQL}")
         source = ONE_PER_ID
-    u_frame = db_api.register(source, dataset_display_name=source)
+    u_frame = (
+        frame if source == "mentions" else db_api.register(source, dataset_display_name=source)
+    )
     u_linker = Linker(u_frame, creator(household_levels=False), log_level=logging.ERROR)
     u_linker.training.estimate_u_using_random_sampling(
         max_pairs=settings.u_max_pairs, seed=settings.u_seed
@@ -268,7 +273,9 @@ SELECT count(*) FROM (
     SELECT l.surname AS surname_l, r.surname AS surname_r,
            l.given_name AS given_name_l, r.given_name AS given_name_r,
            l.given_pinyin AS given_pinyin_l, r.given_pinyin AS given_pinyin_r,
-           l.birth_date AS birth_date_l, r.birth_date AS birth_date_r
+           l.birth_date AS birth_date_l, r.birth_date AS birth_date_r,
+           l.dwelling_key AS dwelling_key_l, r.dwelling_key AS dwelling_key_r,
+           l.building_key AS building_key_l, r.building_key AS building_key_r
     FROM {source} AS l JOIN {source} AS r
         ON l.{column} = r.{column} AND l.unique_id < r.unique_id
 ) WHERE {condition}
@@ -292,8 +299,11 @@ def one_apart_u(
     people = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
     named_apart = name_level["u_probability"] * people * (people - 1) / 2
     out = {}
-    for comparison, column in (("phone", "phone"), ("address", "dwelling_key")):
-        sql = _APART_PAIRS.format(source=source, column=column, condition=condition)
+    for comparison, column, also in (
+        ("phone", "phone", f" AND NOT coalesce({SAME_HOME}, false)"),
+        ("address", "dwelling_key", ""),
+    ):
+        sql = _APART_PAIRS.format(source=source, column=column, condition=condition + also)
         shared = con.execute(sql).fetchall()[0][0]
         out[comparison] = min(1.0, max(shared, 1) / max(named_apart, 1.0))
     return out
