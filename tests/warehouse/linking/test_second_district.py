@@ -134,7 +134,7 @@ def test_persons_meet_the_targets(linked):
 # 邵云艳): here siblings carry generation names, so such a row at a resident's home is as
 # likely a sibling, and the model, counting that on the district's own data, keeps them
 # apart (docs/linking.md, "Households").
-RECALL_REACHED = 0.996
+RECALL_REACHED = 0.995  # a little below, for run-to-run noise
 
 
 def test_spreadsheet_damaged_id_numbers_are_never_valid(linked):
