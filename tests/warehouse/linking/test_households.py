@@ -93,13 +93,14 @@ def _one_per_id(rows: list[tuple[str, str, str, str]]) -> duckdb.DuckDBPyConnect
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE people (unique_id INT, surname VARCHAR, given_name VARCHAR, "
-        "given_pinyin VARCHAR, phone VARCHAR, dwelling_key VARCHAR, birth_date DATE)"
+        "given_pinyin VARCHAR, phone VARCHAR, dwelling_key VARCHAR, building_key VARCHAR, "
+        "birth_date DATE)"
     )
     for i, (name, phone, home, born) in enumerate(rows):
         given = _given_pinyin(name)
         con.execute(
-            "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [i, name[0], name[1:], given, phone, home, born],
+            "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [i, name[0], name[1:], given, phone, home, "B" + home, born],
         )
     return con
 
@@ -128,9 +129,15 @@ def test_one_apart_u_is_the_districts_share_of_such_people_sharing_a_home():
         ("金海虎", "0571-3", "H3", "1990-07-09"),
     ]
     shared = one_apart_u(_one_per_id(siblings), "people", NAME_LEVEL)
-    # None share a home: counted as one pair, the most the data allows.
+    # None share a home: counted as one pair, the most the data allows. The phone level
+    # counts only pairs who share a phone but not the home (the home says it then).
     assert alone == pytest.approx({"phone": 1 / 4.5, "address": 1 / 4.5})
-    assert shared == pytest.approx({"phone": 3 / 4.5, "address": 3 / 4.5})
+    assert shared == pytest.approx({"phone": 1 / 4.5, "address": 3 / 4.5})
+    # Two of the pairs left home, and kept the phone: the phone level counts them.
+    moved = {"俞锦良": "H5", "金海虎": "H4"}
+    elsewhere = [(n, p, moved.get(n, h), b) for n, p, h, b in siblings]
+    apart = one_apart_u(_one_per_id(elsewhere), "people", NAME_LEVEL)
+    assert apart == pytest.approx({"phone": 2 / 4.5, "address": 1 / 4.5})
 
 
 PEOPLE = """true_person_id,name,birth_date,dwelling_id
