@@ -20,7 +20,7 @@ from warehouse.lock import WriterLock
 from warehouse.macros import install_macros, install_reference
 from warehouse.quality.store import create_quality_tables
 from warehouse.results import LoadResult
-from warehouse.runs import finish_run, start_run
+from warehouse.runs import close_dead_runs, finish_run, start_run
 from warehouse.snapshot import write_snapshot
 from warehouse.tables import create_audit_tables, create_staging_table
 
@@ -99,6 +99,7 @@ def process_pending(
     results: list[LoadResult] = []
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
         remove_leftovers(home)
+        close_dead_runs(con)
         listed = pending(home, source)
         if not listed:
             return results

@@ -15,13 +15,20 @@ import duckdb
 from warehouse.results import LoadResult
 
 
-def start_run(con: duckdb.DuckDBPyConnection, scope: str, dagster_run_id: str | None = None) -> str:
+def close_dead_runs(con: duckdb.DuckDBPyConnection) -> None:
+    """Runs left `running` by a process that no longer holds the writer lock died: called
+    by whoever holds it, also when it finds nothing to do (a run killed after its last
+    file loaded leaves nothing pending)."""
     con.execute(
         "UPDATE audit.runs SET status = 'died', finished_at = ?, "
         "message = 'the process ended without finishing (killed or crashed)' "
         "WHERE status = 'running'",
         [dt.datetime.now()],
     )
+
+
+def start_run(con: duckdb.DuckDBPyConnection, scope: str, dagster_run_id: str | None = None) -> str:
+    close_dead_runs(con)
     run_id = uuid.uuid4().hex[:12]
     con.execute(
         "INSERT INTO audit.runs (run_id, scope, dagster_run_id, started_at, status) "

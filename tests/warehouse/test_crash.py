@@ -105,7 +105,11 @@ def test_sigkill_mid_load_then_rerun_equals_a_clean_load(tmp_path, big_file):
         assert _state(home) == expected
         with duckdb.connect(str(home.warehouse), read_only=True) as con:
             runs = [r[0] for r in con.execute("SELECT status FROM audit.runs").fetchall()]
-        assert runs.count("completed") == 1 and set(runs) <= {"died", "completed"}
+        # No run is left `running`. A kill after the file loaded (before the run was
+        # marked) leaves the next run nothing to do: then the killed one did the load.
+        assert runs and set(runs) <= {"died", "completed"}, runs
+        if left:
+            assert runs.count("completed") == 1, runs
     assert interrupted >= 2, "kills did not land mid-load; the test proved too little"
 
 
