@@ -1,19 +1,8 @@
 """Table-driven checks of the standardization macros, on a real DuckDB connection."""
 
-import duckdb
 import pytest
 
 from warehouse.addresses import area_sql
-from warehouse.macros import install_macros, install_reference
-
-
-@pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    install_reference(connection)
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 def one(con, sql: str, *params):

@@ -17,7 +17,6 @@ import pytest
 from connectors.home import Home
 from schemas.idnumber import check_char
 from warehouse.ingest import process_pending
-from warehouse.macros import install_macros, install_reference
 
 HEADER = "登记编号,姓名,性别,出生日期,公民身份号码,联系电话,居住地址,登记日期"
 ADDRESS = "北京市西城区柳荫街道柳荫社区3号楼2单元301室"
@@ -210,15 +209,6 @@ def test_a_workbook_with_id_numbers_in_number_cells(tmp_path):
     ]
     assert all(DAMAGED in why for _, _, why in fields)
     assert not [n for n in result.notes if "shorter than" in n]  # the format kept the zeros
-
-
-@pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    install_reference(connection)
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,12 @@ checked here against the per-value macro or the Python reference.
 
 import random
 
-import duckdb
 import pytest
 
 from connectors.home import Home
 from schemas.idnumber import check_char
 from warehouse.ingest import open_warehouse
 from warehouse.load import load_file
-from warehouse.macros import install_macros, install_reference
 
 PHONES = [
     "13812345678",
@@ -59,15 +57,6 @@ ADDRESSES = [
     "",
     "没有小区的地址",
 ]
-
-
-@pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    install_reference(connection)
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 @pytest.mark.parametrize("raw", PHONES)
