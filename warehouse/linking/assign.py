@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.linking.registers import complete_registers
+from warehouse.linking.settings import RegisterRule
+
 CREATE = """
 CREATE OR REPLACE TEMP TABLE link_assign (
     unique_id BIGINT PRIMARY KEY,
@@ -188,8 +191,14 @@ FROM link_leftover AS x LEFT JOIN best AS b ON b.u = x.unique_id
 MAX_ROUNDS = 50
 
 
-def assign_clusters(con: duckdb.DuckDBPyConnection, threshold: float, incremental: bool) -> None:
-    """Fills `link_assign` from `link_mentions` and `link_edges` (temp tables)."""
+def assign_clusters(
+    con: duckdb.DuckDBPyConnection,
+    threshold: float,
+    incremental: bool,
+    registers: RegisterRule | None = None,
+) -> None:
+    """Fills `link_assign` from `link_mentions` and `link_edges` (temp tables); with
+    `registers`, rows a register leaves over then join the resident it lacks."""
     con.execute(CREATE)
     if incremental:
         con.execute(SEED_KEEP)
@@ -212,3 +221,5 @@ def assign_clusters(con: duckdb.DuckDBPyConnection, threshold: float, incrementa
             break
     con.execute(SEED_COMPONENTS, {"threshold": threshold})
     con.execute("DROP TABLE IF EXISTS link_leftover_next; DROP TABLE IF EXISTS link_leftover_edges")
+    if registers is not None:
+        complete_registers(con, registers, threshold)

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from warehouse.linking.evidence import edges_sql
 from warehouse.linking.features import TF_COLUMNS
+from warehouse.linking.registers import weight_floor
 from warehouse.linking.settings import LinkSettings, load_settings
 
 NOT_BOTH_WITH_ID = "NOT (l.has_id AND r.has_id)"
@@ -367,7 +368,11 @@ def predict(
     rules = blocking_rules(settings)
     options = {
         "blocking_rules_to_generate_predictions": rules,
-        "threshold_match_probability": settings.match_threshold,
+        # Pairs below the threshold are kept down to where a register's exclusion could
+        # still complete them (warehouse/linking/registers.py).
+        "threshold_match_probability": min(
+            settings.match_threshold, weight_floor(settings.registers, settings.match_threshold)
+        ),
         "warning_mode": "never",
     }
     if not incremental:

@@ -178,7 +178,7 @@ def link_people(
         con.execute("CREATE OR REPLACE TEMP TABLE link_edges AS SELECT * FROM link_edges_arrow")
         con.unregister("link_edges_arrow")
 
-        assign_clusters(con, settings.match_threshold, incremental=mode == "incremental")
+        assign_clusters(con, settings.match_threshold, mode == "incremental", settings.registers)
         clock.lap("cluster")
         assign_person_ids(con, run_id, now)
         clock.lap("ids")
@@ -256,7 +256,7 @@ SELECT m.source, m.source_record_id, via.source, via.source_record_id,
 FROM link_assign AS a
 JOIN link_mentions AS m USING (unique_id)
 JOIN link_mentions AS via ON via.unique_id = a.via
-WHERE a.how = 'probabilistic'
+WHERE a.how IN ('probabilistic', 'register')
 """,
         {"run": run_id},
     )
@@ -291,7 +291,7 @@ def _result(
         candidate_pairs=pairs,
         persons=_count(con, "SELECT count(*) FROM core.person"),
         linked_by_id=how.get("id", 0),
-        linked_by_model=how.get("probabilistic", 0),
+        linked_by_model=how.get("probabilistic", 0) + how.get("register", 0),
         unlinked=how.get("alone", 0),
         ids_created=events.get("created", 0),
         ids_merged=events.get("merged_into", 0),

@@ -48,6 +48,16 @@ class HouseholdRule(BaseModel):
         return f"{self.names_one_apart} AND NOT coalesce(({self.generations_apart}), false)"
 
 
+class RegisterRule(BaseModel):
+    """Sources that list each person once, and what a row they leave over is worth."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    repeat_share: float = Field(ge=0, lt=1)
+    min_id_numbers: int = Field(gt=0)
+    weight: float = Field(ge=0)
+
+
 class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +69,7 @@ class LinkSettings(BaseModel):
     blocking_rules: tuple[str, ...] = Field(min_length=1)
     prior_recall: float = Field(gt=0, le=1)
     household: HouseholdRule
+    registers: RegisterRule
     since_fields: tuple[str, ...] = ()
     trust: tuple[str, ...]
     golden: dict[str, GoldenRule]

@@ -29,6 +29,7 @@ SIZES = {"small": 3_000, "four_communities": 12_000}
 
 @dataclass(frozen=True)
 class Linked:
+    size: str
     home: Home
     district: District
     loads: list[LoadResult]
@@ -37,7 +38,8 @@ class Linked:
     seconds: float
 
 
-def _load(root: Path, persons: int) -> Linked:
+def _load(root: Path, size: str) -> Linked:
+    persons = SIZES[size]
     home = Home.resolve(root).ensure()
     district = generate(home.ingest, home.demo_truth, home.contracts_dir, persons, SEED)
     started = time.monotonic()
@@ -49,12 +51,12 @@ def _load(root: Path, persons: int) -> Linked:
         d = dwelling_scores(con, home.demo_truth / "persons.csv")
     print(f"\n{persons} residents, {len(district.truth)} records, {seconds:.1f} s load+link")
     print(f"persons   {p}\ndwellings {d}")
-    return Linked(home, district, loads, p, d, seconds)
+    return Linked(size, home, district, loads, p, d, seconds)
 
 
 @pytest.fixture(scope="module", params=list(SIZES), ids=list(SIZES))
 def linked(request, tmp_path_factory) -> Linked:
-    return _load(tmp_path_factory.mktemp(request.param), SIZES[request.param])
+    return _load(tmp_path_factory.mktemp(request.param), request.param)
 
 
 def _query(home: Home, sql: str, params: list | None = None) -> list[tuple]:
@@ -125,16 +127,15 @@ def test_persons_meet_the_targets(linked):
     )
     print(f"false-merge pairs by kind: {dict(merges)}")
     assert scores.precision >= 0.9995, scores
-    assert scores.recall >= RECALL_REACHED, scores
+    assert scores.recall >= RECALL_REACHED[linked.size], scores
 
 
-# Issue 15's target is recall >= 0.999; this district reaches 0.9960 (3,000) and 0.9972
-# (12,000), and the floor keeps that. The records it misses are housing rows with neither
-# ID number nor birth date whose given name has a random one-character typo (邵玲艳 for
-# 邵云艳): here siblings carry generation names, so such a row at a resident's home is as
-# likely a sibling, and the model, counting that on the district's own data, keeps them
-# apart (docs/linking.md, "Households").
-RECALL_REACHED = 0.995  # a little below, for run-to-run noise
+# Issue 15's target is recall >= 0.999; this district reaches 0.99853 (3,000) and 0.99912
+# (12,000). The records it still misses are housing rows with neither ID number nor birth
+# date whose two-character name lost its given name to a typo (胡鑫 for 胡永): the register
+# completion (warehouse/linking/registers.py) takes a row left over only when its own
+# evidence is close to the threshold, and another given name is not (docs/linking.md).
+RECALL_REACHED = {"small": 0.998, "four_communities": 0.9988}  # less run-to-run noise
 
 
 def test_spreadsheet_damaged_id_numbers_are_never_valid(linked):
