@@ -91,8 +91,15 @@ WITH directed AS (
 SELECT d.u, a.cluster_key, 'probabilistic', d.match_probability, d.match_weight, d.v, d.evidence
 FROM directed AS d
 JOIN link_assign AS a ON a.unique_id = d.v
+JOIN link_mentions AS m ON m.unique_id = d.u
 ANTI JOIN link_assign AS done ON done.unique_id = d.u
 WHERE d.match_probability >= $threshold
+  -- The person's valid ID number says their birth date and sex: a record that says
+  -- otherwise is someone else, whichever of the person's records it matched (张玮 of an
+  -- incident, with no birth date, is not the 张玮 of a welfare case born in 1931).
+  AND NOT coalesce(a.cluster_key LIKE 'id:%' AND (
+      m.birth_date <> cw_id_birth(substr(a.cluster_key, 4))
+      OR m.sex <> cw_id_sex(substr(a.cluster_key, 4))), false)
 QUALIFY row_number() OVER (
     PARTITION BY d.u ORDER BY d.match_weight DESC, a.cluster_key, d.v
 ) = 1

@@ -61,6 +61,7 @@ def _select(
     columns.append(quote(relation) if relation in fields else f"NULL::VARCHAR AS {relation}")
     dates = [quote(f) for f in since_fields if f in fields]
     columns.append(f"least({', '.join(dates)}) AS since" if dates else "NULL::DATE AS since")
+    columns.append(f"{'true' if at_event(contract) else 'false'} AS at_event")
     if resolve:
         return (
             f"SELECT {', '.join(columns)} FROM {view} AS v "
@@ -71,6 +72,15 @@ def _select(
 
 def has_address(contract: SourceContract) -> bool:
     return any(issubclass(entity(e), AddressParts) for e in contract.entities)
+
+
+def at_event(contract: SourceContract) -> bool:
+    """Whether the address of the source's rows is where something happened (an incident's
+    发生地址), not where the person lives: no person entity of it carries the address."""
+    return has_address(contract) and not any(
+        issubclass(entity(e), PersonMention) and issubclass(entity(e), AddressParts)
+        for e in contract.entities
+    )
 
 
 def mentions_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:

@@ -163,6 +163,12 @@ def comparisons(
             # A record without a room (an incident at a building) agrees as well as it
             # can: unlike another room of the building, that is evidence for a match.
             cll.CustomLevel(BUILDING_ROOM_UNKNOWN, label_for_charts="same building, room unknown"),
+            # An incident's address is where it happened (often a neighbour's door), so
+            # another room of the person's building has its own weight there.
+            cll.CustomLevel(
+                "(at_event_l OR at_event_r) AND building_key_l = building_key_r",
+                label_for_charts="event in the same building",
+            ),
             cll.CustomLevel("building_key_l = building_key_r", label_for_charts="same building"),
             cll.CustomLevel("community_l = community_r", label_for_charts="same community"),
             cll.ElseLevel().configure(label_for_charts="elsewhere"),

@@ -37,7 +37,7 @@ SPLINK_COLUMNS = (
     "unique_id, source, source_record_id, name, name_pinyin, surname, given_name, given_pinyin, "
     "birth_date, "
     "sex, phone, "
-    "community, building_key, dwelling_key, id_number, has_id, is_new"
+    "community, building_key, dwelling_key, at_event, id_number, has_id, is_new"
 )
 
 
