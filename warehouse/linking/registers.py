@@ -10,9 +10,9 @@ incomplete. That exclusion is evidence the pair's comparisons do not see, worth
 `registers.weight` bits (linking.yaml), so only rows close to the threshold on their own
 (a name one character apart, a homophone) are completed; an unrelated name is not.
 
-Which sources are registers is read off the data, not declared: a source where valid ID
-numbers almost never repeat lists each person once. A case file or an incident log, where
-one person has many rows, is not one.
+Which sources are registers is read off the data, not declared: a source where a valid ID
+number almost never repeats at one home lists each resident once. A case file, where one
+person has many rows, is not one, nor an incident log (its address is where it happened).
 """
 
 from __future__ import annotations
@@ -23,11 +23,14 @@ import duckdb
 
 from warehouse.linking.settings import RegisterRule
 
+# A person listed at two homes (an owner of two flats) is still listed once at each; an
+# incident log, whose address is where something happened, lists no residents.
 SOURCES = """
-SELECT source FROM link_mentions GROUP BY source
-HAVING count(*) FILTER (WHERE has_id) >= $min_ids
-   AND count(DISTINCT id_number) FILTER (WHERE has_id)
-       >= (1 - $repeat_share) * count(*) FILTER (WHERE has_id)
+SELECT source FROM link_mentions
+WHERE NOT at_event AND has_id AND dwelling_key IS NOT NULL
+GROUP BY source
+HAVING count(*) >= $min_ids
+   AND count(DISTINCT (id_number, dwelling_key)) >= (1 - $repeat_share) * count(*)
 ORDER BY source
 """
 

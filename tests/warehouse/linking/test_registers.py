@@ -31,12 +31,12 @@ def _con(people: list[tuple], edges: list[tuple[int, int, float]]) -> duckdb.Duc
     con = duckdb.connect()
     con.execute(
         "CREATE TEMP TABLE link_mentions (unique_id BIGINT, source VARCHAR, id_number VARCHAR,"
-        " has_id BOOLEAN, dwelling_key VARCHAR)"
+        " has_id BOOLEAN, dwelling_key VARCHAR, at_event BOOLEAN DEFAULT false)"
     )
     con.execute(CREATE)
     for unique_id, source, id_number, home, cluster_key, how in people:
         con.execute(
-            "INSERT INTO link_mentions VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO link_mentions VALUES (?, ?, ?, ?, ?, false)",
             [unique_id, source, id_number, id_number is not None, home],
         )
         con.execute(
@@ -66,7 +66,7 @@ def _registers(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
     ]
     for unique_id, source, id_number, home, cluster_key, how in rows:
         con.execute(
-            "INSERT INTO link_mentions VALUES (?, ?, ?, true, ?)",
+            "INSERT INTO link_mentions VALUES (?, ?, ?, true, ?, false)",
             [unique_id + 1000 * sources.index(source), source, id_number, home],
         )
         con.execute(
@@ -133,14 +133,33 @@ def test_a_resident_of_another_home_is_not_completed():
 
 
 @pytest.mark.parametrize("repeats", [0, 1])
-def test_a_source_is_a_register_when_its_id_numbers_do_not_repeat(repeats):
-    """A case file lists one person many times: it is no register."""
+def test_a_source_is_a_register_when_its_id_numbers_do_not_repeat_at_a_home(repeats):
+    """A case file lists one person many times at their home: it is no register."""
     con = _con(PEOPLE, [])
     _registers(con, ["hukou", "health", "housing"])
     for i in range(repeats * RULE.min_id_numbers):
         con.execute(
-            "INSERT INTO link_mentions VALUES (?, 'housing', ?, true, 'other|x')",
-            [5000 + i, f"ID{i:05d}"],
+            "INSERT INTO link_mentions VALUES (?, 'housing', ?, true, ?, false)",
+            [5000 + i, f"ID{i:05d}", f"other|{i}"],
         )
     expected = ["health", "housing", "hukou"] if not repeats else ["health", "hukou"]
     assert register_sources(con, RULE) == expected
+
+
+def test_an_owner_of_two_homes_listed_at_each_leaves_a_register_a_register():
+    con = _con(PEOPLE, [])
+    _registers(con, ["housing"])
+    for i in range(RULE.min_id_numbers):
+        con.execute(
+            "INSERT INTO link_mentions VALUES (?, 'housing', ?, true, ?, false)",
+            [5000 + i, f"ID{i:05d}", f"second home|{i}"],
+        )
+    assert register_sources(con, RULE) == ["housing"]
+
+
+def test_an_incident_log_is_no_register():
+    """Its address is where something happened, not a list of who lives there."""
+    con = _con(PEOPLE, [])
+    _registers(con, ["hukou", "incidents"])
+    con.execute("UPDATE link_mentions SET at_event = true WHERE source = 'incidents'")
+    assert register_sources(con, RULE) == ["hukou"]
