@@ -83,7 +83,7 @@ FROM link_register_picks AS p
 WHERE a.unique_id = p.unique_id
 """
 
-LEVEL = "the one row of its register at this home left, for the one resident it lacks"
+LEVEL = "only row left at this home, for the only resident not listed"
 
 
 def register_sources(con: duckdb.DuckDBPyConnection, rule: RegisterRule) -> list[str]:
