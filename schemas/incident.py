@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from schemas.base import AddressParts, PersonMention
 from schemas.classification import Category, Grade, Masking, field
 from schemas.record_keys import record_id_field
+
+# The role of a register's own person, beside the incident role codes.
+SUBJECT_ROLE = "subject"
+
+
+def incident_role(description: str, *, codes: str | None = None, default: Any = None) -> Any:
+    """The part a person played in an incident (a suspect, a victim) is a police record,
+    sensitive personal information under PIPL wherever it is carried: declared here once
+    for every table that carries it, published only as whether the record is an
+    incident's (`involved`)."""
+    return field(
+        description,
+        category=Category.INCIDENT,
+        grade=Grade.L3,
+        pipl=True,
+        masking=Masking.GENERALIZE,
+        generalize_to="involved",
+        codes=codes,
+        default=default,
+    )
 
 
 class Incident(AddressParts):
@@ -57,12 +78,4 @@ class IncidentPerson(PersonMention):
         grade=Grade.L2,
         masking=Masking.HASH,
     )
-    role: str = field(
-        "Part the person played.",
-        category=Category.INCIDENT,
-        grade=Grade.L3,
-        pipl=True,
-        masking=Masking.GENERALIZE,
-        generalize_to="involved",
-        codes="incident_role",
-    )
+    role: str = incident_role("Part the person played.", codes="incident_role")

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from schemas.base import Locality, PersonMention, Premises, Record
 from schemas.classification import Category, Grade, Masking, field
+from schemas.incident import incident_role
 from schemas.place import Building, Dwelling
 
 
@@ -235,12 +236,8 @@ class Person360(Mart):
         grade=Grade.L2,
         masking=Masking.HASH,
     )
-    role: str | None = field(
-        "`subject` for register records, the incident role code for incident mentions.",
-        category=Category.RECORD,
-        grade=Grade.L3,
-        pipl=True,
-        masking=Masking.DROP,
+    role: str | None = incident_role(
+        "`subject` for register records, the incident role code for incident mentions."
     )
     match_probability: float | None = field(
         "Probability that the record is this person, from linking.",

@@ -6,6 +6,7 @@ import datetime as dt
 
 from schemas.base import PersonMention, Record
 from schemas.classification import Category, Grade, Masking, field
+from schemas.incident import incident_role
 
 
 class Person(PersonMention):
@@ -67,11 +68,8 @@ class PersonSource(Record):
         masking=Masking.HASH,
         primary_key=True,
     )
-    role: str = field(
-        "`subject` for a register's own person; for an incident, the person's role code.",
-        category=Category.RECORD,
-        grade=Grade.L2,
-        masking=Masking.KEEP,
+    role: str = incident_role(
+        "`subject` for a register's own person; for an incident, the person's role code."
     )
     person_id: str = field(
         "The linked person (core.person).",

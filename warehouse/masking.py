@@ -14,6 +14,7 @@ from typing import Any
 
 from schemas.classification import FieldSpec, Masking
 from schemas.code_tables import code_table
+from schemas.incident import SUBJECT_ROLE
 from warehouse.ddl import quote
 from warehouse.pseudonym import hmac_sql
 
@@ -75,7 +76,9 @@ def generalized(spec: FieldSpec) -> Column:
         )
         return Column("building_address", sql, {}, spec)
     if target == "involved":
-        return Column("involved", f"{col} IS NOT NULL", {}, spec)
+        # Whether the record is an incident's: a register's own person is not involved.
+        sql = f"coalesce({col} <> ${p}_subject, false)"
+        return Column("involved", sql, {f"{p}_subject": SUBJECT_ROLE}, spec)
     if target.startswith("has ") and target.endswith(" flag"):
         name = target.removesuffix(" flag").replace(" ", "_")
         return Column(name, f"{col} IS NOT NULL", {}, spec)

@@ -144,3 +144,27 @@ def test_meta_counts_match_the_tables(published):
     with duckdb.connect(str(published.analytics), read_only=True) as con:
         for name, count in con.execute("SELECT table_name, row_count FROM meta.tables").fetchall():
             assert con.execute(f"SELECT count(*) FROM {name}").fetchall() == [(count,)]
+
+
+def test_an_incident_role_is_one_rule_wherever_it_is_carried():
+    """A suspect or a victim is a police record: never published as the role code."""
+    rules = {
+        (spec.grade, spec.pipl, spec.masking, spec.generalize_to)
+        for model in (*ENTITIES, *MARTS)
+        for spec in field_specs(model)
+        if spec.name == "role"
+    }
+    assert rules == {(Grade.L3, True, Masking.GENERALIZE, "involved")}
+
+
+def test_the_published_person_source_says_only_whether_a_record_is_an_incident(published):
+    with duckdb.connect(str(published.analytics), read_only=True) as con:
+        columns = {r[0] for r in con.execute("DESCRIBE core.person_source").fetchall()}
+        involved = dict(
+            con.execute(
+                "SELECT source, bool_or(involved) FROM core.person_source GROUP BY 1"
+            ).fetchall()
+        )
+    assert "role" not in columns
+    assert involved == {s: s == "police_incidents" for s in involved}
+    assert len(involved) >= 5

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from schemas.base import AddressParts, PersonMention
 from schemas.contracts import SourceContract
+from schemas.incident import SUBJECT_ROLE
 from schemas.registry import entity
 from warehouse.ddl import literal, qualified, quote
 from warehouse.linking.gazetteer import known_communities_sql, parsed_from_text, resolved_sql
@@ -41,7 +42,7 @@ def _select(
     fields = _fields(contract)
     view = qualified(contract.staging_table + "_current")
     resolve = known is not None and has_address(contract) and parsed_from_text(contract)
-    role = quote("role") if "role" in fields else literal("subject")
+    role = quote("role") if "role" in fields else literal(SUBJECT_ROLE)
     columns = [
         f"{literal(contract.department)} AS department",
         f"{literal(contract.source)} AS source",
