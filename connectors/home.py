@@ -20,8 +20,12 @@ OWNER_ONLY_DIR = 0o700
 OWNER_ONLY_FILE = 0o600
 
 
-# Under work/: a file's folder (its ID), a reprocessed file's copy, a rebuild's warehouse.
-WORK_LEFTOVERS = ("F*", "reprocess-*", "rebuild")
+# Under work/: a file's folder (its ID), a reprocessed file's copy, a rebuild's warehouse;
+# and DuckDB's spill folder, which a run empties itself.
+REPROCESS_PREFIX = "reprocess-"
+REBUILD = "rebuild"
+SPILL = "spill"
+WORK_LEFTOVERS = ("F*", f"{REPROCESS_PREFIX}*", REBUILD)
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".download", ".swp")
 
 
@@ -83,6 +87,20 @@ class Home:
     def work(self) -> Path:
         """Scratch space of the run holding the writer lock: one folder per file it loads."""
         return self.root / "work"
+
+    @property
+    def spill(self) -> Path:
+        """DuckDB's temporary directory: what does not fit the memory budget."""
+        return self.work / SPILL
+
+    @property
+    def rebuild_work(self) -> Path:
+        """Where a rebuild builds the warehouse that replaces the current one."""
+        return self.work / REBUILD
+
+    def reprocess_work(self, file_id: str) -> Path:
+        """Where the archived copy of a file is reprocessed from."""
+        return self.work / f"{REPROCESS_PREFIX}{file_id}"
 
     def leftovers(self) -> list[Path]:
         """Scratch files and folders that exist only while a run holds the writer lock: found

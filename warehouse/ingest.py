@@ -31,7 +31,7 @@ MEMORY_LIMIT = "1GB"
 def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """The single writer's connection, with every layer, table and macro in place."""
     path = path or home.warehouse
-    spill = home.root / "work" / "spill"
+    spill = home.spill
     spill.mkdir(parents=True, exist_ok=True)
     # A bounded memory budget that spills to disk keeps a 1M-row file within about 2 GB.
     con = duckdb.connect(

@@ -139,7 +139,7 @@ def _reload(home: Home, file_id: str, action: str, reason: str | None = None) ->
         archived = Path(loaded.archived_as or "")
         if not archived.is_file():
             raise OperationError(f"the archived copy of {file_id} is missing: {archived}")
-        copy = home.root / "work" / f"reprocess-{file_id}" / loaded.file_name
+        copy = home.reprocess_work(file_id) / loaded.file_name
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(archived, copy)
         mine = [c for c in home.contracts().values() if c.department == loaded.department]

@@ -67,7 +67,7 @@ def rebuild(home: Home, force: bool = False, keep: int = KEEP_OLD) -> RebuildRep
     if keep < 1:
         raise ValueError("keep at least the warehouse this rebuild replaces")
     report = RebuildReport()
-    work = home.root / "work" / "rebuild"
+    work = home.rebuild_work
     new_path = work / "warehouse.duckdb"
     try:
         with WriterLock(home.writer_lock):

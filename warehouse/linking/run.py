@@ -155,7 +155,7 @@ def link_people(
     clock.lap("features")
 
     with transaction(con):
-        spill = home.root / "work" / "spill"
+        spill = home.spill
         spill.mkdir(parents=True, exist_ok=True)
         splink = splink_connection(
             con.sql(f"SELECT {SPLINK_COLUMNS} FROM link_mentions").arrow().read_all(), spill
