@@ -28,6 +28,16 @@ ENTITIES: tuple[type[Record], ...] = (
     WelfareCase,
 )
 
+# The core tables the link step writes (people, their records and places, households).
+LINKED: tuple[type[Record], ...] = (
+    Person,
+    PersonSource,
+    PersonIdHistory,
+    Building,
+    Dwelling,
+    HouseholdMember,
+)
+
 _BY_NAME = {model.entity_name: model for model in ENTITIES}
 
 

@@ -8,16 +8,11 @@ from pipelines.defs.quality import quality_checks_for
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
+from schemas.registry import LINKED
 from warehouse.link import link_warehouse
 
-CORE_TABLES = {
-    "person": "One row per resident after linking, with golden fields by survivorship rules.",
-    "person_source": "Every person mention in a department's record, with its person and why.",
-    "person_id_history": "Person IDs created, merged, split or retired by each link run.",
-    "building": "Buildings linked from every department's addresses, with stable IDs.",
-    "dwelling": "Dwellings (rooms) linked from every department's addresses, with stable IDs.",
-    "household_member": "Households from co-residence at a dwelling.",
-}
+# Table name (without `core.`) → what it holds, from the schemas.
+CORE_TABLES = {(m.table_name or "").removeprefix("core."): m.summary for m in LINKED}
 
 
 LINK_STEP = "link_people_and_places"

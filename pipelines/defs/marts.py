@@ -4,6 +4,7 @@ from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
+from pipelines.defs.core import CORE_TABLES, core_key
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
@@ -13,10 +14,7 @@ from warehouse.lock import WriterLock
 from warehouse.marts import build_marts, default_as_of
 
 # Linking's outputs (core.*); declared even before the linking assets exist.
-CORE_KEYS = [
-    dg.AssetKey(["core", name])
-    for name in ("person", "person_source", "building", "dwelling", "household_member")
-]
+CORE_KEYS = [core_key(table) for table in CORE_TABLES]
 
 
 def mart_key(name: str) -> dg.AssetKey:
