@@ -7,6 +7,7 @@ the expectations the schema cannot derive (a dwelling's building exists, ...).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
@@ -95,10 +96,33 @@ class DomainRule:
     query: str
 
 
+# `{max_age_years}` in a domain rule is the setting of rules.yaml, so a limit is written
+# once; `{batch}` is left for GX.
+_SETTING = re.compile(r"\{(\w+)\}")
+
+
+def _with_settings(text: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "batch":
+            return match.group(0)
+        number = getattr(settings(), name, None)
+        if not isinstance(number, int | float) or isinstance(number, bool):
+            raise ValueError(f"domain.yaml names {{{name}}}, which is no number of rules.yaml")
+        return str(number)
+
+    return _SETTING.sub(value, text)
+
+
 @cache
 def domain_rules() -> tuple[DomainRule, ...]:
     return tuple(
-        DomainRule(r["table"], r["name"], Severity(r["severity"]), r["query"].strip())
+        DomainRule(
+            r["table"],
+            _with_settings(r["name"]),
+            Severity(r["severity"]),
+            _with_settings(r["query"].strip()),
+        )
         for r in _read("domain.yaml")
     )
 

@@ -5,7 +5,14 @@ import datetime as dt
 import pytest
 
 from schemas.contracts import load_contracts
-from warehouse.quality.rules import Severity, site_severities, with_site
+from warehouse.quality.rules import (
+    Severity,
+    _with_settings,
+    domain_rules,
+    settings,
+    site_severities,
+    with_site,
+)
 from warehouse.quality.suites import staging_suites, suites_for
 
 POLICE = load_contracts()["police_residents"]
@@ -46,3 +53,17 @@ def test_a_mistyped_override_is_refused_with_its_name(tmp_path, text, message):
     (tmp_path / "quality.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         site_severities(tmp_path)
+
+
+def test_domain_rules_take_their_limits_from_the_settings():
+    """The maximum age is written once, in rules.yaml: the domain rule reads it there."""
+    years = settings().max_age_years
+    (oldest,) = [r for r in domain_rules() if r.table == "core.person" and "older" in r.name]
+    assert oldest.name == f"no resident older than {years}"
+    assert f"INTERVAL {years} YEAR" in oldest.query
+    assert all("{" not in r.query.replace("{batch}", "") for r in domain_rules())
+
+
+def test_a_domain_rule_naming_no_setting_is_refused():
+    with pytest.raises(ValueError, match="max_agee"):
+        _with_settings("SELECT 1 FROM {batch} WHERE x > {max_agee}")
