@@ -99,6 +99,10 @@ class FieldSpec:
     codes: str | None
     primary_key: bool
     after_birth: bool = False
+    # The field's pydantic constraints (`ge`, `le`, `max_length`), read once here.
+    ge: float | None = None
+    le: float | None = None
+    max_length: int | None = None
 
     @property
     def masking_text(self) -> str:
@@ -226,4 +230,11 @@ def _spec(entity: str, name: str, info: FieldInfo) -> FieldSpec:
         codes=meta["codes"],
         primary_key=bool(meta["primary_key"]),
         after_birth=bool(meta.get("after_birth")),
+        ge=_constraint(info, "ge"),
+        le=_constraint(info, "le"),
+        max_length=_constraint(info, "max_length"),
     )
+
+
+def _constraint(info: FieldInfo, key: str) -> Any:
+    return next((getattr(m, key) for m in info.metadata if hasattr(m, key)), None)

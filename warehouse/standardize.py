@@ -12,7 +12,6 @@ from connectors.raw import row_number_sql
 from schemas.classification import FieldSpec
 from schemas.code_tables import code_table
 from schemas.contracts import SourceContract
-from schemas.registry import entity
 from schemas.yes_no import FALSE_WORDS, TRUE_WORDS
 from warehouse.addresses import area_sql
 from warehouse.ddl import quote
@@ -58,14 +57,6 @@ def raw_name(name: str) -> str:
 
 def error_name(name: str) -> str:
     return quote(f"e.{name}")
-
-
-def _constraint(spec: FieldSpec, key: str) -> float | None:
-    info = entity(spec.entity).model_fields[spec.name]
-    for item in info.metadata:
-        if hasattr(item, key):
-            return getattr(item, key)
-    return None
 
 
 @dataclass
@@ -559,7 +550,7 @@ class Compiler:
         return FieldSql(value, self._unless(raw, quote(name), label, why, _blanks(values)))
 
     def _text(self, spec: FieldSpec, value: str, raw: str, label: _Label, ref: str) -> FieldSql:
-        limit = _constraint(spec, "max_length")
+        limit = spec.max_length
         if not limit:
             return FieldSql(value, None)
         too_long = self.params.bind(f" is longer than {int(limit)} characters")
@@ -613,7 +604,7 @@ class Compiler:
         )
 
     def _range(self, spec: FieldSpec, ref: str, label: _Label, error: str) -> str:
-        low, high = _constraint(spec, "ge"), _constraint(spec, "le")
+        low, high = spec.ge, spec.le
         if low is None and high is None:
             return error
         checks = []

@@ -17,7 +17,6 @@ from schemas.base import ID_NUMBER_PATTERN, LANDLINE_PATTERN, MOBILE_PATTERN, Re
 from schemas.classification import FieldSpec, field_specs
 from schemas.code_tables import code_table
 from schemas.contracts import ExportMode, SourceContract
-from schemas.registry import entity
 from warehouse.ddl import literal, qualified, quote
 from warehouse.quality.rules import Expectation, Suite, domain_rules, settings
 from warehouse.standardize import SPREADSHEET_DAMAGE
@@ -70,13 +69,6 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _bounds(spec: FieldSpec) -> tuple[float | None, float | None]:
-    info = entity(spec.entity).model_fields[spec.name]
-    low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
-    high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
-    return low, high
-
-
 def field_expectations(spec: FieldSpec, key: str, today: dt.date) -> list[Expectation]:
     """Format, code, range and date rules of one field, from its declaration."""
     col, out = spec.name, []
@@ -125,7 +117,7 @@ def field_expectations(spec: FieldSpec, key: str, today: dt.date) -> list[Expect
                 value_set=code_table(spec.codes).values,
             )
         )
-    low, high = _bounds(spec)
+    low, high = spec.ge, spec.le
     if low is not None or high is not None:
         out.append(
             _expect(
