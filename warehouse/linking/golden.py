@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.linking.settings import GoldenRule, LinkSettings
+from warehouse.linking.settings import GOLDEN_COLUMNS, GoldenRule, LinkSettings
 
-COLUMNS = {
-    "name": "m.name",
-    "sex": "m.sex",
-    "birth_date": "m.birth_date",
-    "phone": "m.phone",
-    "dwelling": "p.dwelling_id",
-}
+COLUMNS = GOLDEN_COLUMNS
 
 
 def _pick(field: str, rule: GoldenRule, scope: str) -> str:

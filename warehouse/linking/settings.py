@@ -10,7 +10,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 SETTINGS_FILE = Path(__file__).with_name("linking.yaml")
-GOLDEN_FIELDS = ("name", "sex", "birth_date", "phone", "dwelling")
+# Each golden field of core.person and the column of a person's mentions (`m`) or places
+# (`p`) it is chosen from (warehouse/linking/golden.py); linking.yaml gives each a rule.
+GOLDEN_COLUMNS = {
+    "name": "m.name",
+    "sex": "m.sex",
+    "birth_date": "m.birth_date",
+    "phone": "m.phone",
+    "dwelling": "p.dwelling_id",
+}
+GOLDEN_FIELDS = tuple(GOLDEN_COLUMNS)
 
 
 class GoldenRule(BaseModel):
