@@ -6,8 +6,6 @@ import duckdb
 
 from warehouse.linking.settings import GOLDEN_COLUMNS, GoldenRule, LinkSettings
 
-COLUMNS = GOLDEN_COLUMNS
-
 
 def _pick(field: str, rule: GoldenRule, scope: str) -> str:
     """One (person_id, value) row per person: the value the rule chooses."""
@@ -20,14 +18,14 @@ def _pick(field: str, rule: GoldenRule, scope: str) -> str:
         order.insert(0, "n_id DESC")
     return f"""
     SELECT person_id, value FROM (
-        SELECT f.person_id, {COLUMNS[field]} AS value, count(*) AS n,
+        SELECT f.person_id, {GOLDEN_COLUMNS[field]} AS value, count(*) AS n,
                count(*) FILTER (WHERE m.has_id) AS n_id,
                min(coalesce(list_position({trust}, m.department), 999)) AS trust,
                max(m.seen_at) AS last_seen
         FROM link_final AS f
         JOIN link_mentions AS m USING (unique_id)
         JOIN link_places AS p USING (unique_id)
-        WHERE {COLUMNS[field]} IS NOT NULL{roles}{scope}
+        WHERE {GOLDEN_COLUMNS[field]} IS NOT NULL{roles}{scope}
         GROUP BY ALL
     )
     QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY {", ".join(order)}) = 1"""
