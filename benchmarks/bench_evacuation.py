@@ -20,7 +20,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.warehouse.published import published_home
-from warehouse.evacuation import evacuation
+from warehouse.serve.evacuation_lists import evacuation
 
 PERSONS = 250_000
 REPEATS = 20

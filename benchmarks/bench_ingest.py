@@ -37,8 +37,9 @@ CAUSEWAY_LOAD = """
 import json, sys, time
 from pathlib import Path
 from connectors.home import Home
-from warehouse.ingest import contract_for, open_warehouse
-from warehouse.load import load_file
+from warehouse.db.connection import open_warehouse
+from warehouse.ingest.intake import contract_for
+from warehouse.ingest.load import load_file
 home = Home.resolve(sys.argv[2]).ensure()
 path = Path(sys.argv[1])
 con = open_warehouse(home)

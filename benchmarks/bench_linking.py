@@ -31,7 +31,7 @@ BATCH_ROWS = 10_000
 LINK = """
 import json, sys
 from connectors.home import Home
-from warehouse.link import link_warehouse
+from warehouse.linking.stage import link_warehouse
 r = link_warehouse(Home.resolve(sys.argv[1]), sys.argv[2])
 print(json.dumps({"seconds": r.seconds, "mode": r.mode, "mentions": r.mentions,
                   "new": r.new_mentions, "persons": r.persons, "by_model": r.linked_by_model,
@@ -144,7 +144,7 @@ def split_batch(source: Path, first: Path, rest: Path, rows: int) -> int:
 def main() -> None:
     from connectors.home import Home
     from demo import generate
-    from warehouse.ingest import process_pending
+    from warehouse.ingest.intake import process_pending
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connectors.home import Home
 from demo import generate
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 PERSONS, SEED = 20_000, 42
 PER_SOURCE = """

@@ -34,7 +34,7 @@ TABLE = f"{health_db.SCHEMA}.{health_db.TABLE}"
 CAUSEWAY_EXTRACT = """
 import json, sys, time
 from connectors.home import Home
-from warehouse.database import pull_database
+from warehouse.ingest.extracts import pull_database
 home = Home.resolve(sys.argv[1])
 t = time.perf_counter()
 results = pull_database(home, "health_residents")

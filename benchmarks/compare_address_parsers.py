@@ -21,8 +21,8 @@ from collections.abc import Callable
 import duckdb
 
 from tests.warehouse.test_addresses import labelled
-from warehouse.addresses import area_sql
-from warehouse.macros import install_macros
+from warehouse.db.macros import install_macros
+from warehouse.ingest.addresses import area_sql
 
 PLACES = [
     ("浙江省", "杭州市", "西湖区"),
@@ -79,7 +79,7 @@ def ours() -> Callable[[list[str]], list[str | None]]:
             "FROM (SELECT unnest(?) AS raw)",
             [texts],
         )
-        # As staging reads them (warehouse.addresses.area_sql), in the given order.
+        # As staging reads them (warehouse.ingest.addresses.area_sql), in the given order.
         area = area_sql("(SELECT i, cw_clean(raw) AS clean FROM t)", "clean", ("i",))
         rows = con.execute(f"SELECT area.district FROM ({area}) ORDER BY i").fetchall()
         return [r[0] for r in rows]

@@ -22,9 +22,7 @@ from connectors.home import HOME_ENV, Home
 from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
-from warehouse.freshness import warehouse_freshness
-from warehouse.results import LoadResult
-from warehouse.snapshot import progress
+from warehouse.db import LoadResult, progress, warehouse_freshness
 
 if TYPE_CHECKING:
     from pipelines.headless import HeadlessRun
@@ -149,8 +147,8 @@ def run(home: HomeOption = None) -> None:
     was held back, and the rest of the district was linked and published.
     """
     from pipelines.headless import run_everything
+    from warehouse.db import tidy
     from warehouse.ingest import pending
-    from warehouse.leftovers import tidy
 
     place = _home(home)
     tidy(place)  # what a killed run left, unless another run is alive
@@ -242,7 +240,7 @@ def gate_release(
     home: HomeOption = None,
 ) -> None:
     """Let a held load in as it is (loaded again from the archive, recorded with the reason)."""
-    from warehouse.operations import release
+    from warehouse.ops import release
 
     result = _gate_decision(release, home, file_id, reason)
     console.print(f"{file_id} released as {result.file_id}: {result.rows_loaded:,} rows loaded.")
@@ -256,7 +254,7 @@ def gate_quarantine(
     home: HomeOption = None,
 ) -> None:
     """Set every row of a held load aside, to export, fix and drop again."""
-    from warehouse.operations import quarantine_held
+    from warehouse.ops import quarantine_held
 
     result = _gate_decision(quarantine_held, home, file_id, reason)
     console.print(
@@ -269,7 +267,7 @@ def gate_quarantine(
 def _gate_decision(
     decide: Callable[[Home, str, str], LoadResult], home: Path | None, file_id: str, reason: str
 ) -> LoadResult:
-    from warehouse.operations import OperationError
+    from warehouse.ops import OperationError
 
     try:
         return decide(_home(home), file_id, reason)
@@ -291,7 +289,7 @@ def quarantine(
 ) -> None:
     """List quarantined rows with their reasons (or, with --fields, the values set aside
     from rows that were loaded), or export both for fixing."""
-    from warehouse.quarantine import (
+    from warehouse.ingest import (
         export_fields,
         export_quarantine,
         quarantine_rows,
@@ -333,8 +331,8 @@ def retract(
     home: HomeOption = None,
 ) -> None:
     """Take a loaded file's rows out of the warehouse; the archive and the audit keep it."""
-    from warehouse.operations import OperationError
-    from warehouse.operations import retract as take_back
+    from warehouse.ops import OperationError
+    from warehouse.ops import retract as take_back
 
     place = _home(home)
     try:
@@ -352,8 +350,8 @@ def reprocess(
     home: HomeOption = None,
 ) -> None:
     """Load a file again from the archive after a contract fix, replacing its rows."""
-    from warehouse.operations import OperationError
-    from warehouse.operations import reprocess as load_again
+    from warehouse.ops import OperationError
+    from warehouse.ops import reprocess as load_again
 
     place = _home(home)
     try:
@@ -376,7 +374,7 @@ def rebuild(
 ) -> None:
     """Build a new warehouse from the archive; it replaces the old one if nothing was lost.
     Audit history, person and place IDs carry over; people are relinked in full."""
-    from warehouse.rebuild import rebuild as replay
+    from warehouse.ops import rebuild as replay
 
     place = _home(home)
     with console.status("Replaying the archive into a new warehouse and relinking"):
@@ -437,8 +435,8 @@ def explain(
     home: HomeOption = None,
 ) -> None:
     """Show a person's records and why each was linked (the weight of every comparison)."""
-    from warehouse.linking.explain import explain as why
-    from warehouse.reader import BusyWarehouse, read_only
+    from warehouse.db import BusyWarehouse, read_only
+    from warehouse.linking import explain as why
 
     place = _home(home)
     try:
@@ -530,7 +528,7 @@ def ui(
 @app.command()
 def docs(home: HomeOption = None) -> None:
     """Print the path of the quality Data Docs index (Great Expectations' rendered results)."""
-    from warehouse.quality.gate import docs_index
+    from warehouse.quality import docs_index
 
     index = docs_index(_home(home))
     if not index.is_file():
@@ -548,7 +546,7 @@ def query(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
 ) -> None:
     """Query the published analytics database, read-only (masked data; writes are refused)."""
-    from warehouse.query import NoAnalytics, QueryRefused, run_query
+    from warehouse.publish import NoAnalytics, QueryRefused, run_query
 
     place = _home(home)
     try:

@@ -8,9 +8,9 @@ from rich.console import Console
 from connectors.home import Home
 from pipelines.output import Format, print_rows
 from schemas.code_tables import code_table
-from warehouse.evacuation import BuildingNotFound, Evacuation, break_glass, evacuation
-from warehouse.lock import WriterBusy
-from warehouse.query import NoAnalytics
+from warehouse.db import WriterBusy
+from warehouse.publish import NoAnalytics
+from warehouse.serve import BuildingNotFound, Evacuation, break_glass, evacuation
 
 EXIT_NOT_FOUND = 1
 EXIT_BUSY = 3

@@ -6,8 +6,7 @@ import duckdb
 from rich.console import Console
 
 from connectors.home import Home
-from warehouse.freshness import Freshness, warehouse_freshness
-from warehouse.lock import WriterBusy
+from warehouse.db import Freshness, WriterBusy, warehouse_freshness
 
 
 def print_undone(console: Console, state: Freshness) -> None:

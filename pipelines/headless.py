@@ -22,9 +22,7 @@ from pipelines.defs.core import LINK_STEP
 from pipelines.defs.quality import HELD_CHECK
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
-from warehouse.freshness import warehouse_freshness
-from warehouse.lock import WriterLock
-from warehouse.results import LoadResult
+from warehouse.db import LoadResult, WriterLock, warehouse_freshness
 
 PID_TAG = "causeway/pid"
 CLI_TAG = "causeway/cli"

@@ -9,8 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.home import Home
-from warehouse.results import LoadResult
-from warehouse.snapshot import read_summary
+from warehouse.db import LoadResult, read_summary
 
 
 @dataclass

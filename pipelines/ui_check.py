@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from connectors.home import Home
-from warehouse.quality.gate import docs_index
+from warehouse.quality import docs_index
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -9,7 +9,7 @@ from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
 from schemas.registry import LINKED
-from warehouse.link import link_warehouse
+from warehouse.linking import link_warehouse
 
 # Table name (without `core.`) → what it holds, from the schemas.
 CORE_TABLES = {(m.table_name or "").removeprefix("core."): m.summary for m in LINKED}

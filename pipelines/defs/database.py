@@ -12,8 +12,8 @@ import dagster as dg
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import load_metadata, staging_key
 from schemas.contracts import SourceContract
-from warehouse.database import pull_database
-from warehouse.results import LoadResult
+from warehouse.db import LoadResult
+from warehouse.ingest import pull_database
 
 
 def database_asset(contract: SourceContract) -> dg.AssetsDefinition:

@@ -9,8 +9,7 @@ from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
 from schemas.marts import MARTS
-from warehouse.ingest import open_warehouse
-from warehouse.lock import WriterLock
+from warehouse.db import WriterLock, open_warehouse
 from warehouse.marts import build_marts, default_as_of
 
 # Linking's outputs (core.*); declared even before the linking assets exist.

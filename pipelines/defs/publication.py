@@ -5,8 +5,7 @@ import dagster as dg
 from pipelines.defs.marts import CORE_KEYS, mart_key
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from schemas.marts import MARTS
-from warehouse.ingest import open_warehouse
-from warehouse.lock import WriterLock
+from warehouse.db import WriterLock, open_warehouse
 from warehouse.marts import default_as_of
 from warehouse.publish import publish
 

@@ -15,8 +15,7 @@ import dagster as dg
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
-from warehouse.quality.gate import TableOutcome, check_table
-from warehouse.quality.store import ExpectationOutcome
+from warehouse.quality import ExpectationOutcome, TableOutcome, check_table
 
 BLOCKING_CHECK = "quality_blocking"
 WARNING_CHECK = "quality_warnings"

@@ -7,8 +7,8 @@ import dagster as dg
 
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from schemas.contracts import SourceContract
+from warehouse.db import LoadResult
 from warehouse.ingest import process_pending
-from warehouse.results import LoadResult
 
 
 def staging_key(source: str) -> dg.AssetKey:

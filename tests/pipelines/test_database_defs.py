@@ -9,7 +9,7 @@ from demo import generate, health_db
 from pipelines.definitions import build_definitions
 from pipelines.defs.database import database_asset
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 KEY = dg.AssetKey(["staging", "health_residents"])
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from tests.warehouse.published import published_home
-from warehouse.evacuation import BuildingNotFound, find_building
+from warehouse.serve.evacuation_lists import BuildingNotFound, find_building
 
 runner = CliRunner()
 

@@ -21,7 +21,7 @@ from pipelines.cli import app
 from pipelines.defs.core import LINK_STEP
 from pipelines.defs.publication import PUBLISHED_KEY
 from pipelines.headless import instance
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 runner = CliRunner()
 SOURCES = {

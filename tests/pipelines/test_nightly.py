@@ -9,8 +9,8 @@ from connectors.home import HOME_ENV, Home
 from demo import generate
 from pipelines.definitions import build_definitions
 from pipelines.headless import instance
-from warehouse.ingest import process_pending
-from warehouse.link import link_warehouse
+from warehouse.ingest.intake import process_pending
+from warehouse.linking.stage import link_warehouse
 
 
 def test_nightly_relink_relinks_and_republishes(tmp_path, monkeypatch):

@@ -187,7 +187,7 @@ def test_two_contracts_of_one_folder_whose_patterns_overlap_are_refused(tmp_path
 def test_a_sites_contract_reads_a_file_the_repositorys_would_match_too(tmp_path):
     """A new district writes `*健康档案*.csv` for its own layout without renaming the
     demo's contracts: its own folder comes first for the files both match."""
-    from warehouse.ingest import contract_for
+    from warehouse.ingest.intake import contract_for
 
     _site_contract(tmp_path / "site", "xh_health", ["*健康*.csv"])
     found = load_contracts([Path(__file__).parents[2] / "contracts", tmp_path / "site"])

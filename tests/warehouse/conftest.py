@@ -7,7 +7,7 @@ import pytest
 
 from connectors.home import Home
 from tests.warehouse.published import published_home
-from warehouse.macros import install_macros, install_reference
+from warehouse.db.macros import install_macros, install_reference
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from connectors.home import Home
 from tests.warehouse.hostile_corpus import HEADER, row
-from warehouse.ingest import process_pending
-from warehouse.operations import reprocess, retract
+from warehouse.ingest.intake import process_pending
+from warehouse.ops.repair import reprocess, retract
 
 POLICE = "登记编号,姓名,公民身份号码,居住地址"
 

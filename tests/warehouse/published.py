@@ -6,11 +6,12 @@ from pathlib import Path
 
 from connectors.home import Home
 from demo import generate
-from warehouse.ingest import open_warehouse, process_pending
+from warehouse.db.connection import open_warehouse
+from warehouse.db.lock import WriterLock
+from warehouse.ingest.intake import process_pending
 from warehouse.linking.run import link_people
-from warehouse.lock import WriterLock
-from warehouse.marts import build_marts, default_as_of
-from warehouse.publish import publish
+from warehouse.marts.build import build_marts, default_as_of
+from warehouse.publish.publication import publish
 
 
 def link_mart_publish(home: Home) -> None:

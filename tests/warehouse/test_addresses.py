@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.addresses import area_sql
+from warehouse.db.macros import install_macros
+from warehouse.ingest.addresses import area_sql
+from warehouse.ingest.standardize import ADDRESS_AREA, ADDRESS_PARTS, Compiler
 from warehouse.linking.features import DWELLING_KEY
-from warehouse.macros import install_macros
-from warehouse.standardize import ADDRESS_AREA, ADDRESS_PARTS, Compiler
 
 CASES = Path(__file__).parent / "data" / "addresses.tsv"
 FIELDS = ("district", "street", "community", "building_no", "unit_no", "room_no")

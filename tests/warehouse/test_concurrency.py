@@ -14,7 +14,7 @@ import duckdb
 
 from connectors.home import Home
 from demo import generate
-from warehouse.lock import WriterLock
+from warehouse.db.lock import WriterLock
 
 ROOT = Path(__file__).parents[2]
 CAUSEWAY = [sys.executable, "-m", "pipelines.cli"]
@@ -80,7 +80,7 @@ def test_a_killed_writer_releases_the_lock(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from warehouse.lock import WriterLock\n"
+            "import sys, time; from pathlib import Path; from warehouse.db.lock import WriterLock\n"
             "with WriterLock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
             str(lock),
         ],

@@ -16,10 +16,11 @@ import pytest
 
 from connectors.home import Home
 from demo import generate
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 RUN = (
-    "import sys; from connectors.home import Home; from warehouse.ingest import process_pending; "
+    "import sys; from connectors.home import Home; "
+    "from warehouse.ingest.intake import process_pending; "
     "process_pending(Home.resolve(sys.argv[1]))"
 )
 CONTENT = (

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 
 from connectors.home import Home
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 POLICE = "登记编号,姓名,性别,出生日期,公民身份号码"
 ID = "11010519491231002X"  # born 1949-12-31, a woman (17th digit even)

@@ -11,7 +11,7 @@ import yaml
 from connectors.home import Home
 from connectors.sql_source import SourceError, SourceUnavailable
 from demo import health_db
-from warehouse.database import pull_database
+from warehouse.ingest.extracts import pull_database
 
 T0 = dt.datetime(2026, 9, 1, 8, 0)
 VALID_ID = "11010519491231002X"

@@ -3,7 +3,7 @@
 import duckdb
 
 from schemas import ENTITIES, field_specs
-from warehouse.ddl import LAYERS, create_table_sql, create_warehouse, quote
+from warehouse.db.ddl import LAYERS, create_table_sql, create_warehouse, quote
 
 
 def test_warehouse_has_every_layer_and_conformed_table(tmp_path):

@@ -3,7 +3,7 @@
 from connectors.home import Home
 from tests.connectors.workbooks import write_workbook, write_zip_bomb
 from tests.warehouse.hostile_corpus import GOOD, HEADER, row
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 HEADER_CELLS = HEADER.split(",")
 

@@ -11,7 +11,7 @@ from connectors.home import Home
 from demo import generate
 from schemas.contracts import REPO_CONTRACTS
 from tests.warehouse.published import link_mart_publish
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 ADDRESS = "北京市西城区柳荫街道柳荫社区3号楼2单元{room}室"
 HEALTH = ["档案编号,姓名,性别,出生日期,联系电话,现住址,家用医疗设备,家用制氧机,残疾,孕产妇"]

@@ -7,13 +7,14 @@ import duckdb
 
 from connectors.home import Home
 from demo import generate
-from warehouse.freshness import Stamp, published_stamp, warehouse_freshness
-from warehouse.ingest import open_warehouse, process_pending
-from warehouse.link import link_warehouse
-from warehouse.lock import WriterLock
-from warehouse.marts import build_marts, default_as_of
-from warehouse.operations import reprocess, retract
-from warehouse.publish import publish
+from warehouse.db.connection import open_warehouse
+from warehouse.db.freshness import Stamp, published_stamp, warehouse_freshness
+from warehouse.db.lock import WriterLock
+from warehouse.ingest.intake import process_pending
+from warehouse.linking.stage import link_warehouse
+from warehouse.marts.build import build_marts, default_as_of
+from warehouse.ops.repair import reprocess, retract
+from warehouse.publish.publication import publish
 
 
 def _publish(home: Home) -> Stamp:

@@ -4,7 +4,7 @@ import duckdb
 
 from connectors.home import Home
 from tests.warehouse.hostile_corpus import HEADER, row
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 POLICE = "登记编号,姓名,公民身份号码,居住地址"
 
@@ -71,7 +71,7 @@ def test_snapshot_closes_records_it_no_longer_has(tmp_path):
 
 
 def test_progress_snapshot_names_the_last_file(tmp_path):
-    from warehouse.snapshot import progress
+    from warehouse.db.snapshot import progress
 
     home = Home.resolve(tmp_path).ensure()
     assert progress(home) == (0, None)
@@ -119,7 +119,7 @@ def test_exact_duplicate_rows_are_quarantined_pointing_at_the_first_copy(tmp_pat
 
 def test_a_staging_table_that_stores_its_record_key_still_gets_it(tmp_path):
     """Tables made before `_record_key` was computed store it: loads keep writing it."""
-    from warehouse.ingest import open_warehouse
+    from warehouse.db.connection import open_warehouse
 
     home = Home.resolve(tmp_path).ensure()
     con = open_warehouse(home)

@@ -9,8 +9,8 @@ import pytest
 
 from connectors.home import Home
 from tests.warehouse.hostile_corpus import CASES, GOOD
-from warehouse.ingest import process_pending
-from warehouse.quarantine import export_quarantine, spreadsheet_safe
+from warehouse.ingest.intake import process_pending
+from warehouse.ingest.quarantine import export_quarantine, spreadsheet_safe
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ and only when no other run is alive."""
 from __future__ import annotations
 
 from connectors.home import Home
-from warehouse.ingest import process_pending
-from warehouse.leftovers import tidy
-from warehouse.lock import WriterLock
+from warehouse.db.leftovers import tidy
+from warehouse.db.lock import WriterLock
+from warehouse.ingest.intake import process_pending
 
 POLICE = "登记编号,姓名,公民身份号码,居住地址\nA,张三,,柳荫社区3号楼\n"
 

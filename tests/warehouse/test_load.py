@@ -7,8 +7,8 @@ import pytest
 
 from connectors.home import Home
 from demo import generate
-from warehouse.ingest import process_pending
-from warehouse.quarantine import export_quarantine
+from warehouse.ingest.intake import process_pending
+from warehouse.ingest.quarantine import export_quarantine
 
 SOURCES = [
     "civil_affairs_cases",
@@ -201,7 +201,7 @@ def test_runs_are_recorded(loaded):
 def test_data_duckdb_cannot_take_refuses_the_file_whole_and_loses_nothing(tmp_path, monkeypatch):
     """A value that makes the standardizing statement itself fail (simulated: no value
     known today does) rolls the file back and quarantines every row with the reason."""
-    from warehouse.standardize import Compiler
+    from warehouse.ingest.standardize import Compiler
 
     statement = Compiler.statement
 

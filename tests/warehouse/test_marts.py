@@ -8,9 +8,9 @@ import json
 import duckdb
 
 from schemas.marts import MARTS
-from warehouse.ingest import open_warehouse
-from warehouse.lock import WriterLock
-from warehouse.marts import build_marts, default_as_of
+from warehouse.db.connection import open_warehouse
+from warehouse.db.lock import WriterLock
+from warehouse.marts.build import build_marts, default_as_of
 
 
 def _rows(home, sql, params=None):

@@ -7,8 +7,8 @@ import yaml
 from connectors.home import Home
 from schemas.contracts import REPO_CONTRACTS
 from tests.warehouse.hostile_corpus import HEADER, row
-from warehouse.ingest import process_pending
-from warehouse.operations import OperationError, reprocess, retract
+from warehouse.ingest.intake import process_pending
+from warehouse.ops.repair import OperationError, reprocess, retract
 
 POLICE = "登记编号,姓名,公民身份号码,居住地址"
 FIRST = f"{POLICE}\nA,张三,11010519491231002X,柳荫社区3号楼\nB,李四,,柳荫社区4号楼\n"

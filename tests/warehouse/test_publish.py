@@ -13,9 +13,9 @@ from schemas.classification import Grade, Masking, field_specs
 from schemas.idnumber import is_valid
 from schemas.marts import MARTS
 from schemas.registry import ENTITIES
-from warehouse.masking import mask_middle_sql, published_columns
-from warehouse.pseudonym import KEY_ENV, hmac_pads, hmac_sql, pseudonym, pseudonym_key
-from warehouse.publish import published_models
+from warehouse.publish.masking import mask_middle_sql, published_columns
+from warehouse.publish.pseudonym import KEY_ENV, hmac_pads, hmac_sql, pseudonym, pseudonym_key
+from warehouse.publish.publication import published_models
 
 ID_CANDIDATE = re.compile(r"[0-9]{17}[0-9X]")
 MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")

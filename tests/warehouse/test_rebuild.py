@@ -9,14 +9,14 @@ from demo import generate
 from schemas.contracts import REPO_CONTRACTS, load_contracts
 from tests.warehouse.published import published_home
 from tests.warehouse.quality.conftest import drop_next_snapshot, loaded_home
-from warehouse.ddl import quote
-from warehouse.evacuation import break_glass
-from warehouse.ingest import process_pending
-from warehouse.link import link_warehouse
-from warehouse.lock import WriterLock
-from warehouse.operations import release, reprocess, retract
+from warehouse.db.ddl import quote
+from warehouse.db.lock import WriterLock
+from warehouse.ingest.intake import process_pending
+from warehouse.linking.stage import link_warehouse
+from warehouse.ops.repair import release, reprocess, retract
+from warehouse.ops.replay import rebuild
 from warehouse.quality.gate import check_table
-from warehouse.rebuild import rebuild
+from warehouse.serve.evacuation_lists import break_glass
 
 CONTENT = "SELECT * EXCLUDE (_loaded_at, _valid_from, _valid_to) FROM {} ORDER BY ALL"
 

@@ -8,9 +8,9 @@ import duckdb
 
 from connectors.home import Home
 from schemas.idnumber import check_char
-from warehouse.evacuation import break_glass
-from warehouse.ingest import process_pending
-from warehouse.operations import retract
+from warehouse.ingest.intake import process_pending
+from warehouse.ops.repair import retract
+from warehouse.serve.evacuation_lists import break_glass
 
 HEADER = "登记编号,姓名,性别,出生日期,公民身份号码,联系电话,居住地址,登记日期"
 ADDRESS = "北京市西城区柳荫街道柳荫社区3号楼2单元301室"

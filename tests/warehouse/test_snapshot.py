@@ -11,8 +11,8 @@ import pytest
 
 from connectors.home import Home
 from tests.warehouse.file_history import file_history
-from warehouse.ddl import qualified
-from warehouse.snapshot import read_summary
+from warehouse.db.ddl import qualified
+from warehouse.db.snapshot import read_summary
 
 HOLD = (
     "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "

@@ -14,9 +14,10 @@ from pathlib import Path
 import duckdb
 
 from connectors.home import Home
-from warehouse.ingest import contract_for, open_warehouse, process_pending
-from warehouse.load import DEFERRED, load_file
-from warehouse.lock import WriterLock
+from warehouse.db.connection import open_warehouse
+from warehouse.db.lock import WriterLock
+from warehouse.ingest.intake import contract_for, process_pending
+from warehouse.ingest.load import DEFERRED, load_file
 
 POLICE = "登记编号,姓名,公民身份号码,居住地址"
 NAME = "police_residents_1.csv"

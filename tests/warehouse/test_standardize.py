@@ -2,7 +2,7 @@
 
 import pytest
 
-from warehouse.addresses import area_sql
+from warehouse.ingest.addresses import area_sql
 
 
 def one(con, sql: str, *params):

@@ -16,7 +16,7 @@ import pytest
 
 from connectors.home import Home
 from schemas.idnumber import check_char
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 HEADER = "登记编号,姓名,性别,出生日期,公民身份号码,联系电话,居住地址,登记日期"
 ADDRESS = "北京市西城区柳荫街道柳荫社区3号楼2单元301室"

@@ -11,8 +11,8 @@ import pytest
 
 from connectors.home import Home
 from schemas.idnumber import check_char
-from warehouse.ingest import open_warehouse
-from warehouse.load import load_file
+from warehouse.db.connection import open_warehouse
+from warehouse.ingest.load import load_file
 
 PHONES = [
     "13812345678",
@@ -175,7 +175,7 @@ def test_addresses_parsed_once_each_match_the_per_row_macros(tmp_path):
     ],
 )
 def test_byte_scan_finds_the_cells_that_need_cleaning(con, cells, dirty, trim):
-    from warehouse.dirt import DIRT, cleaning_needed
+    from warehouse.ingest.dirt import DIRT, cleaning_needed
 
     con.execute("CREATE OR REPLACE TEMP TABLE cells (c0 VARCHAR)")
     if cells:
@@ -192,7 +192,7 @@ def test_byte_scan_never_passes_a_cell_that_cleaning_would_change(con):
     """Random columns of characters around every edge of the tested ranges, checked
     against cw_clean itself: each cell as the scan has it cleaned equals the cell fully
     cleaned. Batches are small here, so cells are found across many of them."""
-    import warehouse.dirt as dirt
+    import warehouse.ingest.dirt as dirt
 
     rng = random.Random(3000)
     near = [0x00, 0x09, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xA0, 0xA1, 0x167F, 0x1680, 0x1681]
@@ -237,10 +237,10 @@ def test_a_file_cleaned_column_by_column_stages_what_full_cleaning_stages(tmp_pa
     statement with and without the byte scan: the same rows, value for value."""
     from connectors.readers import read_file
     from demo import generate
-    from warehouse.dirt import cleaning_needed
-    from warehouse.load import RAW
-    from warehouse.mapping import explode_keys, known_headers, map_headers
-    from warehouse.standardize import Compiler
+    from warehouse.ingest.dirt import cleaning_needed
+    from warehouse.ingest.load import RAW
+    from warehouse.ingest.mapping import explode_keys, known_headers, map_headers
+    from warehouse.ingest.standardize import Compiler
 
     home = Home.resolve(tmp_path).ensure()
     generate(home.ingest, home.demo_truth, 2000, 7, 1)

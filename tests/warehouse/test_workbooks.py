@@ -8,7 +8,8 @@ import yaml
 from connectors.home import Home
 from schemas.contracts import REPO_CONTRACTS
 from tests.connectors.workbooks import write_workbook
-from warehouse.ingest import open_warehouse, process_pending
+from warehouse.db.connection import open_warehouse
+from warehouse.ingest.intake import process_pending
 
 EAST = ["登记编号", "姓名", "社区", "楼栋", "单元", "房号"]
 WEST = ["住户姓名", "楼栋", "社区", "登记编号", "联系电话"]  # another order, another alias

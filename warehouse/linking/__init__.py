@@ -3,3 +3,15 @@
 Deterministic links on valid ID numbers first, then Fellegi–Sunter (Splink on DuckDB)
 for the mentions that have none; stable IDs across relinks; incremental batches.
 """
+
+from warehouse.linking.explanation import explain
+from warehouse.linking.run import LinkError, LinkResult, link_people
+from warehouse.linking.stage import link_warehouse
+
+__all__ = [
+    "LinkError",
+    "LinkResult",
+    "explain",
+    "link_people",
+    "link_warehouse",
+]

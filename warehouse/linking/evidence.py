@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warehouse.ddl import quote
+from warehouse.db import quote
 
 
 def _label_sql(text: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from schemas.contracts import SourceContract
-from warehouse.ddl import qualified
+from warehouse.db import qualified
 
 # Shorter keys (one character) would match inside unrelated words.
 MIN_KEY_LENGTH = 2

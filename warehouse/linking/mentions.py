@@ -13,7 +13,7 @@ from schemas.base import AddressParts, PersonMention
 from schemas.contracts import SourceContract
 from schemas.incident import SUBJECT_ROLE
 from schemas.registry import entity
-from warehouse.ddl import literal, qualified, quote
+from warehouse.db import literal, qualified, quote
 from warehouse.linking.gazetteer import known_communities_sql, parsed_from_text, resolved_sql
 
 ADDRESS_FIELDS = ("district", "street", "community", "grid_id", "building_no", "unit_no", "room_no")

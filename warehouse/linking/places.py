@@ -16,9 +16,8 @@ import duckdb
 from schemas.base import Locality, Premises
 from schemas.contracts import SourceContract
 from schemas.place import Building, Dwelling
-from warehouse.ddl import qualified, quote
+from warehouse.db import qualified, quote, staging_fields
 from warehouse.linking.features import BUILDING_KEY, DWELLING_KEY
-from warehouse.tables import staging_fields
 
 BUILDING_PREFIX, BUILDING_DIGITS = "BLD", 7
 DWELLING_PREFIX, DWELLING_DIGITS = "DWL", 8

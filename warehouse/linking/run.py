@@ -20,6 +20,7 @@ from typing import Literal
 import duckdb
 
 from connectors.home import Home
+from warehouse.db import create_link_tables, transaction
 from warehouse.linking.assign import assign_clusters
 from warehouse.linking.evidence import REASON_SQL
 from warehouse.linking.features import features_sql, names_sql
@@ -29,8 +30,6 @@ from warehouse.linking.model import load_model, predict, save_model, splink_conn
 from warehouse.linking.names import create_name_table
 from warehouse.linking.places import link_places
 from warehouse.linking.settings import LinkSettings, load_settings
-from warehouse.linking.tables import create_link_tables
-from warehouse.transaction import transaction
 
 Mode = Literal["auto", "full", "incremental"]
 SPLINK_COLUMNS = (

@@ -4,3 +4,13 @@ Suites come from the shared schemas, the contracts and `domain.yaml`; `gate.chec
 runs them on the warehouse, stores every result in `audit.quality_results` and renders
 GX Data Docs under `<home>/docs/quality/`. Nothing here knows Dagster.
 """
+
+from warehouse.quality.gate import TableOutcome, check_table, docs_index
+from warehouse.quality.store import ExpectationOutcome
+
+__all__ = [
+    "ExpectationOutcome",
+    "TableOutcome",
+    "check_table",
+    "docs_index",
+]

@@ -17,16 +17,12 @@ import duckdb
 
 from connectors.home import Home
 from schemas.contracts import SourceContract
-from warehouse.ddl import qualified
-from warehouse.files import add_to_receipt
-from warehouse.ingest import open_warehouse
-from warehouse.lock import WriterLock
-from warehouse.operations import withdraw_rows
+from warehouse.db import WriterLock, open_warehouse, qualified, transaction, withdraw_rows
+from warehouse.ingest import add_to_receipt
 from warehouse.quality.rules import SiteSeverities, site_severities, with_site
 from warehouse.quality.runner import run_suites
 from warehouse.quality.store import ExpectationOutcome, record_failed_checks, store_results
 from warehouse.quality.suites import staging_suites, suites_for
-from warehouse.transaction import transaction
 
 # The commonest quarantine reasons of a file, with quoted values removed so alike reasons group
 # (as the receipts do), so a failed load gate says why the rows were set aside.

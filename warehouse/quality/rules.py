@@ -6,7 +6,6 @@ the expectations the schema cannot derive (a dwelling's building exists, ...).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from schemas.dates import date_limits
 
 
 class Severity(StrEnum):
@@ -35,9 +36,6 @@ class Settings:
     max_quarantined_share: float
     max_set_aside_share: float
     min_rows_for_shares: int
-    max_age_years: int
-    date_slack_years: int
-    earliest_date: dt.date
     kinds: dict[str, Kind]
 
 
@@ -81,9 +79,6 @@ def settings() -> Settings:
         max_quarantined_share=float(raw["max_quarantined_share"]),
         max_set_aside_share=float(raw["max_set_aside_share"]),
         min_rows_for_shares=int(raw["min_rows_for_shares"]),
-        max_age_years=int(raw["max_age_years"]),
-        date_slack_years=int(raw["date_slack_years"]),
-        earliest_date=raw["earliest_date"],
         kinds=kinds,
     )
 
@@ -96,8 +91,8 @@ class DomainRule:
     query: str
 
 
-# `{max_age_years}` in a domain rule is the setting of rules.yaml, so a limit is written
-# once; `{batch}` is left for GX.
+# `{max_age_years}` in a domain rule is the setting of rules.yaml or schemas/date_limits.yaml,
+# so a limit is written once; `{batch}` is left for GX.
 _SETTING = re.compile(r"\{(\w+)\}")
 
 
@@ -106,9 +101,12 @@ def _with_settings(text: str) -> str:
         name = match.group(1)
         if name == "batch":
             return match.group(0)
-        number = getattr(settings(), name, None)
+        number = getattr(settings(), name, getattr(date_limits(), name, None))
         if not isinstance(number, int | float) or isinstance(number, bool):
-            raise ValueError(f"domain.yaml names {{{name}}}, which is no number of rules.yaml")
+            raise ValueError(
+                f"domain.yaml names {{{name}}}, which is no number of rules.yaml "
+                "or date_limits.yaml"
+            )
         return str(number)
 
     return _SETTING.sub(value, text)

@@ -12,31 +12,6 @@ import duckdb
 
 from warehouse.quality.rules import Severity
 
-QUALITY_RESULTS = """
-CREATE TABLE IF NOT EXISTS audit.quality_results (
-    run_id VARCHAR NOT NULL,
-    table_name VARCHAR NOT NULL,
-    suite VARCHAR NOT NULL,
-    expectation VARCHAR NOT NULL,
-    expectation_type VARCHAR NOT NULL,
-    column_name VARCHAR,
-    rule VARCHAR NOT NULL,
-    severity VARCHAR NOT NULL,
-    success BOOLEAN NOT NULL,
-    element_count BIGINT,
-    unexpected_count BIGINT,
-    observed_value VARCHAR,
-    examples JSON,
-    error VARCHAR,
-    checked_at TIMESTAMP NOT NULL,
-    CHECK (severity IN ('blocking', 'warning'))
-)
-"""
-
-
-def create_quality_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(QUALITY_RESULTS)
-
 
 @dataclass
 class ExpectationOutcome:

@@ -17,10 +17,10 @@ from schemas.base import ID_NUMBER_PATTERN, LANDLINE_PATTERN, MOBILE_PATTERN, Re
 from schemas.classification import FieldSpec, field_specs
 from schemas.code_tables import code_table
 from schemas.contracts import ExportMode, SourceContract
-from warehouse.ddl import literal, qualified, quote
+from schemas.dates import date_limits
+from warehouse.db import literal, qualified, quote, staging_fields
+from warehouse.ingest import SPREADSHEET_DAMAGE
 from warehouse.quality.rules import Expectation, Suite, domain_rules, settings
-from warehouse.standardize import SPREADSHEET_DAMAGE
-from warehouse.tables import staging_fields
 
 RECORD_KEY = "_record_key"
 # Loads that count: loaded, not retracted, and not held back by a gate.
@@ -141,7 +141,7 @@ def _date_expectations(spec: FieldSpec, today: dt.date) -> list[Expectation]:
     # GX compares date columns with datetime bounds only (a date bound raises).
     if spec.sql_type not in ("DATE", "TIMESTAMP"):
         return []
-    rules = settings()
+    rules = date_limits()
     col = spec.name
     if col == "birth_date":
         oldest = _years_before(today, rules.max_age_years)

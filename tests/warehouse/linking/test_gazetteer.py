@@ -13,10 +13,10 @@ import pytest
 
 from schemas.contracts import load_contracts
 from schemas.registry import entity
+from warehouse.db.macros import install_macros
 from warehouse.linking.features import BUILDING_KEY, DWELLING_KEY
 from warehouse.linking.gazetteer import known_communities_sql, registers
 from warehouse.linking.mentions import mentions_sql, person_sources
-from warehouse.macros import install_macros
 
 # 文新社区 shares its name with 文新街道, as real communities often do with their street.
 REGISTER = ["翠苑一区社区", "西溪花园社区", "翠苑二区社区", "文新社区", "翠苑社区"]

@@ -12,8 +12,8 @@ import pytest
 
 from connectors.home import Home
 from demo.api import generate
-from warehouse.ingest import process_pending
-from warehouse.link import link_warehouse
+from warehouse.ingest.intake import process_pending
+from warehouse.linking.stage import link_warehouse
 
 BIRTH = "1931/7/14"
 CASES = {

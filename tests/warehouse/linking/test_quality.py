@@ -13,8 +13,7 @@ import pytest
 
 from connectors.home import Home
 from demo.api import generate
-from warehouse.ingest import process_pending
-from warehouse.link import link_warehouse
+from warehouse.ingest.intake import process_pending
 from warehouse.linking.evaluate import (
     dwelling_scores,
     false_merges,
@@ -23,6 +22,7 @@ from warehouse.linking.evaluate import (
     person_scores,
 )
 from warehouse.linking.mentions import mentions_sql
+from warehouse.linking.stage import link_warehouse
 
 PERSONS, SEED = 20_000, 11
 # Issue 15's target; this district reaches 0.99938 (seed 11, month 1).

@@ -8,11 +8,11 @@ from typer.testing import CliRunner
 from connectors.home import Home
 from demo.api import generate
 from pipelines.cli import app
-from warehouse.ingest import process_pending
-from warehouse.link import link_warehouse
+from warehouse.ingest.intake import process_pending
 from warehouse.linking.run import LinkError
 from warehouse.linking.settings import SETTINGS_FILE, LinkSettings
-from warehouse.operations import retract
+from warehouse.linking.stage import link_warehouse
+from warehouse.ops.repair import retract
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ import pytest
 from connectors.home import Home
 from tests.district2.generator import TRADITIONAL, District, generate
 from tests.warehouse.published import link_mart_publish
-from warehouse.ingest import process_pending
+from warehouse.db.results import LoadResult
+from warehouse.ingest.intake import process_pending
 from warehouse.linking.evaluate import PairScores, dwelling_scores, person_scores
-from warehouse.results import LoadResult
 
 SEED = 2026
 SIZES = {"small": 3_000, "four_communities": 12_000}

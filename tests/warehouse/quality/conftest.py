@@ -8,7 +8,7 @@ import yaml
 from connectors.home import Home
 from demo import generate
 from schemas.contracts import load_contracts
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 
 PERSONS, SEED = 600, 5
 

@@ -4,10 +4,10 @@ import duckdb
 import pytest
 
 from tests.warehouse.quality.conftest import drop_next_snapshot
-from warehouse.ingest import process_pending
-from warehouse.operations import OperationError, quarantine_held, release
+from warehouse.db.snapshot import summary
+from warehouse.ingest.intake import process_pending
+from warehouse.ops.repair import OperationError, quarantine_held, release
 from warehouse.quality.gate import check_table
-from warehouse.snapshot import summary
 
 TABLE = "staging.police_residents"
 CURRENT = f"SELECT _file_id, count(*) FROM {TABLE}_current GROUP BY 1"

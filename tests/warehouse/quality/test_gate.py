@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from tests.warehouse.quality.conftest import drop_next_snapshot, map_phone_onto_id_number
-from warehouse.ingest import process_pending
+from warehouse.ingest.intake import process_pending
 from warehouse.quality.gate import check_table, docs_index
 from warehouse.quality.rules import Severity
 

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 
 from schemas.contracts import load_contracts
+from schemas.dates import date_limits
 from warehouse.quality.rules import (
     Severity,
     _with_settings,
     domain_rules,
-    settings,
     site_severities,
     with_site,
 )
@@ -56,8 +56,8 @@ def test_a_mistyped_override_is_refused_with_its_name(tmp_path, text, message):
 
 
 def test_domain_rules_take_their_limits_from_the_settings():
-    """The maximum age is written once, in rules.yaml: the domain rule reads it there."""
-    years = settings().max_age_years
+    """The maximum age is written once, in schemas/date_limits.yaml: the domain rule reads it."""
+    years = date_limits().max_age_years
     (oldest,) = [r for r in domain_rules() if r.table == "core.person" and "older" in r.name]
     assert oldest.name == f"no resident older than {years}"
     assert f"INTERVAL {years} YEAR" in oldest.query

@@ -1,0 +1,40 @@
+"""The single writer's connection: every stage opens the warehouse here, so every layer,
+table and macro is in place before any stage reads or writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from connectors.home import Home
+from warehouse.db.ddl import create_warehouse
+from warehouse.db.freshness import create_stage_table
+from warehouse.db.link_tables import create_link_tables
+from warehouse.db.macros import install_macros, install_reference
+from warehouse.db.quality_tables import create_quality_tables
+from warehouse.db.tables import create_audit_tables, create_staging_table
+
+MEMORY_LIMIT = "1GB"
+
+
+def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The single writer's connection, with every layer, table and macro in place."""
+    path = path or home.warehouse
+    spill = home.spill
+    spill.mkdir(parents=True, exist_ok=True)
+    # A bounded memory budget that spills to disk keeps a 1M-row file within about 2 GB.
+    con = duckdb.connect(
+        str(path), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
+    )
+    path.chmod(0o600)
+    create_warehouse(con)
+    create_audit_tables(con)
+    create_stage_table(con)
+    create_link_tables(con)
+    create_quality_tables(con)
+    install_reference(con)
+    for contract in home.contracts().values():
+        create_staging_table(con, contract)
+    install_macros(con)
+    return con

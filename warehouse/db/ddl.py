@@ -1,0 +1,75 @@
+"""DuckDB DDL of the conformed tables, generated from the shared schemas.
+
+Nothing here names a column: every table and column comes from `schemas`, so adding a
+field to a model adds it to the warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+
+from schemas import ENTITIES, field_specs
+from schemas.base import Record
+from warehouse.db.transaction import transaction
+
+LAYERS = ("audit", "quarantine", "staging", "core", "mart")
+
+
+def quote(identifier: str) -> str:
+    """A DuckDB identifier, quoted so that any name is taken literally."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def qualified(table: str) -> str:
+    schema, _, name = table.partition(".")
+    return f"{quote(schema)}.{quote(name)}"
+
+
+def create_table_sql(model: type[Record]) -> str:
+    """CREATE TABLE for one model's conformed table, primary key first."""
+    if not model.table_name:
+        raise ValueError(f"{model.entity_name} has no conformed table")
+    specs = sorted(field_specs(model), key=lambda s: not s.primary_key)
+    columns = [
+        f"    {quote(s.name)} {s.sql_type}{' NOT NULL' if s.required else ''}" for s in specs
+    ]
+    keys = [quote(s.name) for s in specs if s.primary_key]
+    if keys:
+        columns.append(f"    PRIMARY KEY ({', '.join(keys)})")
+    body = ",\n".join(columns)
+    return f"CREATE TABLE IF NOT EXISTS {qualified(model.table_name)} (\n{body}\n);"
+
+
+def schema_ddl(models: Iterable[type[Record]] = ENTITIES) -> list[str]:
+    """Every statement that creates the warehouse's layers and conformed tables."""
+    statements = [f"CREATE SCHEMA IF NOT EXISTS {quote(layer)};" for layer in LAYERS]
+    statements += [create_table_sql(m) for m in models if m.table_name]
+    return statements
+
+
+def comment_sql(models: Iterable[type[Record]] = ENTITIES) -> list[str]:
+    """COMMENT ON statements so any DuckDB client shows each column's meaning and grade."""
+    out = []
+    for model in models:
+        if not model.table_name:
+            continue
+        table = qualified(model.table_name)
+        out.append(f"COMMENT ON TABLE {table} IS {literal(model.summary)};")
+        for s in field_specs(model):
+            text = f"{s.description} [grade {s.grade.value}{', PIPL' if s.pipl else ''}]"
+            out.append(f"COMMENT ON COLUMN {table}.{quote(s.name)} IS {literal(text)};")
+    return out
+
+
+def literal(text: str) -> str:
+    """A SQL string literal; only for DDL comments, where DuckDB takes no parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every layer and conformed table in one transaction (idempotent)."""
+    with transaction(con):
+        for statement in schema_ddl() + comment_sql():
+            con.execute(statement)

@@ -1,0 +1,32 @@
+"""From a dropped file (or a database extract) to staging: read, map headers, standardize,
+quarantine what cannot be kept, stage what can, archive the file and write its receipt.
+"""
+
+from warehouse.ingest.extracts import pull_database
+from warehouse.ingest.filing import add_to_receipt
+from warehouse.ingest.intake import UNMATCHED, contract_for, pending, process_pending
+from warehouse.ingest.load import AUDIT_COLUMNS, drop_work_tables, load_file
+from warehouse.ingest.quarantine import (
+    export_fields,
+    export_quarantine,
+    quarantine_rows,
+    set_aside_fields,
+)
+from warehouse.ingest.standardize import SPREADSHEET_DAMAGE
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "SPREADSHEET_DAMAGE",
+    "UNMATCHED",
+    "add_to_receipt",
+    "contract_for",
+    "drop_work_tables",
+    "export_fields",
+    "export_quarantine",
+    "load_file",
+    "pending",
+    "process_pending",
+    "pull_database",
+    "quarantine_rows",
+    "set_aside_fields",
+]

@@ -1,0 +1,104 @@
+"""Processes every pending file of every department: the warehouse side of `causeway run`."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from pathlib import Path
+
+from connectors.home import Home
+from connectors.stability import settle
+from schemas.contracts import SourceContract, precedence
+from warehouse.db import (
+    LoadResult,
+    WriterLock,
+    close_dead_runs,
+    finish_run,
+    open_warehouse,
+    remove_leftovers,
+    start_run,
+    write_snapshot,
+)
+from warehouse.ingest.load import DEFERRED, drop_work_tables, load_file
+
+Progress = Callable[[str, Path], None]
+
+
+def contract_for(path: Path, contracts: list[SourceContract]) -> SourceContract | None:
+    name = path.name.lower()
+    # A site's own contracts first (schemas.contracts.precedence), then by name.
+    for contract in sorted(contracts, key=lambda c: (-precedence(c), c.source)):
+        if any(fnmatch.fnmatchcase(name, p.lower()) for p in contract.file_patterns):
+            return contract
+    return None
+
+
+UNMATCHED = "*unmatched*"
+
+
+def pending(home: Home, source: str | None = None) -> list[tuple[str, Path]]:
+    """(department, file) for every file waiting, in name order within each department;
+    with `source`, only the files its contract matches (or, for UNMATCHED, those no
+    contract of their department matches)."""
+    everything = [(d, p) for d in home.departments() for p in home.pending_files(d)]
+    if source is None:
+        return everything
+    contracts = home.contracts()
+    wanted = None if source == UNMATCHED else source
+    out = []
+    for department, path in everything:
+        siblings = [c for c in contracts.values() if c.department == department]
+        match = contract_for(path, siblings)
+        if (match.source if match else None) == wanted:
+            out.append((department, path))
+    return out
+
+
+def process_pending(
+    home: Home,
+    progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    source: str | None = None,
+    dagster_run_id: str | None = None,
+) -> list[LoadResult]:
+    """Load every pending file (or one source's) under the writer lock; one bad file never
+    stops the others.
+
+    The list of pending files is taken once the lock is held, so a run that waited for
+    another finds only what that one left; a file still being written, or changed while
+    it was read, stays in its folder for the next run. A killed run's leftovers go first.
+    """
+    home.ensure()
+    contracts = home.contracts()
+    results: list[LoadResult] = []
+    with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
+        remove_leftovers(home)
+        close_dead_runs(con)
+        listed = pending(home, source)
+        if not listed:
+            return results
+        # Every waiting file is looked at, so the sources loaded after this one need no wait.
+        ready, _ = settle([path for _, path in pending(home)])
+        todo = [(department, path) for department, path in listed if path in ready]
+        if not todo:  # all still being written
+            return results
+        run_id = start_run(con, source or "all", dagster_run_id)
+        try:
+            for department, path in todo:
+                if progress:
+                    progress(department, path)
+                mine = [c for c in contracts.values() if c.department == department]
+                contract = contract_for(path, mine)
+                result = load_file(
+                    con, home, department, path, contract, run_id=run_id, taken_as=ready[path]
+                )
+                if result.status != DEFERRED:  # it changed while read: left for the next run
+                    results.append(result)
+                drop_work_tables(con)
+                write_snapshot(con, home)
+        except Exception as exc:
+            finish_run(con, run_id, results, exc)
+            raise
+        finish_run(con, run_id, results)
+        write_snapshot(con, home)
+    return results

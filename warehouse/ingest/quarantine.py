@@ -1,0 +1,90 @@
+"""Quarantined rows for clerks: listed, or exported in their original columns to fix and resend;
+and the values set aside from loaded rows, listed or exported beside them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from connectors.home import Home
+from warehouse.ingest.filing import safe_name
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LIST_SQL = (
+    "SELECT file_id, source, row_number, reasons FROM quarantine.rows "
+    "WHERE ? IS NULL OR file_id = ? ORDER BY file_id, row_number, item"
+)
+EXPORT_SQL = (
+    "SELECT q.file_id, f.file_name, q.row_number, q.raw, q.reasons FROM quarantine.rows q "
+    "JOIN audit.file_loads f USING (file_id) WHERE ? IS NULL OR q.file_id = ? "
+    "ORDER BY q.file_id, q.row_number, q.item"
+)
+FIELDS_SQL = (
+    "SELECT q.file_id, f.file_name, q.row_number, q.record_key, q.field, q.value, q.reason "
+    "FROM quarantine.fields q JOIN audit.file_loads f USING (file_id) "
+    "WHERE ? IS NULL OR q.file_id = ? ORDER BY q.file_id, q.row_number, q.item, q.field"
+)
+FIELD_COLUMNS = ("file_id", "file_name", "original_row", "record_id", "field", "value", "reason")
+
+
+def _connect(home: Home) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(home.warehouse), read_only=True)
+
+
+def quarantine_rows(home: Home, file_id: str | None = None) -> list[tuple]:
+    with _connect(home) as con:
+        return con.execute(LIST_SQL, [file_id, file_id]).fetchall()
+
+
+def set_aside_fields(home: Home, file_id: str | None = None) -> list[tuple]:
+    """(file, file name, row, record, field, value, reason) of every value set aside."""
+    with _connect(home) as con:
+        return con.execute(FIELDS_SQL, [file_id, file_id]).fetchall()
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell Excel will show as text, never run as a formula (CWE-1236)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def export_quarantine(
+    home: Home, folder: Path, file_id: str | None = None
+) -> Iterator[tuple[Path, int]]:
+    """One CSV per file: the original columns, the row number, and a reasons column."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with _connect(home) as con:
+        rows = con.execute(EXPORT_SQL, [file_id, file_id]).fetchall()
+    by_file: dict[tuple[str, str], list[tuple]] = {}
+    for fid, name, row, raw, reasons in rows:
+        by_file.setdefault((fid, name), []).append((row, json.loads(raw), reasons))
+    for (fid, name), items in by_file.items():
+        columns: dict[str, None] = {}
+        for _, raw, _ in items:
+            columns.update(dict.fromkeys(raw))
+        path = folder / f"{fid}_{safe_name(Path(name).stem)}_quarantine.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow([*columns, "original_row", "reasons"])
+            for row, raw, reasons in items:
+                cells = [spreadsheet_safe(raw.get(c)) for c in columns]
+                writer.writerow([*cells, row, "; ".join(reasons)])
+        yield path, len(items)
+
+
+def export_fields(home: Home, folder: Path, file_id: str | None = None) -> Path | None:
+    """One CSV of the values set aside from loaded rows, or None when there are none."""
+    rows = set_aside_fields(home, file_id)
+    if not rows:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{file_id or 'all'}_set_aside_values.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(FIELD_COLUMNS)
+        writer.writerows([spreadsheet_safe(c) for c in row] for row in rows)
+    return path

@@ -1,0 +1,92 @@
+-- Every living person with location and flags consolidated from every department's
+-- current records, for the as-of date. Flag columns are named as key_population codes.
+-- Reads core.* and the per-entity source tables (mart_src_<entity>) made by warehouse/marts/build.py.
+CREATE OR REPLACE TEMP TABLE mart_person AS
+WITH links AS (
+    SELECT person_id, department, source, source_record_id FROM core.person_source
+),
+codes AS (
+    SELECT
+        list(code) FILTER (
+            WHERE code_table = 'medical_equipment' AND attribute = 'power_dependent'
+                AND value = 'true'
+        ) AS power_codes,
+        list(code) FILTER (
+            WHERE code_table = 'mobility' AND attribute = 'needs_help' AND value = 'true'
+        ) AS help_codes
+    FROM mart_codes
+),
+health AS (
+    SELECT
+        l.person_id,
+        bool_or(coalesce(len(h.chronic_conditions), 0) > 0) AS chronic_illness,
+        bool_or(h.disability_type IS NOT NULL OR coalesce(h.disability_recorded, false)) AS disabled,
+        bool_or(coalesce(list_has_any(h.medical_equipment, c.power_codes), false))
+            AS power_dependent,
+        bool_or(coalesce(list_contains(c.help_codes, h.mobility), false)) AS needs_help,
+        bool_or(coalesce(h.pregnant, false) AND coalesce(h.due_date >= $as_of, true))
+            AS pregnant
+    FROM mart_src_health_record h
+    JOIN links l ON l.source = h._source AND l.source_record_id = h._record_key
+    CROSS JOIN codes c
+    GROUP BY l.person_id
+),
+welfare AS (
+    -- Cases active on the as-of date only.
+    SELECT
+        l.person_id,
+        bool_or(k.value = 'low_income') AS low_income,
+        bool_or(coalesce(w.lives_alone, false) OR k.value = 'elderly_alone') AS alone,
+        bool_or(k.value = 'disabled') AS disabled,
+        bool_or(k.value = 'aged_80_plus') AS aged_80_plus
+    FROM mart_src_welfare_case w
+    JOIN links l ON l.source = w._source AND l.source_record_id = w._record_key
+    LEFT JOIN mart_codes k
+        ON k.code_table = 'welfare_case_type' AND k.attribute = 'key_population'
+        AND k.code = w.case_type
+    WHERE coalesce(w.status, 'ACTIVE') = 'ACTIVE'
+        AND (w.start_date IS NULL OR w.start_date <= $as_of)
+        AND (w.end_date IS NULL OR w.end_date > $as_of)
+    GROUP BY l.person_id
+),
+known AS (
+    SELECT person_id, list(DISTINCT department ORDER BY department) AS departments
+    FROM links GROUP BY person_id
+),
+living AS (
+    SELECT * FROM core.person WHERE death_date IS NULL OR death_date > $as_of
+),
+sharing AS (
+    SELECT dwelling_id, count(*) AS residents FROM living
+    WHERE dwelling_id IS NOT NULL GROUP BY dwelling_id
+),
+located AS (
+    SELECT
+        p.person_id, p.name, p.phone, p.sex,
+        date_sub('year', p.birth_date, $as_of::DATE) AS age,
+        b.district, b.street, b.community, b.grid_id, b.building_id, b.building_no,
+        d.dwelling_id, d.unit_no, d.room_no, d.floor, b.has_elevator,
+        coalesce(w.alone, false) OR coalesce(s.residents = 1, false) AS living_alone,
+        coalesce(h.chronic_illness, false) AS chronic_illness,
+        coalesce(h.disabled, false) OR coalesce(w.disabled, false) AS disabled,
+        coalesce(h.power_dependent, false) AS power_dependent,
+        coalesce(h.needs_help, false) AS needs_help,
+        coalesce(h.pregnant, false) AS pregnant,
+        coalesce(w.low_income, false) AS low_income,
+        coalesce(w.aged_80_plus, false) AS aged_case,
+        coalesce(k.departments, []) AS departments
+    FROM living p
+    LEFT JOIN core.dwelling d ON d.dwelling_id = p.dwelling_id
+    LEFT JOIN core.building b ON b.building_id = d.building_id
+    LEFT JOIN sharing s ON s.dwelling_id = p.dwelling_id
+    LEFT JOIN health h ON h.person_id = p.person_id
+    LEFT JOIN welfare w ON w.person_id = p.person_id
+    LEFT JOIN known k ON k.person_id = p.person_id
+)
+SELECT
+    * EXCLUDE (aged_case),
+    coalesce(age >= 80, false) OR aged_case AS aged_80_plus,
+    coalesce(age < 18, false) AS child,
+    -- The key population is the elderly living alone; the living_alone column says more.
+    living_alone AND coalesce(age >= 60, false) AS elderly_alone
+FROM located;

@@ -1,0 +1,14 @@
+"""The analytics file: masked and pseudonymized columns derived from each field's grade,
+the publication that swaps it in whole, and the read-only sandbox analysts query it through.
+"""
+
+from warehouse.publish.publication import publish
+from warehouse.publish.sandbox import NoAnalytics, QueryRefused, connect_analytics, run_query
+
+__all__ = [
+    "NoAnalytics",
+    "QueryRefused",
+    "connect_analytics",
+    "publish",
+    "run_query",
+]

@@ -1,0 +1,117 @@
+"""Compiles each field's masking rule (from `schemas`) into a DuckDB select expression.
+
+Publication never names a column: it asks this module how every field of every published
+table appears, and the answer comes from the field's declared `Masking`. Generalizations
+are small rules keyed by the `generalize_to` text the schemas use; an unknown one is an
+error, so a new rule cannot silently publish a field in the clear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from schemas.classification import FieldSpec, Masking
+from schemas.code_tables import code_table
+from schemas.incident import SUBJECT_ROLE
+from warehouse.db import quote
+from warehouse.publish.pseudonym import hmac_sql
+
+MASK_CHAR = "*"
+YEAR_LIKE = re.compile(r"_(date|on|at)$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One published column: its name, its SQL, and what the SQL binds."""
+
+    name: str
+    sql: str
+    params: dict[str, Any]
+    spec: FieldSpec
+
+    @property
+    def select(self) -> str:
+        return f"{self.sql} AS {quote(self.name)}"
+
+
+def mask_middle_sql(column: str, head: int, tail: int) -> str:
+    """Keep `head` and `tail` characters and star the rest; a value too short to keep both
+    still loses at least its last character (张三 → 张*), so no value is published whole."""
+    n = f"length({column})"
+    keep = f"least({int(head)}, {n} - 1)"
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL "
+        f"WHEN {n} > {int(head) + int(tail)} THEN left({column}, {int(head)}) || "
+        f"repeat('{MASK_CHAR}', {n} - {int(head) + int(tail)}) || right({column}, {int(tail)}) "
+        f"ELSE left({column}, {keep}) || repeat('{MASK_CHAR}', {n} - {keep}) END"
+    )
+
+
+def _base(name: str) -> str:
+    return YEAR_LIKE.sub("", name)
+
+
+def _code_flag(spec: FieldSpec, attribute: str) -> list[str]:
+    if not spec.codes:
+        raise ValueError(f"{spec.entity}.{spec.name}: a flag generalization needs a code table")
+    return [c.code for c in code_table(spec.codes).codes if c.flag(attribute) is True]
+
+
+def generalized(spec: FieldSpec) -> Column:
+    """The published form of a field declared `generalize` (see `generalize_to`)."""
+    col, target = quote(spec.name), spec.generalize_to or ""
+    p = f"g_{spec.entity}_{spec.name}"
+    if target in ("year", "birth year"):
+        return Column(f"{_base(spec.name)}_year", f"CAST(year({col}) AS INTEGER)", {}, spec)
+    if target == "month":
+        return Column(f"{_base(spec.name)}_month", f"strftime({col}, '%Y-%m')", {}, spec)
+    if target == "date":
+        return Column(f"{_base(spec.name)}_date", f"CAST({col} AS DATE)", {}, spec)
+    if target == "building":
+        sql = (
+            'CASE WHEN "building_no" IS NOT NULL THEN coalesce("community", \'\') || '
+            "\"building_no\" || '号楼' END"
+        )
+        return Column("building_address", sql, {}, spec)
+    if target == "involved":
+        # Whether the record is an incident's: a register's own person is not involved.
+        sql = f"coalesce({col} <> ${p}_subject, false)"
+        return Column("involved", sql, {f"{p}_subject": SUBJECT_ROLE}, spec)
+    if target.startswith("has ") and target.endswith(" flag"):
+        name = target.removesuffix(" flag").replace(" ", "_")
+        return Column(name, f"{col} IS NOT NULL", {}, spec)
+    if target.endswith(" flags"):
+        attribute = target.removesuffix(" flags").replace("-", "_")
+        table = code_table(spec.codes or "")
+        pairs = [(c.code, c.flag(attribute)) for c in table.codes if c.flag(attribute)]
+        sql = f"${p}_values[list_position(${p}_codes, {col})]"
+        params = {f"{p}_codes": [a for a, _ in pairs], f"{p}_values": [str(b) for _, b in pairs]}
+        return Column(attribute, sql, params, spec)
+    if target.endswith(" flag"):
+        attribute = target.removesuffix(" flag").replace("-", "_")
+        codes = {p: _code_flag(spec, attribute)}
+        test = "list_has_any" if spec.sql_type.endswith("[]") else "list_contains"
+        args = f"{col}, ${p}" if test == "list_has_any" else f"${p}, {col}"
+        return Column(attribute, f"coalesce({test}({args}), false)", codes, spec)
+    raise ValueError(f"{spec.entity}.{spec.name}: no rule to generalize to {target!r}")
+
+
+def published_column(spec: FieldSpec) -> Column | None:
+    """How a field appears in the analytics file; None when it is dropped."""
+    col = quote(spec.name)
+    if spec.masking is Masking.KEEP:
+        return Column(spec.name, col, {}, spec)
+    if spec.masking is Masking.DROP:
+        return None
+    if spec.masking is Masking.HASH:
+        return Column(spec.name, hmac_sql(col), {}, spec)
+    if spec.masking is Masking.MASK_MIDDLE:
+        head, tail = spec.mask_keep or (0, 0)
+        return Column(spec.name, mask_middle_sql(col, head, tail), {}, spec)
+    return generalized(spec)
+
+
+def published_columns(specs: list[FieldSpec]) -> list[Column]:
+    return [c for c in (published_column(s) for s in specs) if c is not None]
