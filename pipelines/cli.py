@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import subprocess
@@ -387,7 +386,7 @@ def rebuild(
             f"{report.kept_old_as}."
         )
         if report.link:
-            summary.print_link(console, dataclasses.asdict(report.link))
+            summary.print_link(console, report.link)
         for path in report.removed_old:
             console.print(f"Removed an older kept warehouse: {path}")
         _finish(place, "Checking and publishing the rebuilt warehouse")

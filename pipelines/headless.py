@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from connectors.home import Home
 from pipelines.definitions import build_definitions
@@ -22,27 +21,13 @@ from pipelines.defs.core import LINK_STEP
 from pipelines.defs.quality import HELD_CHECK
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
-from warehouse.db import LoadResult, WriterLock, warehouse_freshness
+from warehouse.db import LoadResult, warehouse_freshness
+from warehouse.linking import LinkResult, run_outcome
 
 PID_TAG = "causeway/pid"
 CLI_TAG = "causeway/cli"
 ALIVE = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-LOADS_OF_RUN = (
-    "SELECT f.file_id, f.department, f.source, f.file_name, f.status, f.rows_in, "
-    "f.rows_loaded, f.rows_quarantined, f.reason FROM audit.file_loads f "
-    "JOIN audit.runs r ON f.run_id = r.run_id WHERE r.dagster_run_id = ? ORDER BY f.file_id"
-)
-
-
-HAS_LINK_RUNS = (
-    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'link' AND table_name = 'runs'"
-)
-LINK_OF_RUN = (
-    "SELECT mode, mentions, new_mentions, persons, linked_by_id, linked_by_model, unlinked, "
-    "ids_created, ids_merged, ids_split, ids_retired, buildings, dwellings, seconds "
-    "FROM link.runs WHERE dagster_run_id = ? ORDER BY finished_at DESC LIMIT 1"
-)
 CHECK_FAILED = "DagsterAssetCheckFailedError"
 # What follows a load: the staging gates (alone, on what staging holds), then the link, the
 # core gates, the marts and the publication.
@@ -59,7 +44,7 @@ class HeadlessRun:
     results: list[LoadResult]
     error: str | None
     failed_checks: list[FailedCheck] = field(default_factory=list)
-    link: dict[str, object] | None = None
+    link: LinkResult | None = None
     held: list[FailedCheck] = field(default_factory=list)  # loads held back; the rest went on
 
     @property
@@ -98,24 +83,6 @@ def release_dead_runs(inst: dg.DagsterInstance) -> list[str]:
     return released
 
 
-def _outcome_of(
-    home: Home, dagster_run_id: str
-) -> tuple[list[LoadResult], dict[str, object] | None]:
-    """What this Dagster run loaded and linked, even if another run worked meanwhile."""
-    if not home.warehouse.exists():
-        return [], None
-    # Another run's step may hold the warehouse (DuckDB's lock is exclusive): wait for it.
-    with WriterLock(home.writer_lock), duckdb.connect(str(home.warehouse), read_only=True) as con:
-        rows = con.execute(LOADS_OF_RUN, [dagster_run_id]).fetchall()
-        link = None
-        if con.execute(HAS_LINK_RUNS).fetchall()[0][0]:
-            cursor = con.execute(LINK_OF_RUN, [dagster_run_id])
-            names = [d[0] for d in cursor.description]
-            found = cursor.fetchall()
-            link = dict(zip(names, found[0], strict=True)) if found else None
-    return [LoadResult(*row) for row in rows], link
-
-
 def run_everything(
     home: Home,
     selection: dg.AssetSelection | Sequence[dg.AssetKey] | None = None,
@@ -149,8 +116,10 @@ def run_everything(
             error = (
                 failures[0].step_failure_data.error.message.strip() if failures else "run failed"
             )
-    loads, link = _outcome_of(home, result.run_id)
-    return HeadlessRun(result.run_id, result.success, loads, error, failed_checks, link, held)
+    outcome = run_outcome(home, result.run_id)
+    return HeadlessRun(
+        result.run_id, result.success, outcome.loads, error, failed_checks, outcome.link, held
+    )
 
 
 def finish_everything(home: Home, link_mode: str = "auto") -> HeadlessRun:

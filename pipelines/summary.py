@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from connectors.home import Home
 from warehouse.db import LoadResult, read_summary
+
+if TYPE_CHECKING:  # linking is heavy to import; the summary only reads a result's fields
+    from warehouse.linking import LinkResult
 
 
 @dataclass
@@ -65,21 +69,20 @@ def print_run(console: Console, results: Sequence[LoadResult], left: Sequence[st
             )
 
 
-def print_link(console: Console, link: Mapping[str, object] | None) -> None:
+def print_link(console: Console, link: LinkResult | None) -> None:
     """One paragraph on what linking did: people, how records were linked, ID changes."""
-    if not link:
+    if link is None:
         return
     console.print(
-        f"Linked ({link['mode']}, {link['seconds']:.1f} s): {link['persons']:,} people from "
-        f"{link['mentions']:,} records ({link['new_mentions']:,} new or changed: "
-        f"{link['linked_by_id']:,} by ID number, {link['linked_by_model']:,} by the model, "
-        f"{link['unlinked']:,} matching no one); {link['buildings']:,} buildings, "
-        f"{link['dwellings']:,} dwellings."
+        f"Linked ({link.mode}, {link.seconds:.1f} s): {link.persons:,} people from "
+        f"{link.mentions:,} records ({link.new_mentions:,} new or changed: "
+        f"{link.linked_by_id:,} by ID number, {link.linked_by_model:,} by the model, "
+        f"{link.unlinked:,} matching no one); {link.buildings:,} buildings, "
+        f"{link.dwellings:,} dwellings."
     )
-    changes = {k: link[k] for k in ("ids_created", "ids_merged", "ids_split", "ids_retired")}
     console.print(
-        "Person IDs: {ids_created:,} created, {ids_merged:,} merged, {ids_split:,} split, "
-        "{ids_retired:,} retired.".format(**changes)
+        f"Person IDs: {link.ids_created:,} created, {link.ids_merged:,} merged, "
+        f"{link.ids_split:,} split, {link.ids_retired:,} retired."
     )
 
 

@@ -119,3 +119,20 @@ def test_a_stage_surface_is_what_it_exports(stage):
     assert package.__doc__, f"warehouse/{stage}/__init__.py says nothing of why the stage exists"
     missing = [name for name in package.__all__ if not hasattr(package, name)]
     assert not missing, f"warehouse.{stage}.__all__ names {missing}, which it does not define"
+
+
+def test_pipelines_hold_no_sql_and_take_no_lock():
+    """Dagster and the CLI call the stages; they query no table and take no lock themselves,
+    so every stage writes under the writer lock the same way and a rule has one home."""
+    forbidden = {"execute", "sql", "connect", "WriterLock", "open_warehouse"}
+    for path in (ROOT / "pipelines").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            assert name not in forbidden, (
+                f"{path.relative_to(ROOT)}:{node.lineno} calls {name}: "
+                "that belongs in a warehouse stage"
+            )

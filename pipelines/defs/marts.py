@@ -9,8 +9,7 @@ from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
 from schemas.marts import MARTS
-from warehouse.db import WriterLock, open_warehouse
-from warehouse.marts import build_marts, default_as_of
+from warehouse.marts import refresh_marts
 
 # Linking's outputs (core.*); declared even before the linking assets exist.
 CORE_KEYS = [core_key(table) for table in CORE_TABLES]
@@ -39,10 +38,7 @@ def mart_assets(contracts: Sequence[SourceContract]) -> dg.AssetsDefinition:
     def _marts(
         context: dg.AssetExecutionContext, home: CausewayHome
     ) -> Iterator[dg.MaterializeResult]:
-        place = home.home()
-        as_of = default_as_of(place)
-        with WriterLock(place.writer_lock, on_wait=context.log.info), open_warehouse(place) as con:
-            report = build_marts(con, as_of, list(place.contracts().values()))
+        report = refresh_marts(home.home(), on_wait=context.log.info)
         if report.note:
             context.log.warning(report.note)
         for m in MARTS:
@@ -50,7 +46,7 @@ def mart_assets(contracts: Sequence[SourceContract]) -> dg.AssetsDefinition:
                 asset_key=mart_key(m.entity_name),
                 metadata={
                     "dagster/row_count": dg.MetadataValue.int(report.rows[m.entity_name]),
-                    "as_of": dg.MetadataValue.text(as_of.isoformat()),
+                    "as_of": dg.MetadataValue.text(report.as_of.isoformat()),
                     "note": dg.MetadataValue.text(report.note or ""),
                 },
             )

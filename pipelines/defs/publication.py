@@ -5,9 +5,7 @@ import dagster as dg
 from pipelines.defs.marts import CORE_KEYS, mart_key
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from schemas.marts import MARTS
-from warehouse.db import WriterLock, open_warehouse
-from warehouse.marts import default_as_of
-from warehouse.publish import publish
+from warehouse.publish import publish_home
 
 PUBLISHED_KEY = dg.AssetKey(["analytics", "published"])
 
@@ -24,9 +22,7 @@ def analytics_published(
     context: dg.AssetExecutionContext, home: CausewayHome
 ) -> dg.MaterializeResult:
     """The analysts' read-only database: core entities and marts, masked by schema grade."""
-    place = home.home()
-    with WriterLock(place.writer_lock, on_wait=context.log.info), open_warehouse(place) as con:
-        report = publish(con, place, default_as_of(place), dagster_run_id=context.run.run_id)
+    report = publish_home(home.home(), on_wait=context.log.info, dagster_run_id=context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(report.path),

@@ -20,7 +20,7 @@ from warehouse.db.lock import WriterBusy, WriterLock
 from warehouse.db.macros import install_macros
 from warehouse.db.reader import BusyWarehouse, read_only
 from warehouse.db.results import LoadResult
-from warehouse.db.runs import close_dead_runs, finish_run, start_run
+from warehouse.db.runs import close_dead_runs, finish_run, loads_of_dagster_run, start_run
 from warehouse.db.snapshot import progress, read_summary, write_snapshot
 from warehouse.db.tables import record_key_stored, staging_fields, withdraw_rows
 from warehouse.db.transaction import transaction
@@ -39,6 +39,7 @@ __all__ = [
     "finish_run",
     "install_macros",
     "literal",
+    "loads_of_dagster_run",
     "open_warehouse",
     "progress",
     "qualified",

@@ -59,3 +59,17 @@ def finish_run(
             run_id,
         ],
     )
+
+
+LOADS_OF_DAGSTER_RUN = (
+    "SELECT f.file_id, f.department, f.source, f.file_name, f.status, f.rows_in, "
+    "f.rows_loaded, f.rows_quarantined, f.reason FROM audit.file_loads f "
+    "JOIN audit.runs r ON f.run_id = r.run_id WHERE r.dagster_run_id = ? ORDER BY f.file_id"
+)
+
+
+def loads_of_dagster_run(con: duckdb.DuckDBPyConnection, dagster_run_id: str) -> list[LoadResult]:
+    """Every file the runs of one Dagster run loaded, rejected or set aside."""
+    cursor = con.execute(LOADS_OF_DAGSTER_RUN, [dagster_run_id])
+    names = [d[0] for d in cursor.description]
+    return [LoadResult(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]

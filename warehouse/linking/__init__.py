@@ -6,12 +6,14 @@ for the mentions that have none; stable IDs across relinks; incremental batches.
 
 from warehouse.linking.explanation import explain
 from warehouse.linking.run import LinkError, LinkResult, link_people
-from warehouse.linking.stage import link_warehouse
+from warehouse.linking.stage import RunOutcome, link_warehouse, run_outcome
 
 __all__ = [
     "LinkError",
     "LinkResult",
+    "RunOutcome",
     "explain",
     "link_people",
     "link_warehouse",
+    "run_outcome",
 ]

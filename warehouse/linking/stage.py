@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
 
 from connectors.home import Home
 from warehouse.db import (
+    LoadResult,
     WriterLock,
     current_stamp,
     finish_run,
+    loads_of_dagster_run,
     open_warehouse,
     record_stage,
     start_run,
@@ -37,3 +43,44 @@ def link_warehouse(
         record_stage(con, "linked", current_stamp(con), dagster_run_id)
         write_snapshot(con, home)
     return result
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one Dagster run did to the warehouse: the files it loaded and its last link."""
+
+    loads: list[LoadResult] = field(default_factory=list)
+    link: LinkResult | None = None
+
+
+HAS_LINK_RUNS = (
+    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'link' AND table_name = 'runs'"
+)
+# link.runs holds every field of a LinkResult but `skipped` (a skipped run is not recorded).
+RECORDED = [f.name for f in dataclasses.fields(LinkResult) if f.name != "skipped"]
+LINK_OF_DAGSTER_RUN = (
+    f"SELECT {', '.join(RECORDED)} FROM link.runs WHERE dagster_run_id = ? "
+    "ORDER BY finished_at DESC LIMIT 1"
+)
+
+
+def link_of_dagster_run(con: duckdb.DuckDBPyConnection, dagster_run_id: str) -> LinkResult | None:
+    if not con.execute(HAS_LINK_RUNS).fetchall()[0][0]:
+        return None
+    found = con.execute(LINK_OF_DAGSTER_RUN, [dagster_run_id]).fetchall()
+    if not found:
+        return None
+    values = dict(zip(RECORDED, found[0], strict=True))
+    values["timings"] = values["timings"] or "{}"
+    return LinkResult(**values)
+
+
+def run_outcome(home: Home, dagster_run_id: str) -> RunOutcome:
+    """What a Dagster run loaded and linked, even if another run worked meanwhile."""
+    if not home.warehouse.exists():
+        return RunOutcome()
+    # Another run's step may hold the warehouse (DuckDB's lock is exclusive): wait for it.
+    with WriterLock(home.writer_lock), duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return RunOutcome(
+            loads_of_dagster_run(con, dagster_run_id), link_of_dagster_run(con, dagster_run_id)
+        )

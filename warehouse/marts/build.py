@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -24,7 +25,7 @@ from schemas.code_tables import code_table, code_table_names
 from schemas.contracts import SourceContract
 from schemas.marts import MARTS
 from schemas.registry import entity
-from warehouse.db import create_table_sql, qualified, quote, transaction
+from warehouse.db import WriterLock, create_table_sql, open_warehouse, qualified, quote, transaction
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,12 @@ def build_marts(
             for m in MARTS
         }
     return MartsReport(as_of, rows)
+
+
+def refresh_marts(home: Home, on_wait: Callable[[str], None] | None = None) -> MartsReport:
+    """Rebuild every mart of the home's warehouse on its as-of date, under the writer lock."""
+    with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
+        return build_marts(con, default_as_of(home), list(home.contracts().values()))
 
 
 def _install_codes(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,7 +2,7 @@
 the publication that swaps it in whole, and the read-only sandbox analysts query it through.
 """
 
-from warehouse.publish.publication import publish
+from warehouse.publish.publication import publish, publish_home
 from warehouse.publish.sandbox import NoAnalytics, QueryRefused, connect_analytics, run_query
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "QueryRefused",
     "connect_analytics",
     "publish",
+    "publish_home",
     "run_query",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,17 @@ from schemas.classification import field_specs
 from schemas.code_tables import code_table, code_table_names
 from schemas.marts import MARTS
 from schemas.registry import ENTITIES
-from warehouse.db import Stamp, current_stamp, literal, qualified, quote, record_stage
+from warehouse.db import (
+    Stamp,
+    WriterLock,
+    current_stamp,
+    literal,
+    open_warehouse,
+    qualified,
+    quote,
+    record_stage,
+)
+from warehouse.marts import default_as_of
 from warehouse.publish.masking import Column, published_columns
 from warehouse.publish.pseudonym import hmac_pads, key_fingerprint, pseudonym_key
 
@@ -52,6 +62,16 @@ def published_models() -> list[type[Record]]:
     """Every conformed entity and every mart allowed out of the restricted warehouse."""
     entities = [m for m in ENTITIES if m.table_name]
     return [*entities, *(m for m in MARTS if m.published)]
+
+
+def publish_home(
+    home: Home,
+    on_wait: Callable[[str], None] | None = None,
+    dagster_run_id: str | None = None,
+) -> PublishReport:
+    """Publish the home's warehouse on its marts' as-of date, under the writer lock."""
+    with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
+        return publish(con, home, default_as_of(home), dagster_run_id=dagster_run_id)
 
 
 def publish(
