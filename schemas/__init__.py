@@ -5,7 +5,7 @@ generated from the models in this package, so a field is described exactly once.
 """
 
 from schemas.classification import Category, FieldSpec, Grade, Masking, field, field_specs
-from schemas.registry import ENTITIES, entity, entity_names
+from schemas.registry import ENTITIES, entity, entity_names, table_fields
 
 __all__ = [
     "ENTITIES",
@@ -17,4 +17,5 @@ __all__ = [
     "entity_names",
     "field",
     "field_specs",
+    "table_fields",
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from schemas.classification import Grade, field_specs
+from schemas.classification import Grade
 from schemas.code_tables import code_table, code_table_names
 from schemas.marts import MARTS
-from schemas.registry import ENTITIES
+from schemas.registry import ENTITIES, table_fields
 
 HEADER = "| Field | Type | Required | Category | Grade | PIPL | Masking | Codes | Description |"
 RULE = "|---|---|---|---|---|---|---|---|---|"
@@ -44,7 +44,7 @@ def render_dictionary() -> str:
             HEADER,
             RULE,
         ]
-        for s in field_specs(model):
+        for s in table_fields(model):
             codes = f"`{s.codes}`" if s.codes else ""
             lines.append(
                 f"| `{s.name}` | {s.sql_type} | {'yes' if s.required else 'no'} | "

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from schemas.base import Record
+from schemas.classification import FieldSpec, field_specs
 from schemas.health import HealthRecord
 from schemas.household import HouseholdMember
 from schemas.housing import HousingRecord
 from schemas.incident import Incident, IncidentPerson
 from schemas.person import Person, PersonIdHistory, PersonSource
 from schemas.place import Address, Building, Dwelling
+from schemas.record_links import RecordLinks
 from schemas.registration import ResidenceRegistration
 from schemas.welfare import WelfareCase
 
@@ -28,6 +32,17 @@ ENTITIES: tuple[type[Record], ...] = (
     WelfareCase,
 )
 
+# Department records: staged per source, and conformed in core with the keys linking
+# gave them (schemas/record_links.py).
+RECORDS: tuple[type[Record], ...] = (
+    HousingRecord,
+    HealthRecord,
+    ResidenceRegistration,
+    Incident,
+    IncidentPerson,
+    WelfareCase,
+)
+
 # The core tables the link step writes (people, their records and places, households).
 LINKED: tuple[type[Record], ...] = (
     Person,
@@ -36,6 +51,7 @@ LINKED: tuple[type[Record], ...] = (
     Building,
     Dwelling,
     HouseholdMember,
+    *RECORDS,
 )
 
 _BY_NAME = {model.entity_name: model for model in ENTITIES}
@@ -52,3 +68,13 @@ def entity(name: str) -> type[Record]:
 
 def entity_names() -> list[str]:
     return list(_BY_NAME)
+
+
+def table_fields(model: type[Record]) -> list[FieldSpec]:
+    """The columns of a model's table: its fields, after the keys linking gives it when it
+    is a department record. DDL, checks, masks and the dictionary all read this."""
+    specs = field_specs(model)
+    if model not in RECORDS:
+        return specs
+    links = [dataclasses.replace(s, entity=model.entity_name) for s in field_specs(RecordLinks)]
+    return [*links, *specs]

@@ -2,7 +2,8 @@
 
 import duckdb
 
-from schemas import ENTITIES, field_specs
+from schemas import ENTITIES, field_specs, table_fields
+from schemas.health import HealthRecord
 from warehouse.db.ddl import LAYERS, create_table_sql, create_warehouse, quote
 
 
@@ -22,7 +23,7 @@ def test_warehouse_has_every_layer_and_conformed_table(tmp_path):
                 "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
                 [schema, table],
             ).fetchall()
-            expected = {s.name: s for s in field_specs(model)}
+            expected = {s.name: s for s in table_fields(model)}
             assert {c[0] for c in columns} == set(expected)
             for name, data_type, nullable in columns:
                 assert data_type == expected[name].sql_type
@@ -55,3 +56,18 @@ def test_identifiers_are_quoted():
     assert quote('a"; DROP TABLE x; --') == '"a""; DROP TABLE x; --"'
     sql = create_table_sql(ENTITIES[0])
     assert sql.startswith('CREATE TABLE IF NOT EXISTS "core"."person"')
+
+
+def test_a_record_table_made_before_its_link_keys_is_made_anew(tmp_path):
+    """core.health_record made by an earlier release (the entity's fields alone, and empty,
+    since nothing wrote it) gains the link keys when the warehouse is next opened."""
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("CREATE SCHEMA core")
+        old = ", ".join(f"{s.name} {s.sql_type}" for s in field_specs(HealthRecord))
+        con.execute(f"CREATE TABLE core.health_record ({old})")
+        create_warehouse(con)
+        columns = [r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'health_record' "
+            "ORDER BY column_index").fetchall()]  # fmt: skip
+    assert columns[:5] == ["department", "source", "record_id", "person_id", "building_id"]
+    assert set(columns) == {s.name for s in table_fields(HealthRecord)}

@@ -22,7 +22,7 @@ from warehouse.db.reader import BusyWarehouse, read_only
 from warehouse.db.results import LoadResult
 from warehouse.db.runs import close_dead_runs, finish_run, loads_of_dagster_run, start_run
 from warehouse.db.snapshot import progress, read_summary, write_snapshot
-from warehouse.db.tables import record_key_stored, staging_fields, withdraw_rows
+from warehouse.db.tables import record_key_of, record_key_stored, staging_fields, withdraw_rows
 from warehouse.db.transaction import transaction
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "quote",
     "read_only",
     "read_summary",
+    "record_key_of",
     "record_key_stored",
     "record_stage",
     "remove_leftovers",

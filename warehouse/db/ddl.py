@@ -10,8 +10,9 @@ from collections.abc import Iterable
 
 import duckdb
 
-from schemas import ENTITIES, field_specs
+from schemas import ENTITIES, FieldSpec, table_fields
 from schemas.base import Record
+from schemas.registry import RECORDS
 from warehouse.db.transaction import transaction
 
 LAYERS = ("audit", "quarantine", "staging", "core", "mart")
@@ -31,7 +32,7 @@ def create_table_sql(model: type[Record]) -> str:
     """CREATE TABLE for one model's conformed table, primary key first."""
     if not model.table_name:
         raise ValueError(f"{model.entity_name} has no conformed table")
-    specs = sorted(field_specs(model), key=lambda s: not s.primary_key)
+    specs = sorted(table_fields(model), key=_key_first)
     columns = [
         f"    {quote(s.name)} {s.sql_type}{' NOT NULL' if s.required else ''}" for s in specs
     ]
@@ -57,7 +58,7 @@ def comment_sql(models: Iterable[type[Record]] = ENTITIES) -> list[str]:
             continue
         table = qualified(model.table_name)
         out.append(f"COMMENT ON TABLE {table} IS {literal(model.summary)};")
-        for s in field_specs(model):
+        for s in table_fields(model):
             text = f"{s.description} [grade {s.grade.value}{', PIPL' if s.pipl else ''}]"
             out.append(f"COMMENT ON COLUMN {table}.{quote(s.name)} IS {literal(text)};")
     return out
@@ -68,8 +69,29 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+COLUMNS_OF = (
+    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+    "AND schema_name = ? AND table_name = ? ORDER BY column_index"
+)
+
+
 def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create every layer and conformed table in one transaction (idempotent)."""
     with transaction(con):
+        _drop_changed_records(con)
         for statement in schema_ddl() + comment_sql():
             con.execute(statement)
+
+
+def _drop_changed_records(con: duckdb.DuckDBPyConnection) -> None:
+    """A department-record table whose columns changed is made anew: every link rewrites
+    it whole from staging, so it holds nothing that the next link does not restore."""
+    for model in RECORDS:
+        schema, _, name = (model.table_name or "").partition(".")
+        found = [r[0] for r in con.execute(COLUMNS_OF, [schema, name]).fetchall()]
+        if found and found != [s.name for s in sorted(table_fields(model), key=_key_first)]:
+            con.execute(f"DROP TABLE {qualified(model.table_name or '')}")
+
+
+def _key_first(spec: FieldSpec) -> bool:
+    return not spec.primary_key

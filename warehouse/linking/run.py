@@ -29,6 +29,7 @@ from warehouse.linking.ids import assign_person_ids
 from warehouse.linking.model import load_model, predict, save_model, splink_connection, train
 from warehouse.linking.names import create_name_table
 from warehouse.linking.places import link_places
+from warehouse.linking.records import write_records
 from warehouse.linking.settings import LinkSettings, load_settings
 
 Mode = Literal["auto", "full", "incremental"]
@@ -144,7 +145,10 @@ def link_people(
         "ON m.source = ps.source AND m.source_record_id = ps.source_record_id",
     )
     if (mode == "incremental" and new == 0 and gone == 0) or (mentions == 0 and gone == 0):
-        # Nothing changed, or staging holds no person yet (every file rejected, say).
+        # Nothing changed, or staging holds no person yet (every file rejected, say); a
+        # record's other fields may have changed all the same.
+        with transaction(con):
+            write_records(con, contracts)
         return _nothing(con, run_id, mode, mentions, started, model_path)
     if mode == "full" and not _count(con, ID_PAIRS):
         raise LinkError(
@@ -191,6 +195,8 @@ def link_people(
         clock.lap("sources")
         write_people(con, settings, everyone=mode == "full")
         clock.lap("people")
+        write_records(con, contracts)
+        clock.lap("records")
         result = _result(con, run_id, mode, mentions, new, len(edges), started, model_path)
         result = dataclasses.replace(result, timings=clock.laps)
         _record(con, result, now, dagster_run_id)
@@ -335,7 +341,7 @@ def _nothing(
     started: float,
     model_path: Path | None,
 ) -> LinkResult:
-    """A run that found nothing to do: the index as it stands, nothing written."""
+    """A run that found nothing to link: the index as it stands, only the records rewritten."""
     return LinkResult(
         link_run_id=run_id,
         mode=mode,

@@ -1,9 +1,10 @@
 """Builds the resilience marts (`mart.*`) from `core.*` and the current staging data.
 
 The SQL lives in `warehouse/marts/sql/*.sql`, run in name order with the as-of date bound
-as `$as_of`. Before it runs, this module makes the temporary inputs the SQL reads:
-per-entity unions of the staging tables (so a new contract for an existing entity feeds
-the marts with no SQL change), every current record as JSON, and the code tables' flags.
+as `$as_of`. It reads the core layer, where every department record carries its linked
+person (so a new contract for an existing entity feeds the marts with no SQL change).
+Before it runs, this module makes the two temporary inputs the SQL also reads: every
+current record as JSON, for the person's 360° view, and the code tables' flags.
 """
 
 from __future__ import annotations
@@ -25,13 +26,11 @@ from schemas.code_tables import code_table, code_table_names
 from schemas.contracts import SourceContract
 from schemas.marts import MARTS
 from schemas.registry import entity
-from warehouse.db import WriterLock, create_table_sql, open_warehouse, qualified, quote, transaction
+from warehouse.db import WriterLock, create_table_sql, open_warehouse, qualified, transaction
 
 log = logging.getLogger(__name__)
 
 LINKS_TABLE = "core.person_source"
-# Entities whose source tables the mart SQL reads as `mart_src_<entity>`.
-SOURCE_ENTITIES = ("health_record", "welfare_case", "incident")
 
 
 @dataclass(frozen=True)
@@ -121,27 +120,8 @@ def _install_codes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _install_sources(con: duckdb.DuckDBPyConnection, contracts: list[SourceContract]) -> None:
-    """`mart_src_<entity>` per entity the SQL reads, and `mart_records` of every source."""
+    """`mart_records`: every current record of every source, as JSON (person_360)."""
     ordered = sorted(contracts, key=lambda c: c.source)
-    for name in SOURCE_ENTITIES:
-        mine = [c for c in ordered if name in c.entities]
-        target = quote(f"mart_src_{name}")
-        if not mine:
-            columns = ", ".join(
-                f"NULL::{s.sql_type} AS {quote(s.name)}" for s in field_specs(entity(name))
-            )
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT NULL::VARCHAR AS _source, "
-                f"NULL::VARCHAR AS _department, NULL::VARCHAR AS _record_key, {columns} LIMIT 0"
-            )
-            continue
-        union = " UNION ALL BY NAME ".join(
-            f"SELECT $s{i} AS _source, $d{i} AS _department, * FROM {_current(c)}"
-            for i, c in enumerate(mine)
-        )
-        params = {f"s{i}": c.source for i, c in enumerate(mine)}
-        params |= {f"d{i}": c.department for i, c in enumerate(mine)}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {union}", params)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE mart_records (_source VARCHAR, _department VARCHAR, "
         "_record_key VARCHAR, _file_id VARCHAR, _person BOOLEAN, id_number VARCHAR, "

@@ -19,10 +19,9 @@ import pyarrow as pa
 
 from connectors.home import Home
 from schemas.base import Record
-from schemas.classification import field_specs
 from schemas.code_tables import code_table, code_table_names
 from schemas.marts import MARTS
-from schemas.registry import ENTITIES
+from schemas.registry import ENTITIES, table_fields
 from warehouse.db import (
     Stamp,
     WriterLock,
@@ -117,7 +116,7 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 def _copy(con: duckdb.DuckDBPyConnection, model: type[Record], inner: bytes, outer: bytes) -> int:
     """One table, masked column by column, with each column's grade as its comment."""
     table = model.table_name or ""
-    columns = published_columns(field_specs(model))
+    columns = published_columns(table_fields(model))
     params: dict[str, Any] = {}
     for c in columns:
         params |= c.params

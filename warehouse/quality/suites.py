@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from schemas import ENTITIES
+from schemas import ENTITIES, table_fields
 from schemas.base import ID_NUMBER_PATTERN, LANDLINE_PATTERN, MOBILE_PATTERN, Record
-from schemas.classification import FieldSpec, field_specs
+from schemas.classification import FieldSpec
 from schemas.code_tables import code_table
 from schemas.contracts import ExportMode, SourceContract
 from schemas.dates import date_limits
@@ -290,7 +290,7 @@ def core_suite(model: type[Record], today: dt.date) -> Suite:
     says it is empty, since linking may not have run yet.
     """
     assert model.table_name
-    specs = field_specs(model)
+    specs = table_fields(model)
     keys = [s.name for s in specs if s.primary_key]
     expectations = [
         _expect("required", "ExpectColumnValuesToNotBeNull", f"{s.name} is filled", s.name)

@@ -1,6 +1,6 @@
 -- Every living person with location and flags consolidated from every department's
 -- current records, for the as-of date. Flag columns are named as key_population codes.
--- Reads core.* and the per-entity source tables (mart_src_<entity>) made by warehouse/marts/build.py.
+-- Reads core.* only: the department records carry their linked person_id.
 CREATE OR REPLACE TEMP TABLE mart_person AS
 WITH links AS (
     SELECT person_id, department, source, source_record_id FROM core.person_source
@@ -18,7 +18,7 @@ codes AS (
 ),
 health AS (
     SELECT
-        l.person_id,
+        h.person_id,
         bool_or(coalesce(len(h.chronic_conditions), 0) > 0) AS chronic_illness,
         bool_or(h.disability_type IS NOT NULL OR coalesce(h.disability_recorded, false)) AS disabled,
         bool_or(coalesce(list_has_any(h.medical_equipment, c.power_codes), false))
@@ -26,28 +26,27 @@ health AS (
         bool_or(coalesce(list_contains(c.help_codes, h.mobility), false)) AS needs_help,
         bool_or(coalesce(h.pregnant, false) AND coalesce(h.due_date >= $as_of, true))
             AS pregnant
-    FROM mart_src_health_record h
-    JOIN links l ON l.source = h._source AND l.source_record_id = h._record_key
+    FROM core.health_record h
     CROSS JOIN codes c
-    GROUP BY l.person_id
+    WHERE h.person_id IS NOT NULL
+    GROUP BY h.person_id
 ),
 welfare AS (
     -- Cases active on the as-of date only.
     SELECT
-        l.person_id,
+        w.person_id,
         bool_or(k.value = 'low_income') AS low_income,
         bool_or(coalesce(w.lives_alone, false) OR k.value = 'elderly_alone') AS alone,
         bool_or(k.value = 'disabled') AS disabled,
         bool_or(k.value = 'aged_80_plus') AS aged_80_plus
-    FROM mart_src_welfare_case w
-    JOIN links l ON l.source = w._source AND l.source_record_id = w._record_key
+    FROM core.welfare_case w
     LEFT JOIN mart_codes k
         ON k.code_table = 'welfare_case_type' AND k.attribute = 'key_population'
         AND k.code = w.case_type
-    WHERE coalesce(w.status, 'ACTIVE') = 'ACTIVE'
+    WHERE w.person_id IS NOT NULL AND coalesce(w.status, 'ACTIVE') = 'ACTIVE'
         AND (w.start_date IS NULL OR w.start_date <= $as_of)
         AND (w.end_date IS NULL OR w.end_date > $as_of)
-    GROUP BY l.person_id
+    GROUP BY w.person_id
 ),
 known AS (
     SELECT person_id, list(DISTINCT department ORDER BY department) AS departments

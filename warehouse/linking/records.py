@@ -1,0 +1,66 @@
+"""The conformed department records (`core.health_record`, `core.incident`, ...): every
+current staging record of each source, with the person, building and dwelling its link
+gave it, rewritten whole on every link so it never lags staging or the links.
+
+A record whose table key is coarser than a staging row (an incident, whose rows are its
+mentions) is one row, taken from its first mention; it names no person.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from schemas.base import Record
+from schemas.classification import field_specs
+from schemas.contracts import SourceContract
+from schemas.record_links import RecordLinks
+from schemas.registry import RECORDS
+from warehouse.db import qualified, quote, record_key_of
+
+LINKS = "core.person_source"
+
+
+def write_records(
+    con: duckdb.DuckDBPyConnection, contracts: list[SourceContract]
+) -> dict[str, int]:
+    """Rewrite every conformed record table from staging and `core.person_source`; the
+    caller holds the transaction. Returns the rows written per table."""
+    written = {}
+    for model in RECORDS:
+        table = model.table_name or ""
+        con.execute(f"DELETE FROM {qualified(table)}")
+        for contract in sorted(contracts, key=lambda c: c.source):
+            if model.entity_name in contract.entities:
+                con.execute(
+                    insert_sql(model, contract),
+                    {"department": contract.department, "source": contract.source},
+                )
+        written[table] = con.execute(f"SELECT count(*) FROM {qualified(table)}").fetchall()[0][0]
+    return written
+
+
+def insert_sql(model: type[Record], contract: SourceContract) -> str:
+    specs = field_specs(model)
+    (key,) = [s.name for s in specs if s.primary_key]
+    per_row = key == record_key_of(contract)
+    links = [s.name for s in field_specs(RecordLinks)]
+    keys = {
+        "department": "$department",
+        "source": "$source",
+        "person_id": "l.person_id" if per_row else "NULL",
+        "building_id": "l.building_id",
+        "dwelling_id": "l.dwelling_id" if per_row else "NULL",
+    }
+    assert set(keys) == set(links), "RecordLinks and the keys written here differ"
+    columns = ", ".join(quote(c) for c in [*links, *(s.name for s in specs)])
+    values = ", ".join([*(keys[c] for c in links), *(f"s.{quote(s.name)}" for s in specs)])
+    # A row the table cannot hold (a required field set aside) stays in staging only.
+    filled = " AND ".join(f"s.{quote(s.name)} IS NOT NULL" for s in specs if s.required)
+    return (
+        f"INSERT INTO {qualified(model.table_name or '')} ({columns}) "
+        f"SELECT DISTINCT ON (s.{quote(key)}) {values} "
+        f"FROM {qualified(contract.staging_table + '_current')} AS s "
+        f"LEFT JOIN {qualified(LINKS)} AS l "
+        "ON l.source = $source AND l.source_record_id = s._record_key "
+        f"WHERE {filled or 'true'} ORDER BY s.{quote(key)}, s._record_key"
+    )
