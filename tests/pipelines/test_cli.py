@@ -1,7 +1,6 @@
 """The causeway CLI end to end, on temporary data homes."""
 
 import json
-import os
 
 import duckdb
 from typer.testing import CliRunner
@@ -69,7 +68,7 @@ def test_home_from_environment(tmp_path, monkeypatch):
     result = invoke("status")
     assert result.exit_code == 0
     assert "env_home" in "".join(result.output.split()), "rich may wrap the path anywhere"
-    assert os.environ["CAUSEWAY_HOME"].endswith("env_home")
+    assert (tmp_path / "env_home" / "ingest").is_dir(), "the home the variable names was used"
 
 
 def test_batch_two_reuses_seed_and_size(tmp_path):
@@ -110,6 +109,9 @@ def test_retract_and_reprocess_from_the_cli(tmp_path):
     gone = invoke("retract", "F0000006", "--reason", "test", "--home", str(home))
     assert gone.exit_code == 0 and "Retracted F0000006" in gone.output
     assert "analytics.duckdb is current (generation 8," in " ".join(gone.output.split())
+    status = " ".join(invoke("status", "--home", str(home)).output.split())
+    assert "Retracted and superseded files" in status and "F0000006" in status
+    assert "analytics.duckdb is current (generation 8," in status
     rebuilt = invoke("rebuild", "--home", str(home))
     assert rebuilt.exit_code == 0 and "Rebuilt from 4 archived file(s)" in rebuilt.output
     printed = "".join(rebuilt.output.split())  # rich may wrap the path anywhere

@@ -26,8 +26,9 @@ def test_a_database_contract_yields_an_asset_and_a_schedule_not_a_sensor(tmp_pat
     asset = defs.resolve_assets_def(KEY)
     assert asset.op.pool == WAREHOUSE_POOL
     assert asset.specs_by_key[KEY].metadata["reads"] == "health.residents"
-    schedule = {s.name: s for s in defs.schedules}["health_residents_extract"]
-    assert schedule.name == "health_residents_extract"
+    (schedule,) = [s for s in defs.schedules if s.name != "nightly_relink"]
+    job = defs.resolve_job_def(schedule.job_name)
+    assert job.asset_layer.selected_asset_keys == {KEY}  # the extract and nothing else
     assert schedule.cron_schedule == "0 * * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert "health_residents_files" not in {s.name for s in defs.sensors}

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from tests.warehouse.published import published_home
+from warehouse.db.lock import WriterLock
+from warehouse.serve import evacuation_lists
 from warehouse.serve.evacuation_lists import BuildingNotFound, find_building
 
 runner = CliRunner()
@@ -120,3 +122,28 @@ def test_query_reads_and_refuses_writes(home):
     assert outside.exit_code == 1 and "only the analytics database" in outside.output
     broken = run(home, "query", "SELEC 1")
     assert broken.exit_code == 1 and "Parser" in broken.output
+
+
+def _logged(home) -> int:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        tables = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
+            "AND table_name = 'access_log'"
+        ).fetchall()[0][0]
+        return (
+            con.execute("SELECT count(*) FROM audit.access_log").fetchall()[0][0] if tables else 0
+        )
+
+
+def test_break_glass_exits_3_while_a_run_holds_the_warehouse(home, monkeypatch):
+    """A grid worker is told to use the masked list now, and nothing is shown or logged."""
+    monkeypatch.setattr(evacuation_lists, "BREAK_GLASS_WAIT", 0.5)
+    building = _buildings(home)[0][0]
+    logged = _logged(home)
+    with WriterLock(home.writer_lock):
+        busy = run(home, "evacuation", building, "--break-glass", "--reason", "fire, unit 3")
+    assert busy.exit_code == 3, busy.output
+    assert "Use the masked list" in " ".join(busy.output.split())
+    assert _logged(home) == logged
+    masked = run(home, "evacuation", building)  # the masked list needs no lock
+    assert masked.exit_code == 0, masked.output

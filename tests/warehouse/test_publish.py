@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 
 import duckdb
 import pytest
@@ -12,10 +13,15 @@ from connectors.home import Home
 from schemas.classification import Grade, Masking, field_specs
 from schemas.idnumber import is_valid
 from schemas.marts import MARTS
-from schemas.registry import ENTITIES
-from warehouse.publish.masking import mask_middle_sql, published_columns
+from schemas.registry import ENTITIES, table_fields
+from warehouse.db.connection import open_warehouse
+from warehouse.db.ddl import literal, qualified, quote
+from warehouse.db.lock import WriterLock
+from warehouse.linking.run import link_people
+from warehouse.marts.build import default_as_of
+from warehouse.publish.masking import mask_middle_sql
 from warehouse.publish.pseudonym import KEY_ENV, hmac_pads, hmac_sql, pseudonym, pseudonym_key
-from warehouse.publish.publication import published_models
+from warehouse.publish.publication import STORAGE_VERSION, publish, published_models
 
 ID_CANDIDATE = re.compile(r"[0-9]{17}[0-9X]")
 MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
@@ -86,15 +92,36 @@ def test_sql_hmac_is_hmac_sha256():
     assert not any(ch.isdigit() for g in got for ch in g[0])
 
 
-def test_every_declared_rule_compiles_and_sensitive_fields_never_stay_clear():
-    for model in (*ENTITIES, *MARTS):
-        specs = field_specs(model)
-        columns = {c.spec.name: c for c in published_columns(specs)}
-        for spec in specs:
+@pytest.mark.parametrize("model", published_models(), ids=lambda m: m.entity_name)
+def test_no_masked_column_publishes_a_clear_value(published, model):
+    """Each published column is its field's grade applied: a hashed or partly masked
+    column holds none of the values the restricted warehouse holds, a kept one all of
+    them, a dropped one is absent; so a mask that drifts from its field fails here."""
+    table = qualified(model.table_name or "")
+    with duckdb.connect(str(published.warehouse), read_only=True) as con:
+        con.execute(f"ATTACH {literal(str(published.analytics))} AS pub (READ_ONLY)")
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        assert rows > 0, f"{model.table_name} is empty: its masks never ran"
+        published_names = {c[0] for c in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'pub' "
+            "AND schema_name = ? AND table_name = ?", (model.table_name or "").split("."),
+        ).fetchall()}  # fmt: skip
+        for spec in table_fields(model):
             if spec.masking is Masking.DROP:
-                assert spec.name not in columns
-            if spec.grade is Grade.L4 or spec.pipl:
-                assert spec.masking is not Masking.KEEP
+                assert spec.name not in published_names, spec.name
+                continue
+            if spec.masking not in (Masking.KEEP, Masking.HASH, Masking.MASK_MIDDLE):
+                continue
+            col = quote(spec.name)
+            clear = con.execute(
+                f"SELECT count(DISTINCT p.{col}) FROM pub.{table} p "
+                f"SEMI JOIN {table} w ON w.{col} = p.{col}"
+            ).fetchall()[0][0]
+            present = con.execute(f"SELECT count(DISTINCT {col}) FROM pub.{table}").fetchall()[0][0]
+            if spec.masking is Masking.KEEP:
+                assert clear == present, (spec.name, "kept values changed")
+            else:
+                assert clear == 0, f"{model.table_name}.{spec.name}: {clear} clear values"
 
 
 def test_restricted_and_dropped_fields_are_absent(published):
@@ -168,3 +195,55 @@ def test_the_published_person_source_says_only_whether_a_record_is_an_incident(p
     assert "role" not in columns
     assert involved == {s: s == "police_incidents" for s in involved}
     assert len(involved) >= 5
+
+
+def _copy_of(home: Home, root) -> Home:
+    """A copy of the shared published home that a test may publish again."""
+    copy = Home.resolve(root).ensure()
+    for name in ("warehouse.duckdb", "analytics.duckdb"):
+        shutil.copy2(home.root / name, copy.root / name)
+    shutil.copytree(home.secrets, copy.secrets, dirs_exist_ok=True)
+    shutil.copytree(home.demo_truth, copy.demo_truth, dirs_exist_ok=True)
+    shutil.copytree(home.models, copy.models, dirs_exist_ok=True)
+    return copy
+
+
+def _pseudonyms(path) -> dict[str, str]:
+    """Published person pseudonym → the ID of the record it stands for, per record."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT source || ':' || source_record_id, person_id FROM core.person_source"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_pseudonyms_stay_the_same_across_publications_and_relinks(published, tmp_path):
+    """An analyst's saved query keeps finding the same person: the same key gives the same
+    pseudonym, and a full relink keeps the IDs (so the pseudonyms) of nearly everyone."""
+    home = _copy_of(published, tmp_path / "copy")
+    before = _pseudonyms(home.analytics)
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        publish(con, home, default_as_of(home))
+        assert _pseudonyms(home.analytics) == before
+        link_people(con, home, "full")
+        publish(con, home, default_as_of(home))
+    after = _pseudonyms(home.analytics)
+    kept = sum(after.get(record) == pseudonym for record, pseudonym in before.items())
+    assert kept / len(before) >= 0.999, kept / len(before)
+
+
+def test_the_analytics_file_opens_in_duckdb_1x_storage(published):
+    """Written in storage version v1.4.0, so DuckDB 1.x clients open it; the restricted
+    warehouse stays in the engine's own newer format."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH {literal(str(published.analytics))} AS pub (READ_ONLY)")
+    con.execute(f"ATTACH {literal(str(published.warehouse))} AS wh (READ_ONLY)")
+    versions = dict(
+        con.execute(
+            "SELECT database_name, tags['storage_version'] FROM duckdb_databases() "
+            "WHERE database_name IN ('pub', 'wh')"
+        ).fetchall()
+    )
+    con.close()
+    assert versions["pub"] == f"{STORAGE_VERSION}+"
+    assert versions["wh"] != versions["pub"]

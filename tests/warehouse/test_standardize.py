@@ -1,8 +1,12 @@
 """Table-driven checks of the standardization macros, on a real DuckDB connection."""
 
+import pyarrow as pa
 import pytest
+import yaml
 
+from schemas.contracts import REPO_CONTRACTS, SourceContract
 from warehouse.ingest.addresses import area_sql
+from warehouse.ingest.standardize import DEFAULT_DATE_FORMATS, Compiler
 
 
 def one(con, sql: str, *params):
@@ -84,25 +88,32 @@ def test_phones(con, raw, expected):
     assert one(con, "cw_phone(cw_clean(?), '010')", raw) == expected
 
 
-@pytest.mark.parametrize(
-    ("raw", "fmt", "expected"),
-    [
-        ("1985-03-02", "%Y-%m-%d", "1985-03-02"),
-        ("1985/3/2", "%Y/%m/%d", "1985-03-02"),
-        ("1985.03.02", "%Y.%m.%d", "1985-03-02"),
-        ("1985年3月2日", "%Y年%m月%d日", "1985-03-02"),
-        ("19850302", "%Y%m%d", "1985-03-02"),
-        ("1985/2/30", "%Y/%m/%d", None),
-        ("1985/13/2", "%Y/%m/%d", None),
-    ],
-)
-def test_dates(con, raw, fmt, expected):
-    value = one(con, "try_strptime(?, ?)::DATE", raw, fmt)
-    assert (str(value) if value else None) == expected
+def _birth_dates(con, formats: list[str], raws: list[str | None]) -> list[str | None]:
+    """Birth dates as the standardization compiles them for a contract's formats."""
+    raw = yaml.safe_load((REPO_CONTRACTS / "health_residents.yaml").read_text("utf-8"))
+    raw["columns"]["birth_date"]["date_formats"] = formats
+    compiler = Compiler(SourceContract.model_validate(raw), None, [])  # type: ignore[arg-type]
+    sql = compiler._dates("birth_date", "raw", DEFAULT_DATE_FORMATS, "DATE")
+    con.register("_raws", pa.table({"i": list(range(len(raws))), "raw": raws}))
+    try:
+        rows = con.execute(f"SELECT {sql} FROM _raws ORDER BY i", compiler.params.values).fetchall()
+    finally:
+        con.unregister("_raws")
+    return [str(r[0]) if r[0] else None for r in rows]
 
 
-def test_excel_serial_dates(con):
-    assert str(one(con, "DATE '1899-12-30' + CAST(? AS INTEGER)", "31108")) == "1985-03-02"
+def test_dates_in_the_usual_forms_and_impossible_ones_left_empty(con):
+    raws = ["1985-03-02", "1985/3/2", "1985.03.02", "1985年3月2日", "19850302",
+            "1985/2/30", "1985/13/2", "02/03/1985", "31108", None]  # fmt: skip
+    assert _birth_dates(con, [], raws) == ["1985-03-02"] * 5 + [None] * 5
+
+
+def test_a_contracts_own_formats_come_first(con):
+    """A source writing day first says so; its 02/03/1985 is 2 March, and only a source
+    that declares spreadsheet serial numbers has 31108 read as a date."""
+    raws = ["02/03/1985", "1985-03-02", "31108"]
+    assert _birth_dates(con, ["%d/%m/%Y", "excel_serial"], raws) == ["1985-03-02"] * 3
+    assert _birth_dates(con, ["%m/%d/%Y"], raws[:1]) == ["1985-02-03"]
 
 
 @pytest.mark.parametrize(

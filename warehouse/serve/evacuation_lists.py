@@ -158,12 +158,14 @@ def evacuation(analytics: Path, text: str) -> Evacuation:
 
 
 def break_glass(
-    home: Home, text: str, reason: str, wait: float = BREAK_GLASS_WAIT, on_wait: Any = None
+    home: Home, text: str, reason: str, wait: float | None = None, on_wait: Any = None
 ) -> Evacuation:
     """The unmasked list from the restricted warehouse, logged before it is returned.
 
-    Waits up to `wait` seconds for a run to release the warehouse (WriterBusy after).
+    Waits up to `wait` seconds (BREAK_GLASS_WAIT) for a run to release the warehouse
+    (WriterBusy after).
     """
+    wait = BREAK_GLASS_WAIT if wait is None else wait
     if not reason.strip():
         raise ValueError("break-glass access needs a reason")
     if not home.warehouse.is_file():
