@@ -13,9 +13,14 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.classification import Category, Grade, Masking, field
 
-ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9X]$"
-MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
-LANDLINE_PATTERN = r"^0[0-9]{2,3}-[0-9]{7,8}$"
+# The standard shapes of an ID number and a phone, defined once: the fields' patterns, the
+# quality suites and the standardization macros (warehouse/db/macros.sql) all read these.
+ID_NUMBER_SHAPE = "[0-9]{17}[0-9X]"
+MOBILE_SHAPE = "1[3-9][0-9]{9}"
+LANDLINE_SHAPE = "0[0-9]{2,3}-[0-9]{7,8}"
+ID_NUMBER_PATTERN = f"^{ID_NUMBER_SHAPE}$"
+MOBILE_PATTERN = f"^{MOBILE_SHAPE}$"
+LANDLINE_PATTERN = f"^{LANDLINE_SHAPE}$"
 
 
 class Record(BaseModel):

@@ -1,10 +1,15 @@
 """Table-driven checks of the standardization macros, on a real DuckDB connection."""
 
+import re
+from importlib import resources
+
 import pyarrow as pa
 import pytest
 import yaml
 
+from schemas.base import ID_NUMBER_SHAPE, LANDLINE_PATTERN, MOBILE_PATTERN, MOBILE_SHAPE
 from schemas.contracts import REPO_CONTRACTS, SourceContract
+from warehouse.db.macros import macro_sql
 from warehouse.ingest.addresses import area_sql
 from warehouse.ingest.standardize import DEFAULT_DATE_FORMATS, Compiler
 
@@ -182,3 +187,19 @@ def test_addresses(con, address, district, street, community, building, unit, ro
 )
 def test_parts_in_their_own_column(con, raw, expected):
     assert one(con, "cw_part_no(cw_clean(?))", raw) == expected
+
+
+def test_the_macros_take_the_id_and_mobile_shapes_from_the_schema():
+    """One definition: the macro file names the shapes, the schema gives them."""
+    template = (resources.files("warehouse.db") / "macros.sql").read_text(encoding="utf-8")
+    assert "{id_number}" in template and "{mobile}" in template
+    for shape in (ID_NUMBER_SHAPE, MOBILE_SHAPE):
+        written = shape.replace("{", "{{").replace("}", "}}")
+        assert written not in template, f"macros.sql spells {shape} itself"
+        assert shape in macro_sql()
+
+
+@pytest.mark.parametrize("raw", ["13812345678", "+86 138 1234 5678", "010-51272414", "51272414"])
+def test_a_standardized_phone_has_a_shape_the_schema_accepts(con, raw):
+    phone = one(con, "cw_phone(cw_clean(?), '010')", raw)
+    assert re.fullmatch(MOBILE_PATTERN, phone) or re.fullmatch(LANDLINE_PATTERN, phone)

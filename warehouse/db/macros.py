@@ -10,6 +10,7 @@ import opencc
 import pyarrow as pa
 import yaml
 
+from schemas.base import ID_NUMBER_SHAPE, MOBILE_SHAPE
 from schemas.divisions import county_names, division_codes
 from schemas.idnumber import CHECK_CHARS, WEIGHTS
 
@@ -54,6 +55,8 @@ def macro_sql() -> str:
         dashes=dashes,
         dash=dash,
         counties="|".join(county_names()),
+        id_number=ID_NUMBER_SHAPE,
+        mobile=MOBILE_SHAPE,
     )
 
 

@@ -72,7 +72,7 @@ END;
 CREATE OR REPLACE MACRO cw_id_padded(t) AS
     CASE WHEN ends_with(t, '000') THEN regexp_full_match(t, '[0-9]{{18}}') ELSE false END;
 
-CREATE OR REPLACE MACRO cw_id_shape_ok(n) AS coalesce(regexp_full_match(n, '[0-9]{{17}}[0-9X]'), false);
+CREATE OR REPLACE MACRO cw_id_shape_ok(n) AS coalesce(regexp_full_match(n, '{id_number}'), false);
 CREATE OR REPLACE MACRO cw_id_birth(n) AS try_strptime(substr(n, 7, 8), '%Y%m%d')::DATE;
 CREATE OR REPLACE MACRO cw_id_sex(n) AS CASE WHEN (ascii(substr(n, 17, 1)) - 48) % 2 = 1 THEN '1' ELSE '2' END;
 
@@ -85,7 +85,7 @@ CREATE OR REPLACE MACRO cw_phone_digits(s) AS
 -- numbering plan (mobiles start with 1, local numbers have 7-8 digits) except the 400
 -- and 800 service numbers, which are left alone. Compiler reports each restored 0.
 CREATE OR REPLACE MACRO cw_phone_of(d, s, area) AS CASE
-    WHEN regexp_full_match(d, '(86)?1[3-9][0-9]{{9}}') THEN right(d, 11)
+    WHEN regexp_full_match(d, '(86)?{mobile}') THEN right(d, 11)
     WHEN regexp_full_match(d, '0(10|2[0-9])[0-9]{{8}}') THEN substr(d, 1, 3) || '-' || substr(d, 4)
     WHEN regexp_full_match(d, '(10|2[0-9])[0-9]{{8}}')
         THEN '0' || substr(d, 1, 2) || '-' || substr(d, 3)
@@ -95,7 +95,7 @@ CREATE OR REPLACE MACRO cw_phone_of(d, s, area) AS CASE
     WHEN regexp_full_match(d, '[2-9][0-9]{{6,7}}') AND area IS NOT NULL THEN area || '-' || d
 END;
 
-CREATE OR REPLACE MACRO cw_phone_plain(s) AS regexp_full_match(s, '1[3-9][0-9]{{9}}');
+CREATE OR REPLACE MACRO cw_phone_plain(s) AS regexp_full_match(s, '{mobile}');
 CREATE OR REPLACE MACRO cw_phone(s, area) AS CASE
     WHEN cw_phone_plain(s) THEN s
     ELSE cw_phone_of(cw_phone_digits(s), s, area)
