@@ -9,7 +9,7 @@ from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
 from schemas.marts import MARTS
-from warehouse.marts import refresh_marts
+from warehouse.marts import STAGING, mart_inputs, refresh_marts
 
 # Linking's outputs (core.*); declared even before the linking assets exist.
 CORE_KEYS = [core_key(table) for table in CORE_TABLES]
@@ -19,12 +19,24 @@ def mart_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["mart", name])
 
 
+def _deps(table: str, contracts: Sequence[SourceContract]) -> list[dg.AssetKey]:
+    """What the mart's SQL reads: core tables, other marts, and staging when it does."""
+    keys = []
+    for source in sorted(mart_inputs()[table]):
+        if source == STAGING:
+            keys += [staging_key(c.source) for c in sorted(contracts, key=lambda c: c.source)]
+        elif source.startswith("core."):
+            keys.append(core_key(source.removeprefix("core.")))
+        else:
+            keys.append(mart_key(source.removeprefix("mart.")))
+    return keys
+
+
 def mart_assets(contracts: Sequence[SourceContract]) -> dg.AssetsDefinition:
-    deps = [*CORE_KEYS, *(staging_key(c.source) for c in sorted(contracts, key=lambda c: c.source))]
     specs = [
         dg.AssetSpec(
             mart_key(m.entity_name),
-            deps=deps,
+            deps=_deps(m.table_name or "", contracts),
             description=m.summary,
             group_name="marts",
             kinds={"duckdb"},

@@ -110,3 +110,20 @@ def test_in_progress_names_are_not_pending(tmp_path, name):
     home = Home.resolve(tmp_path).ensure()
     (home.ingest_dir("health") / name).write_text("x")
     assert home.pending_files("health") == []
+
+
+def test_each_mart_shows_the_tables_its_sql_reads(tmp_path):
+    """Lineage in Dagster is read off the mart SQL: a mart depends on what it reads."""
+    defs = build_definitions(Home.resolve(tmp_path).ensure())
+    graph = defs.resolve_asset_graph()
+
+    def parents(name: str) -> set[str]:
+        key = dg.AssetKey(["mart", name])
+        return {"/".join(k.path) for k in graph.get(key).parent_keys}
+
+    summary = parents("building_summary")
+    assert {"core/incident", "core/building", "mart/vulnerable_residents"} <= summary
+    assert not any(p.startswith("staging/") for p in summary)
+    assert parents("grid_summary") == {"core/building", "core/incident", "mart/building_summary"}
+    assert {f"staging/{c}" for c in load_contracts()} <= parents("person_360")
+    assert "core/health_record" in parents("vulnerable_residents")

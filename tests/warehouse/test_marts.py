@@ -152,3 +152,14 @@ def test_without_linking_the_marts_are_empty_with_a_reason(tmp_path):
         assert report.note and "linking has not run" in report.note
         count = con.execute("SELECT count(*) FROM mart.vulnerable_residents").fetchall()
     assert count == [(0,)]
+
+
+def test_every_mart_is_written_by_one_sql_file_from_tables_that_exist():
+    from schemas.registry import LINKED
+    from warehouse.marts.lineage import STAGING, mart_inputs
+
+    inputs = mart_inputs()
+    assert set(inputs) == {m.table_name for m in MARTS}
+    known = {m.table_name for m in (*LINKED, *MARTS)} | {STAGING}
+    for table, sources in inputs.items():
+        assert sources and sources <= known, (table, sorted(sources - known))

@@ -1,10 +1,13 @@
 """Analysts' marts, built from the core layer by the SQL files in `sql/`, in name order."""
 
 from warehouse.marts.build import MartsReport, build_marts, default_as_of, refresh_marts
+from warehouse.marts.lineage import STAGING, mart_inputs
 
 __all__ = [
+    "STAGING",
     "MartsReport",
     "build_marts",
     "default_as_of",
+    "mart_inputs",
     "refresh_marts",
 ]
