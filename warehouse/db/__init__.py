@@ -6,7 +6,7 @@ them, so a table is defined in one place whichever stage fills it.
 """
 
 from warehouse.db.connection import open_warehouse
-from warehouse.db.ddl import create_table_sql, literal, qualified, quote
+from warehouse.db.ddl import create_table_sql, has_table, literal, qualified, quote
 from warehouse.db.freshness import (
     Freshness,
     Stamp,
@@ -37,6 +37,7 @@ __all__ = [
     "create_table_sql",
     "current_stamp",
     "finish_run",
+    "has_table",
     "install_macros",
     "literal",
     "loads_of_dagster_run",

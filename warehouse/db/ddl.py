@@ -64,6 +64,18 @@ def comment_sql(models: Iterable[type[Record]] = ENTITIES) -> list[str]:
     return out
 
 
+HAS_TABLE = (
+    "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+    "AND schema_name = ? AND table_name = ?"
+)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether `schema.name` exists in the database `con` is using."""
+    schema, _, name = table.partition(".")
+    return con.execute(HAS_TABLE, [schema, name]).fetchall()[0][0] > 0
+
+
 def literal(text: str) -> str:
     """A SQL string literal; only for DDL comments, where DuckDB takes no parameters."""
     return "'" + text.replace("'", "''") + "'"

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from connectors.home import Home
+from warehouse.db.ddl import has_table
 from warehouse.db.lock import WriterLock
 
 STAGES_DDL = """
@@ -52,10 +53,6 @@ LAST_LINK_RUN_SQL = (
 LINKED_SQL = (
     "SELECT generation FROM audit.stages WHERE stage = 'linked' "
     "ORDER BY reached_at DESC, generation DESC LIMIT 1"
-)
-HAS_STAGES_SQL = (
-    "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-    "AND schema_name = 'audit' AND table_name = 'stages'"
 )
 PUBLISHED_SQL = "SELECT generation, link_run_id FROM meta.publication"
 
@@ -143,7 +140,7 @@ def published_stamp(analytics: Path) -> Stamp | None:
 
 def freshness(con: duckdb.DuckDBPyConnection, analytics: Path) -> Freshness:
     """The warehouse open on `con` (read-only will do) against the analytics file."""
-    has_stages = con.execute(HAS_STAGES_SQL).fetchall()[0][0]
+    has_stages = has_table(con, "audit.stages")
     linked = con.execute(LINKED_SQL).fetchall() if has_stages else []
     return Freshness(
         current_stamp(con), int(linked[0][0]) if linked else 0, published_stamp(analytics)

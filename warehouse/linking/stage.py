@@ -14,6 +14,7 @@ from warehouse.db import (
     WriterLock,
     current_stamp,
     finish_run,
+    has_table,
     loads_of_dagster_run,
     open_warehouse,
     record_stage,
@@ -53,9 +54,6 @@ class RunOutcome:
     link: LinkResult | None = None
 
 
-HAS_LINK_RUNS = (
-    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'link' AND table_name = 'runs'"
-)
 # link.runs holds every field of a LinkResult but `skipped` (a skipped run is not recorded).
 RECORDED = [f.name for f in dataclasses.fields(LinkResult) if f.name != "skipped"]
 LINK_OF_DAGSTER_RUN = (
@@ -65,7 +63,7 @@ LINK_OF_DAGSTER_RUN = (
 
 
 def link_of_dagster_run(con: duckdb.DuckDBPyConnection, dagster_run_id: str) -> LinkResult | None:
-    if not con.execute(HAS_LINK_RUNS).fetchall()[0][0]:
+    if not has_table(con, "link.runs"):
         return None
     found = con.execute(LINK_OF_DAGSTER_RUN, [dagster_run_id]).fetchall()
     if not found:

@@ -26,7 +26,14 @@ from schemas.code_tables import code_table, code_table_names
 from schemas.contracts import SourceContract
 from schemas.marts import MARTS
 from schemas.registry import entity
-from warehouse.db import WriterLock, create_table_sql, open_warehouse, qualified, transaction
+from warehouse.db import (
+    WriterLock,
+    create_table_sql,
+    has_table,
+    open_warehouse,
+    qualified,
+    transaction,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +61,6 @@ def mart_sql() -> list[tuple[str, str]]:
     folder = resources.files("warehouse.marts") / "sql"
     files = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
     return [(name, (folder / name).read_text(encoding="utf-8")) for name in files]
-
-
-def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, _, name = table.partition(".")
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, name],
-    ).fetchall()
-    return found[0][0] > 0
 
 
 def build_marts(

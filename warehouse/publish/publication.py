@@ -26,6 +26,7 @@ from warehouse.db import (
     Stamp,
     WriterLock,
     current_stamp,
+    has_table,
     literal,
     open_warehouse,
     qualified,
@@ -91,7 +92,7 @@ def publish(
     try:
         tables = {}
         for model in published_models():
-            if _exists(con, model.table_name or ""):
+            if has_table(con, model.table_name or ""):
                 tables[model.table_name or ""] = _copy(con, model, inner, outer)
         _reference(con)
         _meta(con, tables, started, as_of, key_fingerprint(key), stamp)
@@ -101,16 +102,6 @@ def publish(
     record_stage(con, "published", stamp, dagster_run_id)
     seconds = (dt.datetime.now() - started).total_seconds()
     return PublishReport(str(home.analytics), tables, seconds, stamp)
-
-
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, _, name = table.partition(".")
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
-        [schema, name],
-    ).fetchall()
-    return rows[0][0] > 0
 
 
 def _copy(con: duckdb.DuckDBPyConnection, model: type[Record], inner: bytes, outer: bytes) -> int:
