@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import TO_BIRTH_YEAR, TO_BUILDING, Category, Grade, Masking, field
 
 # The standard shapes of an ID number and a phone, defined once: the fields' patterns, the
 # quality suites and the standardization macros (warehouse/db/macros.sql) all read these.
@@ -67,7 +67,7 @@ class PersonMention(Record):
         category=Category.DEMOGRAPHIC,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="birth year",
+        generalize_to=TO_BIRTH_YEAR,
     )
     phone: str | None = field(
         "Contact phone: 11-digit mobile, or landline as area code, dash, number.",
@@ -141,5 +141,5 @@ class AddressParts(Locality, Premises):
         grade=Grade.L3,
         pipl=True,
         masking=Masking.GENERALIZE,
-        generalize_to="building",
+        generalize_to=TO_BUILDING,
     )

@@ -80,6 +80,64 @@ class Masking(StrEnum):
     GENERALIZE = "generalize"
 
 
+class Generalize(StrEnum):
+    """What a generalized field is published as; warehouse/publish/masking.py compiles each."""
+
+    YEAR = "year"  # the year of a date, as `<field>_year`
+    BIRTH_YEAR = "birth year"  # the same, for a birth date
+    MONTH = "month"  # year and month, as `<field>_month`
+    DATE = "date"  # the day of a time, as `<field>_date`
+    BUILDING = "building"  # an address cut to its community and building
+    INVOLVED = "involved"  # whether an incident role is anyone's but the register's subject
+    PRESENT = "present"  # yes/no column `name`: whether the field is filled
+    CODE_FLAG = "code flag"  # yes/no column `name`: whether a code with that attribute is there
+    CODE_FLAGS = "code flags"  # column `name`: the value of that attribute of the field's code
+
+
+@dataclass(frozen=True)
+class Generalization:
+    """A field's published form when it is generalized; `name` is the flag's column and,
+    for the code flags, the code table attribute it reads (schemas/codes/*.yaml)."""
+
+    to: Generalize
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        flags = (Generalize.PRESENT, Generalize.CODE_FLAG, Generalize.CODE_FLAGS)
+        if (self.to in flags) != (self.name is not None):
+            raise ValueError(f"generalize to {self.to}: a flag names its column, nothing else")
+
+    @property
+    def words(self) -> str:
+        """How the data dictionary says it."""
+        if self.to is Generalize.PRESENT:
+            return f"{(self.name or '').replace('_', ' ')} flag"
+        if self.to in (Generalize.CODE_FLAG, Generalize.CODE_FLAGS):
+            plural = "s" if self.to is Generalize.CODE_FLAGS else ""
+            return f"{(self.name or '').replace('_', '-')} flag{plural}"
+        return self.to.value
+
+
+TO_YEAR = Generalization(Generalize.YEAR)
+TO_BIRTH_YEAR = Generalization(Generalize.BIRTH_YEAR)
+TO_MONTH = Generalization(Generalize.MONTH)
+TO_DATE = Generalization(Generalize.DATE)
+TO_BUILDING = Generalization(Generalize.BUILDING)
+TO_INVOLVED = Generalization(Generalize.INVOLVED)
+
+
+def present_flag(name: str) -> Generalization:
+    return Generalization(Generalize.PRESENT, name)
+
+
+def code_flag(attribute: str) -> Generalization:
+    return Generalization(Generalize.CODE_FLAG, attribute)
+
+
+def code_flags(attribute: str) -> Generalization:
+    return Generalization(Generalize.CODE_FLAGS, attribute)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """Everything the rest of Causeway needs to know about one field."""
@@ -94,7 +152,7 @@ class FieldSpec:
     pipl: bool
     masking: Masking
     mask_keep: tuple[int, int] | None
-    generalize_to: str | None
+    generalize_to: Generalization | None
     fmt: str | None
     codes: str | None
     primary_key: bool
@@ -111,7 +169,7 @@ class FieldSpec:
             head, tail = self.mask_keep
             return f"mask_middle (keep first {head}, last {tail})"
         if self.masking is Masking.GENERALIZE and self.generalize_to:
-            return f"generalize (to {self.generalize_to})"
+            return f"generalize (to {self.generalize_to.words})"
         return self.masking.value
 
 
@@ -123,7 +181,7 @@ def field(
     masking: Masking,
     pipl: bool = False,
     mask_keep: tuple[int, int] | None = None,
-    generalize_to: str | None = None,
+    generalize_to: Generalization | None = None,
     fmt: str | None = None,
     codes: str | None = None,
     primary_key: bool = False,
@@ -145,7 +203,7 @@ def field(
         "pipl": pipl,
         "masking": masking.value,
         "mask_keep": list(mask_keep) if mask_keep else None,
-        "generalize_to": generalize_to,
+        "generalize_to": [generalize_to.to.value, generalize_to.name] if generalize_to else None,
         "fmt": fmt,
         "codes": codes,
         "primary_key": primary_key,
@@ -161,7 +219,7 @@ def _check_rule(
     masking: Masking,
     pipl: bool,
     mask_keep: tuple[int, int] | None,
-    generalize_to: str | None,
+    generalize_to: Generalization | None,
 ) -> None:
     """Refuse declarations that would publish sensitive data in the clear."""
     if (pipl or grade.rank >= Grade.L4.rank) and masking is Masking.KEEP:
@@ -225,7 +283,7 @@ def _spec(entity: str, name: str, info: FieldInfo) -> FieldSpec:
         pipl=bool(meta["pipl"]),
         masking=Masking(meta["masking"]),
         mask_keep=(int(keep[0]), int(keep[1])) if keep else None,
-        generalize_to=meta["generalize_to"],
+        generalize_to=_generalization(meta["generalize_to"]),
         fmt=meta["fmt"],
         codes=meta["codes"],
         primary_key=bool(meta["primary_key"]),
@@ -238,3 +296,7 @@ def _spec(entity: str, name: str, info: FieldInfo) -> FieldSpec:
 
 def _constraint(info: FieldInfo, key: str) -> Any:
     return next((getattr(m, key) for m in info.metadata if hasattr(m, key)), None)
+
+
+def _generalization(stored: list[str | None] | None) -> Generalization | None:
+    return Generalization(Generalize(stored[0]), stored[1]) if stored else None

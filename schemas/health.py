@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.base import AddressParts, PersonMention
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import (
+    TO_MONTH,
+    Category,
+    Grade,
+    Masking,
+    code_flag,
+    field,
+    present_flag,
+)
 from schemas.record_keys import record_id_field
 
 
@@ -31,7 +39,7 @@ class HealthRecord(PersonMention, AddressParts):
         grade=Grade.L4,
         pipl=True,
         masking=Masking.GENERALIZE,
-        generalize_to="has disability flag",
+        generalize_to=present_flag("has_disability"),
         codes="disability_type",
     )
     disability_recorded: bool | None = field(
@@ -56,7 +64,7 @@ class HealthRecord(PersonMention, AddressParts):
         grade=Grade.L4,
         pipl=True,
         masking=Masking.GENERALIZE,
-        generalize_to="needs-help flag",
+        generalize_to=code_flag("needs_help"),
         codes="mobility",
     )
     medical_equipment: list[str] | None = field(
@@ -65,7 +73,7 @@ class HealthRecord(PersonMention, AddressParts):
         grade=Grade.L4,
         pipl=True,
         masking=Masking.GENERALIZE,
-        generalize_to="power-dependent flag",
+        generalize_to=code_flag("power_dependent"),
         codes="medical_equipment",
     )
     pregnant: bool | None = field(
@@ -88,6 +96,6 @@ class HealthRecord(PersonMention, AddressParts):
         grade=Grade.L3,
         pipl=True,
         masking=Masking.GENERALIZE,
-        generalize_to="month",
+        generalize_to=TO_MONTH,
         after_birth=True,
     )

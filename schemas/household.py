@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.base import Record
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import TO_YEAR, Category, Grade, Masking, field
 
 
 class HouseholdMember(Record):
@@ -48,5 +48,5 @@ class HouseholdMember(Record):
         category=Category.HOUSEHOLD,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="year",
+        generalize_to=TO_YEAR,
     )

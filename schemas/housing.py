@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.base import AddressParts, PersonMention
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import TO_YEAR, Category, Grade, Masking, field
 from schemas.place import Building, Dwelling
 from schemas.record_keys import record_id_field
 
@@ -30,7 +30,7 @@ class HousingRecord(PersonMention, AddressParts):
         category=Category.HOUSING,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="year",
+        generalize_to=TO_YEAR,
     )
     area_m2: float | None = Dwelling.model_fields["area_m2"]
     tenure: str | None = Dwelling.model_fields["tenure"]

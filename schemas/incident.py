@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from schemas.base import AddressParts, PersonMention
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import TO_DATE, TO_INVOLVED, Category, Grade, Masking, field
 from schemas.record_keys import record_id_field
 
 # The role of a register's own person, beside the incident role codes.
@@ -24,7 +24,7 @@ def incident_role(description: str, *, codes: str | None = None, default: Any = 
         grade=Grade.L3,
         pipl=True,
         masking=Masking.GENERALIZE,
-        generalize_to="involved",
+        generalize_to=TO_INVOLVED,
         codes=codes,
         default=default,
     )
@@ -50,7 +50,7 @@ class Incident(AddressParts):
         category=Category.INCIDENT,
         grade=Grade.L2,
         masking=Masking.GENERALIZE,
-        generalize_to="date",
+        generalize_to=TO_DATE,
     )
     summary_text: str | None = field(
         "Free-text summary written by the officer.",

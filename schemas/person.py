@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.base import PersonMention, Record
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import TO_YEAR, Category, Grade, Masking, field
 from schemas.incident import incident_role
 
 
@@ -35,7 +35,7 @@ class Person(PersonMention):
         category=Category.DEMOGRAPHIC,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="year",
+        generalize_to=TO_YEAR,
         after_birth=True,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.base import AddressParts, PersonMention
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import TO_YEAR, Category, Grade, Masking, field
 from schemas.household import HouseholdMember
 from schemas.record_keys import record_id_field
 
@@ -37,7 +37,7 @@ class ResidenceRegistration(PersonMention, AddressParts):
         category=Category.HOUSEHOLD,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="year",
+        generalize_to=TO_YEAR,
         after_birth=True,
     )
     deregistered_on: dt.date | None = field(
@@ -45,6 +45,6 @@ class ResidenceRegistration(PersonMention, AddressParts):
         category=Category.HOUSEHOLD,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="year",
+        generalize_to=TO_YEAR,
         after_birth=True,
     )

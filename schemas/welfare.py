@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.base import AddressParts, PersonMention
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import TO_YEAR, Category, Grade, Masking, code_flags, field
 from schemas.record_keys import record_id_field
 
 
@@ -23,7 +23,7 @@ class WelfareCase(PersonMention, AddressParts):
         grade=Grade.L4,
         pipl=True,
         masking=Masking.GENERALIZE,
-        generalize_to="key-population flags",
+        generalize_to=code_flags("key_population"),
         codes="welfare_case_type",
     )
     status: str | None = field(
@@ -38,7 +38,7 @@ class WelfareCase(PersonMention, AddressParts):
         category=Category.WELFARE,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="year",
+        generalize_to=TO_YEAR,
         after_birth=True,
     )
     end_date: dt.date | None = field(
@@ -46,7 +46,7 @@ class WelfareCase(PersonMention, AddressParts):
         category=Category.WELFARE,
         grade=Grade.L3,
         masking=Masking.GENERALIZE,
-        generalize_to="year",
+        generalize_to=TO_YEAR,
         after_birth=True,
     )
     monthly_amount: float | None = field(

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from schemas import ENTITIES, Category, Grade, Masking, field, field_specs
 from schemas.classification import sql_type
 from schemas.code_tables import code_table_names
+from schemas.health import HealthRecord
 
 
 @pytest.mark.parametrize("model", ENTITIES, ids=lambda m: m.entity_name)
@@ -76,3 +77,28 @@ def test_sql_types(annotation, expected):
 def test_grades_order_from_most_to_least_restrictive():
     ranks = [g.rank for g in Grade]
     assert ranks == sorted(ranks, reverse=True)
+
+
+def test_a_generalization_is_declared_not_spelled():
+    """A flag names its column; other kinds take none; the dictionary's words come from it."""
+    from schemas.classification import (
+        TO_YEAR,
+        Generalization,
+        Generalize,
+        code_flag,
+        code_flags,
+        present_flag,
+    )
+
+    assert code_flag("power_dependent").words == "power-dependent flag"
+    assert code_flags("key_population").words == "key-population flags"
+    assert present_flag("has_disability").words == "has disability flag"
+    assert TO_YEAR.words == "year"
+    with pytest.raises(ValueError, match="a flag names its column"):
+        Generalization(Generalize.CODE_FLAG)
+    with pytest.raises(ValueError, match="a flag names its column"):
+        Generalization(Generalize.YEAR, "year_of")
+    spec = next(
+        s for s in field_specs(HealthRecord) if s.name == "medical_equipment"
+    )  # the stored declaration comes back whole
+    assert spec.generalize_to == code_flag("power_dependent")

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from connectors.home import Home
-from schemas.classification import Grade, Masking, field_specs
+from schemas.classification import TO_INVOLVED, Grade, Masking, field_specs
 from schemas.idnumber import is_valid
 from schemas.marts import MARTS
 from schemas.registry import ENTITIES, table_fields
@@ -181,7 +181,7 @@ def test_an_incident_role_is_one_rule_wherever_it_is_carried():
         for spec in field_specs(model)
         if spec.name == "role"
     }
-    assert rules == {(Grade.L3, True, Masking.GENERALIZE, "involved")}
+    assert rules == {(Grade.L3, True, Masking.GENERALIZE, TO_INVOLVED)}
 
 
 def test_the_published_person_source_says_only_whether_a_record_is_an_incident(published):

@@ -2,8 +2,9 @@
 
 Publication never names a column: it asks this module how every field of every published
 table appears, and the answer comes from the field's declared `Masking`. Generalizations
-are small rules keyed by the `generalize_to` text the schemas use; an unknown one is an
-error, so a new rule cannot silently publish a field in the clear.
+are declared on the field as a `Generalization` (schemas/classification.py); each kind has
+its rule here, and a kind without one fails the type check, so a new kind cannot silently
+publish a field in the clear.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.classification import FieldSpec, Masking
+from schemas.classification import FieldSpec, Generalize, Masking
 from schemas.code_tables import code_table
 from schemas.incident import SUBJECT_ROLE
 from warehouse.db import quote
@@ -60,42 +61,47 @@ def _code_flag(spec: FieldSpec, attribute: str) -> list[str]:
 
 
 def generalized(spec: FieldSpec) -> Column:
-    """The published form of a field declared `generalize` (see `generalize_to`)."""
-    col, target = quote(spec.name), spec.generalize_to or ""
+    """The published form of a field declared `generalize` (its `Generalization`)."""
+    col, rule = quote(spec.name), spec.generalize_to
+    if rule is None:
+        raise ValueError(f"{spec.entity}.{spec.name}: generalized to nothing")
     p = f"g_{spec.entity}_{spec.name}"
-    if target in ("year", "birth year"):
-        return Column(f"{_base(spec.name)}_year", f"CAST(year({col}) AS INTEGER)", {}, spec)
-    if target == "month":
-        return Column(f"{_base(spec.name)}_month", f"strftime({col}, '%Y-%m')", {}, spec)
-    if target == "date":
-        return Column(f"{_base(spec.name)}_date", f"CAST({col} AS DATE)", {}, spec)
-    if target == "building":
-        sql = (
-            'CASE WHEN "building_no" IS NOT NULL THEN coalesce("community", \'\') || '
-            "\"building_no\" || '号楼' END"
-        )
-        return Column("building_address", sql, {}, spec)
-    if target == "involved":
-        # Whether the record is an incident's: a register's own person is not involved.
-        sql = f"coalesce({col} <> ${p}_subject, false)"
-        return Column("involved", sql, {f"{p}_subject": SUBJECT_ROLE}, spec)
-    if target.startswith("has ") and target.endswith(" flag"):
-        name = target.removesuffix(" flag").replace(" ", "_")
-        return Column(name, f"{col} IS NOT NULL", {}, spec)
-    if target.endswith(" flags"):
-        attribute = target.removesuffix(" flags").replace("-", "_")
-        table = code_table(spec.codes or "")
-        pairs = [(c.code, c.flag(attribute)) for c in table.codes if c.flag(attribute)]
-        sql = f"${p}_values[list_position(${p}_codes, {col})]"
-        params = {f"{p}_codes": [a for a, _ in pairs], f"{p}_values": [str(b) for _, b in pairs]}
-        return Column(attribute, sql, params, spec)
-    if target.endswith(" flag"):
-        attribute = target.removesuffix(" flag").replace("-", "_")
-        codes = {p: _code_flag(spec, attribute)}
-        test = "list_has_any" if spec.sql_type.endswith("[]") else "list_contains"
-        args = f"{col}, ${p}" if test == "list_has_any" else f"${p}, {col}"
-        return Column(attribute, f"coalesce({test}({args}), false)", codes, spec)
-    raise ValueError(f"{spec.entity}.{spec.name}: no rule to generalize to {target!r}")
+    match rule.to:
+        case Generalize.YEAR | Generalize.BIRTH_YEAR:
+            return Column(f"{_base(spec.name)}_year", f"CAST(year({col}) AS INTEGER)", {}, spec)
+        case Generalize.MONTH:
+            return Column(f"{_base(spec.name)}_month", f"strftime({col}, '%Y-%m')", {}, spec)
+        case Generalize.DATE:
+            return Column(f"{_base(spec.name)}_date", f"CAST({col} AS DATE)", {}, spec)
+        case Generalize.BUILDING:
+            sql = (
+                'CASE WHEN "building_no" IS NOT NULL THEN coalesce("community", \'\') || '
+                "\"building_no\" || '号楼' END"
+            )
+            return Column("building_address", sql, {}, spec)
+        case Generalize.INVOLVED:
+            # Whether the record is an incident's: a register's own person is not involved.
+            sql = f"coalesce({col} <> ${p}_subject, false)"
+            return Column("involved", sql, {f"{p}_subject": SUBJECT_ROLE}, spec)
+        case Generalize.PRESENT:
+            return Column(rule.name or "", f"{col} IS NOT NULL", {}, spec)
+        case Generalize.CODE_FLAGS:
+            attribute = rule.name or ""
+            table = code_table(spec.codes or "")
+            pairs = [(c.code, c.flag(attribute)) for c in table.codes if c.flag(attribute)]
+            sql = f"${p}_values[list_position(${p}_codes, {col})]"
+            params = {
+                f"{p}_codes": [a for a, _ in pairs],
+                f"{p}_values": [str(b) for _, b in pairs],
+            }
+            return Column(attribute, sql, params, spec)
+        case Generalize.CODE_FLAG:
+            attribute = rule.name or ""
+            codes = {p: _code_flag(spec, attribute)}
+            test = "list_has_any" if spec.sql_type.endswith("[]") else "list_contains"
+            args = f"{col}, ${p}" if test == "list_has_any" else f"${p}, {col}"
+            return Column(attribute, f"coalesce({test}({args}), false)", codes, spec)
+    raise ValueError(f"{spec.entity}.{spec.name}: no rule to generalize to {rule.to}")
 
 
 def published_column(spec: FieldSpec) -> Column | None:
