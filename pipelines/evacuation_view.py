@@ -51,9 +51,10 @@ def show_evacuation(
     except (NoAnalytics, FileNotFoundError) as exc:
         console.print(f"[red]{exc}[/red]")
         return EXIT_NOT_FOUND
-    except WriterBusy:
+    except WriterBusy as busy:
         console.print(
-            "[red]A run is writing the warehouse and did not finish within a minute.[/red] "
+            "[red]A run is writing the warehouse and did not finish within "
+            f"{busy.waited:g} s.[/red] "
             "Use the masked list (without --break-glass) now, or try again shortly."
         )
         return EXIT_BUSY

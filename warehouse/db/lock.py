@@ -17,7 +17,11 @@ POLL_SECONDS = 0.2
 
 
 class WriterBusy(Exception):
-    """Another process holds the warehouse and did not let go in time."""
+    """Another process holds the warehouse and did not let go within `waited` seconds."""
+
+    def __init__(self, message: str, waited: float = 0.0) -> None:
+        super().__init__(message)
+        self.waited = waited
 
 
 class WriterLock:
@@ -44,7 +48,9 @@ class WriterLock:
             except BlockingIOError:
                 if self.timeout is not None and time.monotonic() - started > self.timeout:
                     os.close(fd)
-                    raise WriterBusy(f"another run holds {self.path}; try again later") from None
+                    raise WriterBusy(
+                        f"another run holds {self.path}; try again later", self.timeout
+                    ) from None
                 if self.on_wait and not told:
                     self.on_wait(f"waiting for the run holding the warehouse ({holder(fd)})")
                     told = True
