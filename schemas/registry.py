@@ -16,22 +16,6 @@ from schemas.record_links import RecordLinks
 from schemas.registration import ResidenceRegistration
 from schemas.welfare import WelfareCase
 
-ENTITIES: tuple[type[Record], ...] = (
-    Person,
-    PersonSource,
-    PersonIdHistory,
-    Address,
-    Building,
-    Dwelling,
-    HouseholdMember,
-    HousingRecord,
-    HealthRecord,
-    ResidenceRegistration,
-    Incident,
-    IncidentPerson,
-    WelfareCase,
-)
-
 # Department records: staged per source, and conformed in core with the keys linking
 # gave them (schemas/record_links.py).
 RECORDS: tuple[type[Record], ...] = (
@@ -41,6 +25,17 @@ RECORDS: tuple[type[Record], ...] = (
     Incident,
     IncidentPerson,
     WelfareCase,
+)
+
+ENTITIES: tuple[type[Record], ...] = (
+    Person,
+    PersonSource,
+    PersonIdHistory,
+    Address,
+    Building,
+    Dwelling,
+    HouseholdMember,
+    *RECORDS,
 )
 
 # The core tables the link step writes (people, their records and places, households).

@@ -32,7 +32,7 @@ def create_table_sql(model: type[Record]) -> str:
     """CREATE TABLE for one model's conformed table, primary key first."""
     if not model.table_name:
         raise ValueError(f"{model.entity_name} has no conformed table")
-    specs = sorted(table_fields(model), key=_key_first)
+    specs = _columns(model)
     columns = [
         f"    {quote(s.name)} {s.sql_type}{' NOT NULL' if s.required else ''}" for s in specs
     ]
@@ -101,9 +101,10 @@ def _drop_changed_records(con: duckdb.DuckDBPyConnection) -> None:
     for model in RECORDS:
         schema, _, name = (model.table_name or "").partition(".")
         found = [r[0] for r in con.execute(COLUMNS_OF, [schema, name]).fetchall()]
-        if found and found != [s.name for s in sorted(table_fields(model), key=_key_first)]:
+        if found and found != [s.name for s in _columns(model)]:
             con.execute(f"DROP TABLE {qualified(model.table_name or '')}")
 
 
-def _key_first(spec: FieldSpec) -> bool:
-    return not spec.primary_key
+def _columns(model: type[Record]) -> list[FieldSpec]:
+    """A table's columns in the order it is created: its primary key first."""
+    return sorted(table_fields(model), key=lambda s: not s.primary_key)

@@ -20,12 +20,9 @@ from warehouse.db import qualified, quote, record_key_of
 LINKS = "core.person_source"
 
 
-def write_records(
-    con: duckdb.DuckDBPyConnection, contracts: list[SourceContract]
-) -> dict[str, int]:
+def write_records(con: duckdb.DuckDBPyConnection, contracts: list[SourceContract]) -> None:
     """Rewrite every conformed record table from staging and `core.person_source`; the
-    caller holds the transaction. Returns the rows written per table."""
-    written = {}
+    caller holds the transaction."""
     for model in RECORDS:
         table = model.table_name or ""
         con.execute(f"DELETE FROM {qualified(table)}")
@@ -35,8 +32,6 @@ def write_records(
                     insert_sql(model, contract),
                     {"department": contract.department, "source": contract.source},
                 )
-        written[table] = con.execute(f"SELECT count(*) FROM {qualified(table)}").fetchall()[0][0]
-    return written
 
 
 def insert_sql(model: type[Record], contract: SourceContract) -> str:

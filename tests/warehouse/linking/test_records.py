@@ -21,6 +21,10 @@ from warehouse.ingest.intake import process_pending
 from warehouse.linking.run import link_people
 
 
+def _feeding(home: Home, model):
+    return [c for c in home.contracts().values() if model.entity_name in c.entities]
+
+
 def _key(model) -> str:
     (key,) = [s.name for s in field_specs(model) if s.primary_key]
     return key
@@ -29,9 +33,7 @@ def _key(model) -> str:
 @pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.entity_name)
 def test_every_current_record_is_in_core_once(published: Home, model):
     with duckdb.connect(str(published.warehouse), read_only=True) as con:
-        for contract in published.contracts().values():
-            if model.entity_name not in contract.entities:
-                continue
+        for contract in _feeding(published, model):
             staged = con.execute(
                 f"SELECT count(DISTINCT {_key(model)}) "
                 f"FROM {qualified(contract.staging_table + '_current')}"
@@ -46,9 +48,7 @@ def test_every_current_record_is_in_core_once(published: Home, model):
 @pytest.mark.parametrize("model", RECORDS, ids=lambda m: m.entity_name)
 def test_a_record_carries_the_person_and_places_of_its_link(published: Home, model):
     with duckdb.connect(str(published.warehouse), read_only=True) as con:
-        for contract in published.contracts().values():
-            if model.entity_name not in contract.entities:
-                continue
+        for contract in _feeding(published, model):
             per_mention = _key(model) == record_key_of(contract)
             key = _key(model) if per_mention else None
             if per_mention:
