@@ -4,7 +4,7 @@ import dataclasses
 
 import dagster as dg
 
-from pipelines.defs.quality import quality_checks_for
+from pipelines.defs.quality import layer_quality_checks
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
@@ -16,6 +16,7 @@ CORE_TABLES = {(m.table_name or "").removeprefix("core."): m.summary for m in LI
 
 
 LINK_STEP = "link_people_and_places"
+CORE_CHECKS = "core_quality"
 
 
 def core_key(table: str) -> dg.AssetKey:
@@ -73,8 +74,9 @@ def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
 
 
 def core_quality_checks() -> list[dg.AssetChecksDefinition]:
-    """The Great Expectations gates of every core table; blocking ones stop the marts."""
-    return [quality_checks_for(core_key(t), f"core.{t}") for t in CORE_TABLES]
+    """The Great Expectations gates of every core table, in one step; blocking ones stop
+    the marts."""
+    return [layer_quality_checks(CORE_CHECKS, {core_key(t): f"core.{t}" for t in CORE_TABLES})]
 
 
 NIGHTLY_RELINK = dg.define_asset_job(

@@ -1,21 +1,23 @@
 """Quality gates as Dagster asset checks: a blocking check and a warning check per table.
 
-`quality_checks_for(asset_key, table)` is the factory every layer uses (staging here; core
-and marts call it for theirs). On a conformed table the blocking check fails with ERROR
+`layer_quality_checks(name, tables)` is the factory every layer uses (staging here, core
+for its tables): one step checks a layer's tables, so they share a writer lock, a
+connection and a Data Docs build, and a run that materializes some assets of the layer
+checks just those. On a conformed table the blocking check fails with ERROR
 severity when any blocking expectation fails, which stops the assets downstream. A staging
 table is judged load by load: a load that fails a blocking rule is held back (its rows
 leave staging), the blocking check passes on what remains, and a third check, not
 blocking, fails with ERROR severity naming the held loads. The warning check only warns.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import dagster as dg
 
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
-from warehouse.quality import ExpectationOutcome, TableOutcome, check_table
+from warehouse.quality import ExpectationOutcome, TableOutcome, check_tables
 
 BLOCKING_CHECK = "quality_blocking"
 WARNING_CHECK = "quality_warnings"
@@ -67,12 +69,20 @@ def quality_checks_for(
 ) -> dg.AssetChecksDefinition:
     """The quality checks of `table` (e.g. `core.person`), on the asset that writes it;
     `per_load` (staging) adds the check that names held loads."""
+    return layer_quality_checks(
+        check_key_name(asset_key), {asset_key: table}, per_load, {asset_key: description}
+    )
+
+
+def _specs(
+    asset_key: dg.AssetKey, table: str, description: str | None, per_load: bool
+) -> list[dg.AssetCheckSpec]:
     held = dg.AssetCheckSpec(
         HELD_CHECK,
         asset=asset_key,
         description=f"Loads of {table} held back by a failed blocking rule; the rest go on.",
     )
-    specs = [
+    return [
         dg.AssetCheckSpec(
             BLOCKING_CHECK,
             asset=asset_key,
@@ -87,42 +97,72 @@ def quality_checks_for(
         *([held] if per_load else []),
     ]
 
+
+def layer_quality_checks(
+    name: str,
+    tables: Mapping[dg.AssetKey, str],
+    per_load: bool = False,
+    descriptions: Mapping[dg.AssetKey, str | None] | None = None,
+) -> dg.AssetChecksDefinition:
+    """The checks of several tables (a layer) in one step: one writer lock, one connection
+    and one Data Docs build for all of them, where a step per table paid each again.
+    A run that materializes some of the assets runs only their checks."""
+    texts = descriptions or {}
+    specs = [
+        spec
+        for key, table in tables.items()
+        for spec in _specs(key, table, texts.get(key), per_load)
+    ]
+
     @dg.multi_asset_check(
-        name=check_key_name(asset_key),
+        name=name,
         specs=specs,
+        can_subset=True,
         pool=WAREHOUSE_POOL,
         compute_kind="great_expectations",
     )
     def _checks(
         context: dg.AssetCheckExecutionContext, home: CausewayHome
     ) -> Iterator[dg.AssetCheckResult]:
-        outcome = check_table(
+        selected = {key.asset_key for key in context.selected_asset_check_keys}
+        chosen = {key: table for key, table in tables.items() if key in selected}
+        outcomes = check_tables(
             home.home(),
-            table,
+            list(chosen.values()),
             dagster_run_id=context.run.run_id,
             on_wait=context.log.info,
-            check_name=f"{asset_key.to_user_string()}:{BLOCKING_CHECK}",
+            check_names={t: f"{k.to_user_string()}:{BLOCKING_CHECK}" for k, t in chosen.items()},
         )
-        for o in outcome.failed:
-            context.log.warning(f"{o.severity.value}: {o.summary()}")
-        yield dg.AssetCheckResult(
-            asset_key=asset_key,
-            check_name=BLOCKING_CHECK,
-            passed=outcome.passed_blocking,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata=check_metadata(outcome, outcome.blocking_failures),
-        )
-        yield dg.AssetCheckResult(
-            asset_key=asset_key,
-            check_name=WARNING_CHECK,
-            passed=not outcome.warnings,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata=check_metadata(outcome, outcome.warnings),
-        )
-        if per_load:
-            yield held_result(asset_key, outcome)
+        for asset_key, outcome in zip(chosen, outcomes, strict=True):
+            yield from _results(context, asset_key, outcome, per_load)
 
     return _checks
+
+
+def _results(
+    context: dg.AssetCheckExecutionContext,
+    asset_key: dg.AssetKey,
+    outcome: TableOutcome,
+    per_load: bool,
+) -> Iterator[dg.AssetCheckResult]:
+    for o in outcome.failed:
+        context.log.warning(f"{outcome.table} {o.severity.value}: {o.summary()}")
+    yield dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=BLOCKING_CHECK,
+        passed=outcome.passed_blocking,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata=check_metadata(outcome, outcome.blocking_failures),
+    )
+    yield dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=WARNING_CHECK,
+        passed=not outcome.warnings,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata=check_metadata(outcome, outcome.warnings),
+    )
+    if per_load:
+        yield held_result(asset_key, outcome)
 
 
 def held_result(asset_key: dg.AssetKey, outcome: TableOutcome) -> dg.AssetCheckResult:
@@ -145,8 +185,13 @@ def held_result(asset_key: dg.AssetKey, outcome: TableOutcome) -> dg.AssetCheckR
     )
 
 
+STAGING_CHECKS = "staging_quality"
+
+
 def staging_quality_checks(contracts: Sequence[SourceContract]) -> list[dg.AssetChecksDefinition]:
-    return [
-        quality_checks_for(staging_key(c.source), c.staging_table, per_load=True)
-        for c in sorted(contracts, key=lambda c: c.source)
-    ]
+    """Every staging table's gates, judged load by load, in one step."""
+    ordered = sorted(contracts, key=lambda c: c.source)
+    if not ordered:
+        return []
+    tables = {staging_key(c.source): c.staging_table for c in ordered}
+    return [layer_quality_checks(STAGING_CHECKS, tables, per_load=True)]

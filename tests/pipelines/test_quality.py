@@ -9,15 +9,21 @@ from typer.testing import CliRunner
 
 from connectors.home import Home
 from pipelines.cli import EXIT_HELD, app
-from pipelines.defs.quality import BLOCKING_CHECK, HELD_CHECK, quality_checks_for
+from pipelines.defs.quality import (
+    BLOCKING_CHECK,
+    HELD_CHECK,
+    quality_checks_for,
+    staging_quality_checks,
+)
 from pipelines.defs.resources import CausewayHome
-from pipelines.defs.staging import staging_asset, staging_key
+from pipelines.defs.staging import staging_asset, staging_assets, staging_key
 from schemas.contracts import load_contracts
 from tests.warehouse.quality.conftest import (
     drop_next_snapshot,
     loaded_home,
     map_phone_onto_id_number,
 )
+from warehouse.ingest.intake import process_pending
 
 KEY = staging_key("police_residents")
 
@@ -51,6 +57,45 @@ def test_a_failing_load_is_held_back_and_downstream_still_runs(tmp_path):
     assert not held.passed and held.severity == dg.AssetCheckSeverity.ERROR
     (line,) = held.metadata["failures"].value
     assert "police_residents_202610.csv" in line and "sets aside one field" in line
+
+
+def _gates(home: Home) -> dict[str, list[str | None]]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT source, list(gate ORDER BY loaded_at, file_id) FROM audit.file_loads "
+            "GROUP BY source"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_one_step_checks_the_layer_and_a_run_checks_only_what_it_selects(tmp_path):
+    home = loaded_home(tmp_path / "home")
+    # A second, healthy police snapshot: two loads of one table judged in one step.
+    drop_next_snapshot(home)
+    process_pending(home)
+    contracts = list(home.contracts().values())
+    (layer,) = staging_quality_checks(contracts)
+    resources = {"home": CausewayHome(root=str(home.root))}
+    with dg.DagsterInstance.ephemeral() as instance:
+        police_only = dg.materialize(
+            [*staging_assets(contracts), layer],
+            instance=instance,
+            resources=resources,
+            selection=dg.AssetSelection.checks_for_assets(KEY),
+        )
+        assert {e.asset_key for e in police_only.get_asset_check_evaluations()} == {KEY}
+        gates = _gates(home)
+        assert gates.pop("police_residents") == ["passed", "passed"]
+        assert all(g == [None] for g in gates.values()), "the others wait for their own run"
+        everything = dg.materialize(
+            [*staging_assets(contracts), layer],
+            instance=instance,
+            resources=resources,
+            selection=dg.AssetSelection.all_asset_checks(),
+        )
+    judged = {e.asset_key for e in everything.get_asset_check_evaluations()}
+    assert judged == {staging_key(c.source) for c in contracts}
+    assert all(g == ["passed"] for s, g in _gates(home).items() if s != "police_residents")
 
 
 def test_the_factory_names_checks_per_asset():

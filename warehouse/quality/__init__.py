@@ -5,12 +5,13 @@ runs them on the warehouse, stores every result in `audit.quality_results` and r
 GX Data Docs under `<home>/docs/quality/`. Nothing here knows Dagster.
 """
 
-from warehouse.quality.gate import TableOutcome, check_table, docs_index
+from warehouse.quality.gate import TableOutcome, check_table, check_tables, docs_index
 from warehouse.quality.store import ExpectationOutcome
 
 __all__ = [
     "ExpectationOutcome",
     "TableOutcome",
     "check_table",
+    "check_tables",
     "docs_index",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from schemas.contracts import SourceContract
 from warehouse.db import WriterLock, open_warehouse, qualified, transaction, withdraw_rows
 from warehouse.ingest import add_to_receipt
 from warehouse.quality.rules import SiteSeverities, site_severities, with_site
-from warehouse.quality.runner import run_suites
+from warehouse.quality.runner import Validation
 from warehouse.quality.store import ExpectationOutcome, record_failed_checks, store_results
 from warehouse.quality.suites import staging_suites, suites_for
 
@@ -103,7 +103,22 @@ def check_table(
     on_wait: Callable[[str], None] | None = None,
     check_name: str | None = None,
 ) -> TableOutcome:
-    """Run every suite of `table` (e.g. `staging.police_residents`) and keep the results.
+    """Run every suite of `table` (e.g. `staging.police_residents`) and keep the results."""
+    names = {table: check_name} if check_name else None
+    (outcome,) = check_tables(home, [table], run_id, dagster_run_id, on_wait, names)
+    return outcome
+
+
+def check_tables(
+    home: Home,
+    tables: Sequence[str],
+    run_id: str | None = None,
+    dagster_run_id: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    check_names: Mapping[str, str] | None = None,
+) -> list[TableOutcome]:
+    """Run every suite of each table, in order, under one writer lock, one connection and
+    one GX context, and keep the results; `check_names` names each table's blocking check.
 
     A staging table is judged load by load, only the loads no gate judged yet: old rows
     can never block a new run, and a load that fails a blocking rule is held back alone.
@@ -111,20 +126,32 @@ def check_table(
     home.ensure()
     run_id = run_id or dagster_run_id or uuid.uuid4().hex[:12]
     site = site_severities(home.root)
-    contract = next((c for c in home.contracts().values() if c.staging_table == table), None)
-    with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
-        if contract is not None:
-            return _judge_loads(con, home, contract, site, run_id, check_name or table)
-        outcomes = run_suites(con, with_site(suites_for(table), site), home.quality_docs, run_id)
-        store_results(con, run_id, outcomes, dt.datetime.now())
-        result = TableOutcome(table, run_id, outcomes, docs_index(home))
-        if result.blocking_failures:
-            record_failed_checks(con, dagster_run_id, [check_name or table])
-    return result
+    by_table = {c.staging_table: c for c in home.contracts().values()}
+    names = check_names or {}
+    out = []
+    with (
+        WriterLock(home.writer_lock, on_wait=on_wait),
+        open_warehouse(home) as con,
+        Validation(con, home.quality_docs) as validation,
+    ):
+        for table in tables:
+            name = names.get(table, table)
+            contract = by_table.get(table)
+            if contract is not None:
+                out.append(_judge_loads(con, validation, home, contract, site, run_id, name))
+                continue
+            outcomes = validation.run(with_site(suites_for(table), site), run_id)
+            store_results(con, run_id, outcomes, dt.datetime.now())
+            result = TableOutcome(table, run_id, outcomes, docs_index(home))
+            if result.blocking_failures:
+                record_failed_checks(con, dagster_run_id, [name])
+            out.append(result)
+    return out
 
 
 def _judge_loads(
     con: duckdb.DuckDBPyConnection,
+    validation: Validation,
     home: Home,
     contract: SourceContract,
     site: SiteSeverities,
@@ -135,7 +162,7 @@ def _judge_loads(
     today = dt.date.today()
     for file_id, file_name, rows in con.execute(UNJUDGED_SQL, [contract.source]).fetchall():
         suites = with_site(staging_suites(contract, today, file_id), site)
-        found = run_suites(con, suites, home.quality_docs, run_name=f"{run_id}-{file_id}")
+        found = validation.run(suites, run_name=f"{run_id}-{file_id}")
         explain_loads(con, found)
         store_results(con, run_id, found, dt.datetime.now())
         outcome.outcomes += found
@@ -170,13 +197,6 @@ def _why(outcome: ExpectationOutcome) -> str:
     seen = [e.get(outcome.column) for e in outcome.examples if isinstance(e, dict)]
     shown = ", ".join(f"{v:.2g}" if isinstance(v, float) else str(v) for v in seen[:1])
     return f"{outcome.expectation} ({shown})" if shown else outcome.expectation
-
-
-def check_tables(
-    home: Home, tables: Sequence[str], run_id: str | None = None
-) -> list[TableOutcome]:
-    run_id = run_id or uuid.uuid4().hex[:12]
-    return [check_table(home, table, run_id) for table in tables]
 
 
 def hold_load(

@@ -70,21 +70,51 @@ def _result_format(suite: Suite) -> dict[str, Any]:
     return out
 
 
-def run_suites(
-    con: duckdb.DuckDBPyConnection, suites: Sequence[Suite], docs_root: Path, run_name: str
-) -> list[ExpectationOutcome]:
-    """Validate every suite, store GX's results under `docs_root` and update the Data Docs."""
-    great_expectations = gx()
-    ctx = context(docs_root)
-    source = sql_datasource(ctx, DATASOURCE, con)
-    run_id = great_expectations.RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
-    outcomes: list[ExpectationOutcome] = []
-    stored = []
-    try:
+class Validation:
+    """One GX context and data source for many suites, and one Data Docs build at the end.
+
+    GX compiles its page templates on every build and a context costs about half a second
+    to make, so the gates of a whole layer share one (`with Validation(...) as v`).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, docs_root: Path) -> None:
+        self.con = con
+        self.docs_root = docs_root
+        self._ctx: Any = None
+        self._source: Any = None
+        self._stored: list[Any] = []
+
+    def __enter__(self) -> Validation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._source is not None:
+            close_datasource(self._source)
+        if self._stored and exc[0] is None:
+            # Renders the pages of every validation run here, and the index.
+            self._ctx.build_data_docs(resource_identifiers=self._stored)
+
+    def _open(self) -> tuple[Any, Any]:
+        if self._ctx is None:
+            self._ctx = context(self.docs_root)
+            self._source = sql_datasource(self._ctx, DATASOURCE, self.con)
+        return self._ctx, self._source
+
+    def run(self, suites: Sequence[Suite], run_name: str) -> list[ExpectationOutcome]:
+        """Validate every suite and store GX's results under `docs_root`."""
+        great_expectations = gx()
+        run_id = great_expectations.RunIdentifier(
+            run_name=run_name, run_time=dt.datetime.now(dt.UTC)
+        )
+        outcomes: list[ExpectationOutcome] = []
         for suite in suites:
             if not suite.expectations:
                 continue
-            asset = source.add_query_asset(name=_safe(suite.name), query=suite.query)
+            ctx, source = self._open()
+            name = _safe(suite.name)
+            if any(a.name == name for a in source.assets):  # another load of the table
+                source.delete_asset(name)
+            asset = source.add_query_asset(name=name, query=suite.query)
             batch = asset.add_batch_definition_whole_table("all rows")
             gx_suite = ctx.suites.add_or_update(
                 great_expectations.ExpectationSuite(
@@ -104,15 +134,17 @@ def run_suites(
                 )
             )
             ((identifier, result),) = checkpoint.run(run_id=run_id).run_results.items()
-            stored.append(identifier)
-            outcomes += _outcomes(con, suite, result)
-    finally:
-        close_datasource(source)
-    if stored:
-        # Renders this run's pages and the index; GX compiles its templates on every
-        # build, so one build per table, not per suite.
-        ctx.build_data_docs(resource_identifiers=stored)
-    return outcomes
+            self._stored.append(identifier)
+            outcomes += _outcomes(self.con, suite, result)
+        return outcomes
+
+
+def run_suites(
+    con: duckdb.DuckDBPyConnection, suites: Sequence[Suite], docs_root: Path, run_name: str
+) -> list[ExpectationOutcome]:
+    """Validate every suite, store GX's results under `docs_root` and update the Data Docs."""
+    with Validation(con, docs_root) as validation:
+        return validation.run(suites, run_name)
 
 
 def _safe(name: str) -> str:
