@@ -55,6 +55,7 @@ print(json.dumps({"seconds": time.perf_counter() - t}))
 def scores(home) -> dict:
     import duckdb
 
+    from warehouse.linking.comparisons import link_rules
     from warehouse.linking.evaluate import (
         blocking_recall,
         dwelling_scores,
@@ -63,14 +64,13 @@ def scores(home) -> dict:
     )
     from warehouse.linking.features import features_sql, names_sql
     from warehouse.linking.names import create_name_table
-    from warehouse.linking.settings import load_settings
 
     truth = home.demo_truth / "persons.csv"
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         people = person_scores(con, truth)
         merges = false_merges(con, home.demo_truth)
         places = dwelling_scores(con, truth)
-        rules = list(load_settings().blocking_rules)
+        rules = list(link_rules().blocking.prediction)
         # The features read names normalized through the run's temporary name table.
         create_name_table(con, names_sql(home.contracts().values()))
         block = blocking_recall(con, truth, features_sql(home.contracts().values()), rules)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import lru_cache
 from itertools import combinations, product
 from pathlib import Path
 
@@ -345,6 +346,19 @@ class ContractError(ValueError):
 
 
 def load_contract(path: Path) -> SourceContract:
+    """The contract in `path`, parsed once per version of the file: every stage asks for
+    the contracts, many times a run, and parsing YAML costs more than the stage's SQL."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ContractError(f"contract {path}: {exc}") from exc
+    version = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return _parsed_contract(version).model_copy(deep=True)
+
+
+@lru_cache(maxsize=256)
+def _parsed_contract(version: tuple[str, int, int, int]) -> SourceContract:
+    path = Path(version[0])
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return SourceContract.model_validate(raw)

@@ -1,8 +1,8 @@
 """Linking features of every person mention, computed in SQL over the whole set.
 
-Blocking and comparison keys (surname, given name, building and dwelling keys) and the
-term frequencies of names, phones and dwellings are derived here once, so training, full linking
-and incremental linking all see the same values.
+Blocking and comparison keys (surname, given name, building and dwelling keys) are derived
+here once, so training, full linking and incremental linking all see the same values;
+comparisons.yaml says how they are compared.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ DWELLING_KEY = (
     "cw_community_key(community) || '|' || building_no || '|' || coalesce(unit_no, '') "
     "|| '|' || room_no"
 )
-TF_COLUMNS = ("name", "name_pinyin", "given_name", "surname", "phone", "dwelling_key")
 
 
 def names_sql(contracts: Iterable[SourceContract]) -> str:
@@ -36,13 +35,14 @@ def names_sql(contracts: Iterable[SourceContract]) -> str:
 
 def features_sql(contracts: Iterable[SourceContract], since_fields: tuple[str, ...] = ()) -> str:
     """Every current mention with a run-local integer `unique_id`, its keys, the person it
-    was linked to before (if any) and whether it is new or changed since. The name is
-    the normalized one of `link_names` (warehouse/linking/names.py), `name_raw` the
-    staged one."""
+    was linked to before (if any) and whether it is new or changed since. The name, its
+    pinyin, surname and given name are those of `link_names` (warehouse/linking/names.py),
+    `name_raw` the staged one."""
     return f"""
 WITH staged AS NOT MATERIALIZED ({mentions_sql(contracts, since_fields)}),
 m AS NOT MATERIALIZED (
-    SELECT staged.* REPLACE (n.name AS name), staged.name AS name_raw, n.name_pinyin
+    SELECT staged.* REPLACE (n.name AS name), staged.name AS name_raw, n.name_pinyin,
+        n.surname, n.given_name, n.given_pinyin
     FROM staged LEFT JOIN {NAME_TABLE} AS n ON n.raw = staged.name
 )
 SELECT
@@ -51,10 +51,6 @@ SELECT
     ps.person_id AS previous_person_id,
     ps.person_id IS NULL OR fp.fingerprint IS DISTINCT FROM {FINGERPRINT} AS is_new,
     {FINGERPRINT} AS fingerprint,
-    left(name, 1) AS surname,
-    substr(name, 2) AS given_name,
-    -- The pinyin after the surname's (names.py reads a compound surname as one word).
-    nullif(regexp_replace(name_pinyin, '^[^ ]+ ?', ''), '') AS given_pinyin,
     id_number IS NOT NULL AS has_id,
     -- NULL when a part is missing (|| of a NULL is NULL; unit_no is coalesced).
     {BUILDING_KEY} AS building_key,

@@ -92,33 +92,58 @@ def _reading(ch: str) -> str:
     return lazy_pinyin(ch, style=Style.NORMAL, errors="default")[0].lower()
 
 
+def surname_length(name: str) -> int:
+    """How many leading characters of a normalized name are its surname: a compound
+    surname (欧阳, 司马) is two. In another script the order of names is unknown and the
+    first letter stands in (it only blocks, and scores no more than "same surname")."""
+    _, compound = _surnames()
+    return 2 if HAN.search(name) and name[:2] in compound and len(name) > 2 else 1
+
+
+def name_parts(name: str | None) -> tuple[str | None, str | None, str | None]:
+    """(surname, given name, pinyin of the given name) of a normalized name; the one
+    definition of the surname that blocking and every name level compare."""
+    if not name:
+        return None, None, None
+    cut = surname_length(name)
+    if HAN.search(name):
+        given_pinyin = " ".join(_readings(name[cut:]))
+    else:  # the words after the first
+        given_pinyin = name.casefold().partition(" ")[2]
+    return name[:cut], name[cut:], given_pinyin or None
+
+
 def name_pinyin(name: str) -> str | None:
     """The toneless pinyin of a normalized name, the surname read as a surname
-    (曾 zeng, 单 shan); a Latin-script name is its lower-case letters."""
+    (曾 zeng, 单 shan, 欧阳 ou yang); a Latin-script name is its lower-case letters."""
     if not name:
         return None
     if not HAN.search(name):
         return name.casefold()
     single, compound = _surnames()
-    head, rest = "", name
-    if name[:2] in compound:
-        head, rest = compound[name[:2]], name[2:]
-    elif name[0] in single:
-        head, rest = single[name[0]], name[1:]
-    parts = [head] if head else []
-    parts += [_reading(ch) for ch in rest if ch != "\u00b7"]
-    return " ".join(p for p in parts if p.strip()) or None
+    cut = surname_length(name)
+    head = compound.get(name[:2]) if cut == 2 else single.get(name[0])
+    parts = [head] if head else _readings(name[:cut])
+    return " ".join([*parts, *_readings(name[cut:])]) or None
+
+
+def _readings(text: str) -> list[str]:
+    return [r for r in (_reading(ch) for ch in text if ch != "\u00b7") if r.strip()]
 
 
 def name_rows(raw_names: Iterable[str]) -> pa.Table:
-    """raw → normalized name and its pinyin, for each distinct raw name."""
+    """raw → normalized name, its pinyin and its parts, for each distinct raw name."""
     raw = [n for n in dict.fromkeys(raw_names) if n is not None]
-    normalized = normalize_names(raw)
+    normalized = [n or None for n in normalize_names(raw)]
+    parts = [name_parts(n) for n in normalized]
     return pa.table(
         {
             "raw": pa.array(raw, pa.string()),
-            "name": pa.array([n or None for n in normalized], pa.string()),
-            "name_pinyin": pa.array([name_pinyin(n) for n in normalized], pa.string()),
+            "name": pa.array(normalized, pa.string()),
+            "name_pinyin": pa.array([name_pinyin(n or "") for n in normalized], pa.string()),
+            "surname": pa.array([s for s, _, _ in parts], pa.string()),
+            "given_name": pa.array([g for _, g, _ in parts], pa.string()),
+            "given_pinyin": pa.array([p for _, _, p in parts], pa.string()),
         }
     )
 

@@ -20,27 +20,27 @@ from typing import Literal
 import duckdb
 
 from connectors.home import Home
-from warehouse.db import create_link_tables, transaction
+from warehouse.db import create_link_tables, quote, transaction
 from warehouse.linking.assign import assign_clusters
+from warehouse.linking.comparisons import COMPARISONS_FILE, link_rules
 from warehouse.linking.evidence import REASON_SQL
 from warehouse.linking.features import features_sql, names_sql
 from warehouse.linking.golden import write_people
 from warehouse.linking.ids import assign_person_ids
-from warehouse.linking.model import load_model, predict, save_model, splink_connection, train
+from warehouse.linking.model import (
+    RETAINED,
+    load_model,
+    predict,
+    save_model,
+    splink_connection,
+    train,
+)
 from warehouse.linking.names import create_name_table
 from warehouse.linking.places import link_places
 from warehouse.linking.records import write_records
 from warehouse.linking.settings import LinkSettings, load_settings
 
 Mode = Literal["auto", "full", "incremental"]
-SPLINK_COLUMNS = (
-    "unique_id, source, source_record_id, name, name_pinyin, surname, given_name, given_pinyin, "
-    "birth_date, "
-    "sex, phone, "
-    "community, building_key, dwelling_key, at_event, id_number, has_id, is_new"
-)
-
-
 ID_PAIRS = (
     "SELECT count(*) FROM (SELECT id_number FROM link_mentions WHERE has_id "
     "GROUP BY id_number HAVING count(*) > 1)"
@@ -49,6 +49,21 @@ ID_PAIRS = (
 
 class LinkError(RuntimeError):
     """A link run that cannot go ahead, with the reason in plain words."""
+
+
+def _splink_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """What Splink reads of a mention: the columns the comparisons and blocking rules name
+    (comparisons.yaml), the ones it keeps, and the key; a name no mention has is refused
+    here, in words, rather than deep inside Splink."""
+    wanted = dict.fromkeys(["unique_id", "is_new", *RETAINED, *link_rules().columns])
+    have = {row[0] for row in con.execute("DESCRIBE link_mentions").fetchall()}
+    unknown = [c for c in wanted if c not in have]
+    if unknown:
+        raise LinkError(
+            f"{COMPARISONS_FILE.name} reads {', '.join(unknown)}, which no mention has "
+            f"(a mention has {', '.join(sorted(have))})"
+        )
+    return ", ".join(quote(c) for c in wanted)
 
 
 @dataclass(frozen=True)
@@ -161,7 +176,7 @@ def link_people(
         spill = home.spill
         spill.mkdir(parents=True, exist_ok=True)
         splink = splink_connection(
-            con.sql(f"SELECT {SPLINK_COLUMNS} FROM link_mentions").arrow().read_all(), spill
+            con.sql(f"SELECT {_splink_columns(con)} FROM link_mentions").arrow().read_all(), spill
         )
         try:
             clock.lap("export")

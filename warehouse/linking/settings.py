@@ -1,4 +1,5 @@
-"""The linking settings file, validated: thresholds, blocking, survivorship."""
+"""The linking settings file, validated: thresholds, sampling, registers, survivorship
+(the comparisons and blocking rules are comparisons.yaml: warehouse/linking/comparisons.py)."""
 
 from __future__ import annotations
 
@@ -31,32 +32,6 @@ class GoldenRule(BaseModel):
     trust: tuple[str, ...] | None = None
 
 
-class HouseholdRule(BaseModel):
-    """Pairs whose shared phone or dwelling is household evidence, not personal evidence."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    other_given_name: str
-    generations_apart: str
-    one_apart: str
-    m_probability: float = Field(gt=0, le=1)
-    u_probability: float = Field(gt=0, le=1)
-
-    @property
-    def other_person(self) -> str:
-        return f"({self.other_given_name}) OR ({self.generations_apart})"
-
-    @property
-    def names_one_apart(self) -> str:
-        """Other given names one character apart, whatever the birth dates."""
-        return f"({self.other_given_name}) AND ({self.one_apart})"
-
-    @property
-    def one_apart_level(self) -> str:
-        """The pairs of the one-apart levels: such names, not generations apart."""
-        return f"{self.names_one_apart} AND NOT coalesce(({self.generations_apart}), false)"
-
-
 class RegisterRule(BaseModel):
     """Sources that list each person once, and what a row they leave over is worth."""
 
@@ -74,10 +49,7 @@ class LinkSettings(BaseModel):
     u_max_pairs: int = Field(gt=0)
     u_seed: int
     u_min_id_holders: int = Field(gt=1)
-    em_blocking_rules: tuple[str, ...] = Field(min_length=1)
-    blocking_rules: tuple[str, ...] = Field(min_length=1)
     prior_recall: float = Field(gt=0, le=1)
-    household: HouseholdRule
     registers: RegisterRule
     since_fields: tuple[str, ...] = ()
     trust: tuple[str, ...]

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse.linking.comparisons import link_rules
 from warehouse.linking.evaluate import false_merges
-from warehouse.linking.model import comparisons, one_apart_u
+from warehouse.linking.model import counted_u
 from warehouse.linking.names import name_pinyin
-from warehouse.linking.settings import load_settings
 
 D = dt.date
 
@@ -53,14 +53,14 @@ def _given_pinyin(name: str) -> str:
     ],
 )
 def test_who_is_another_person_of_the_household(given_l, given_r, born_l, born_r, other, apart):
-    household = load_settings().household
+    rules = link_rules()
     pinyin = [
         " ".join(name_pinyin("刘" + g).split()[1:]) if g else None for g in (given_l, given_r)
     ]
     con = duckdb.connect()
     found = con.execute(
-        f"SELECT coalesce(({household.other_person}), false), "
-        f"coalesce({household.one_apart_level}, false) "
+        f"SELECT coalesce(({rules.condition('other_person')}), false), "
+        f"coalesce({rules.condition('one_apart_level')}, false) "
         "FROM (SELECT ?::VARCHAR AS given_name_l, ?::VARCHAR AS given_name_r, "
         "?::DATE AS birth_date_l, ?::DATE AS birth_date_r, "
         "?::VARCHAR AS given_pinyin_l, ?::VARCHAR AS given_pinyin_r, "
@@ -73,14 +73,15 @@ def test_who_is_another_person_of_the_household(given_l, given_r, born_l, born_r
 def test_a_phone_or_home_shared_with_another_person_is_no_evidence():
     """The phone and address comparisons each have that level, with m = u fixed, so EM
     cannot give household agreement the weight of personal agreement."""
-    household = load_settings().household
+    other_person = link_rules().condition("other_person")
     levels = {}
-    for comparison in comparisons():
+    for comparison in link_rules().splink_comparisons():
         spec = comparison.get_comparison("duckdb").as_dict()
         for level in spec["comparison_levels"]:
-            if household.other_person in level["sql_condition"] and level.get(
-                "label_for_charts"
-            ) in ("shared with another person", "home of another person"):
+            if other_person in level["sql_condition"] and level.get("label_for_charts") in (
+                "shared with another person",
+                "home of another person",
+            ):
                 levels[spec["output_column_name"]] = level
     assert set(levels) == {"phone", "address"}
     for level in levels.values():
@@ -109,14 +110,28 @@ STRANGERS = [
     (f"{s}{g}明", f"1390000000{i}", f"D{i}", "1990-01-01")
     for i, (s, g) in enumerate(zip("王李张刘陈杨赵黄周吴", "国建伟华军东庆荣贤飞", strict=True))
 ]
-# The name level's u: of the 45 pairs of ten people, 4.5 are named one character apart.
-NAME_LEVEL = {"u_probability": 0.1}
+# The name level's sampled u: of the 45 pairs of ten people, 4.5 are named one character
+# apart.
+SAMPLED = {
+    "comparisons": [
+        {
+            "output_column_name": "name",
+            "comparison_levels": [
+                {"label_for_charts": "one character differs", "u_probability": 0.1}
+            ],
+        }
+    ]
+}
+
+
+def one_apart_u(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    return counted_u(con, "people", SAMPLED, link_rules())
 
 
 def test_one_apart_u_is_the_districts_share_of_such_people_sharing_a_home():
     """Where siblings carry a generation name, different people one character apart
     often share a home, and sharing one says little; where none do, it says much."""
-    alone = one_apart_u(_one_per_id(STRANGERS), "people", NAME_LEVEL)
+    alone = one_apart_u(_one_per_id(STRANGERS))
     siblings = [
         *STRANGERS[:4],
         ("叶霞雯", "0571-1", "H1", "1990-01-01"),
@@ -128,7 +143,7 @@ def test_one_apart_u_is_the_districts_share_of_such_people_sharing_a_home():
         ("金海龙", "0571-3", "H3", "1950-02-01"),
         ("金海虎", "0571-3", "H3", "1990-07-09"),
     ]
-    shared = one_apart_u(_one_per_id(siblings), "people", NAME_LEVEL)
+    shared = one_apart_u(_one_per_id(siblings))
     # None share a home: counted as one pair, the most the data allows. The phone level
     # counts only pairs who share a phone but not the home (the home says it then).
     assert alone == pytest.approx({"phone": 1 / 4.5, "address": 1 / 4.5})
@@ -136,7 +151,7 @@ def test_one_apart_u_is_the_districts_share_of_such_people_sharing_a_home():
     # Two of the pairs left home, and kept the phone: the phone level counts them.
     moved = {"俞锦良": "H5", "金海虎": "H4"}
     elsewhere = [(n, p, moved.get(n, h), b) for n, p, h, b in siblings]
-    apart = one_apart_u(_one_per_id(elsewhere), "people", NAME_LEVEL)
+    apart = one_apart_u(_one_per_id(elsewhere))
     assert apart == pytest.approx({"phone": 2 / 4.5, "address": 1 / 4.5})
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from warehouse.linking.names import (
     create_name_table,
+    name_parts,
     name_pinyin,
     normalize_name,
     normalize_names,
@@ -78,6 +79,27 @@ def test_homophones_share_a_pinyin_and_other_names_do_not():
     assert name_pinyin(normalize_name("張偉")) == "zhang wei"
 
 
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("张伟", ("张", "伟", "wei")),
+        ("曾国藩", ("曾", "国藩", "guo fan")),
+        # A compound surname is the surname whole: 欧阳娜娜 and 欧阳娜 share it, and the
+        # given name 娜娜 is compared as a given name, not 阳娜娜.
+        ("欧阳娜娜", ("欧阳", "娜娜", "na na")),
+        ("司马相如", ("司马", "相如", "xiang ru")),
+        # Two characters are a surname and a given name, whatever they could also be.
+        ("夏侯", ("夏", "侯", "hou")),
+        ("张", ("张", "", None)),
+        ("阿卜杜·热合曼", ("阿", "卜杜·热合曼", "bo du re he man")),
+        ("Li Ming", ("L", "i Ming", "ming")),
+        (None, (None, None, None)),
+    ],
+)
+def test_a_name_splits_into_surname_and_given_name_once(name, parts):
+    assert name_parts(name) == parts
+
+
 def test_the_name_table_holds_each_distinct_staged_name_once():
     con = duckdb.connect()
     con.execute(
@@ -85,9 +107,11 @@ def test_the_name_table_holds_each_distinct_staged_name_once():
         "('ＬＩ　Ｍｉｎｇ')) AS t(name)"
     )
     assert create_name_table(con, "SELECT name FROM staged") == 3
-    rows = con.execute("SELECT raw, name, name_pinyin FROM link_names").fetchall()
+    rows = con.execute(
+        "SELECT raw, name, name_pinyin, surname, given_name, given_pinyin FROM link_names"
+    ).fetchall()
     assert set(rows) == {
-        ("ＬＩ　Ｍｉｎｇ", "LI Ming", "li ming"),
-        ("张伟", "张伟", "zhang wei"),
-        ("張偉", "张伟", "zhang wei"),
+        ("ＬＩ　Ｍｉｎｇ", "LI Ming", "li ming", "L", "I Ming", "ming"),
+        ("张伟", "张伟", "zhang wei", "张", "伟", "wei"),
+        ("張偉", "张伟", "zhang wei", "张", "伟", "wei"),
     }
