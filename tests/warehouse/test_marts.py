@@ -156,10 +156,53 @@ def test_without_linking_the_marts_are_empty_with_a_reason(tmp_path):
 
 def test_every_mart_is_written_by_one_sql_file_from_tables_that_exist():
     from schemas.registry import LINKED
-    from warehouse.marts.lineage import STAGING, mart_inputs
+    from warehouse.marts import STAGING, mart_inputs
 
     inputs = mart_inputs()
     assert set(inputs) == {m.table_name for m in MARTS}
     known = {m.table_name for m in (*LINKED, *MARTS)} | {STAGING}
     for table, sources in inputs.items():
         assert sources and sources <= known, (table, sorted(sources - known))
+    # The flags of a department record come from its fields: the marts that use them
+    # depend on the record's core table, though the SQL reads the flagged temp table.
+    assert {"core.health_record", "core.welfare_case"} <= inputs["mart.vulnerable_residents"]
+
+
+def test_each_flag_is_read_as_its_field_declares_it(published):
+    """Power-dependent and needs-help come from the code tables the fields name, through
+    the publication's own rule; the mart SQL names no code table for them."""
+    from schemas.classification import field_specs
+    from schemas.code_tables import code_table
+    from schemas.health import HealthRecord
+    from warehouse.marts.build import mart_sql
+
+    declared = {
+        s.generalize_to.name: s
+        for s in field_specs(HealthRecord)
+        if s.generalize_to and s.generalize_to.name in ("power_dependent", "needs_help")
+    }
+    assert set(declared) == {"power_dependent", "needs_help"}
+    for _, sql in mart_sql():
+        for spec in declared.values():
+            assert f"'{spec.codes}'" not in sql, "a code table named in mart SQL"
+    power = [c.code for c in code_table("medical_equipment").codes if c.flag("power_dependent")]
+    help_ = [c.code for c in code_table("mobility").codes if c.flag("needs_help")]
+    with WriterLock(published.writer_lock), open_warehouse(published) as con:
+        build_marts(con, default_as_of(published), list(published.contracts().values()))
+        found = con.execute(
+            "SELECT count(*) FILTER (WHERE power_dependent), "
+            "count(*) FILTER (WHERE list_has_any(medical_equipment, ?)), "
+            "count(*) FILTER (WHERE needs_help), "
+            "count(*) FILTER (WHERE list_contains(?, mobility)) "
+            "FROM mart_health_record",
+            [power, help_],
+        ).fetchall()[0]
+        people = con.execute(
+            "SELECT count(DISTINCT person_id) FILTER (WHERE power_dependent) "
+            "FROM mart_health_record WHERE person_id IS NOT NULL"
+        ).fetchall()[0][0]
+    assert found[0] == found[1] > 0 and found[2] == found[3] > 0
+    living = _rows(
+        published, "SELECT count(*) FROM mart.vulnerable_residents WHERE power_dependent"
+    )
+    assert 0 < living[0][0] <= people

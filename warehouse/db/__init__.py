@@ -7,6 +7,7 @@ them, so a table is defined in one place whichever stage fills it.
 
 from warehouse.db.connection import open_warehouse
 from warehouse.db.ddl import create_table_sql, has_table, literal, qualified, quote
+from warehouse.db.flags import Flag, flag_of, is_flag
 from warehouse.db.freshness import (
     Freshness,
     Stamp,
@@ -27,6 +28,7 @@ from warehouse.db.transaction import transaction
 
 __all__ = [
     "BusyWarehouse",
+    "Flag",
     "Freshness",
     "LoadResult",
     "Stamp",
@@ -37,8 +39,10 @@ __all__ = [
     "create_table_sql",
     "current_stamp",
     "finish_run",
+    "flag_of",
     "has_table",
     "install_macros",
+    "is_flag",
     "literal",
     "loads_of_dagster_run",
     "open_warehouse",

@@ -1,7 +1,13 @@
 """Analysts' marts, built from the core layer by the SQL files in `sql/`, in name order."""
 
-from warehouse.marts.build import MartsReport, build_marts, default_as_of, refresh_marts
-from warehouse.marts.lineage import STAGING, mart_inputs
+from warehouse.marts.build import (
+    STAGING,
+    MartsReport,
+    build_marts,
+    default_as_of,
+    refresh_marts,
+)
+from warehouse.marts.lineage import mart_inputs
 
 __all__ = [
     "STAGING",

@@ -3,8 +3,10 @@
 The SQL lives in `warehouse/marts/sql/*.sql`, run in name order with the as-of date bound
 as `$as_of`. It reads the core layer, where every department record carries its linked
 person (so a new contract for an existing entity feeds the marts with no SQL change).
-Before it runs, this module makes the two temporary inputs the SQL also reads: every
-current record as JSON, for the person's 360° view, and the code tables' flags.
+Before it runs, this module makes the temporary inputs the SQL also reads: every current
+record as JSON, for the person's 360° view; the code tables' extra attributes (weights);
+and each department record with the flags its fields declare (`mart_health_record` with
+`power_dependent`, `needs_help`…: warehouse/db/flags.py, the publication's own rule).
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from schemas.classification import field_specs
 from schemas.code_tables import code_table, code_table_names
 from schemas.contracts import SourceContract
 from schemas.marts import MARTS
-from schemas.registry import entity
+from schemas.registry import RECORDS, entity
 from warehouse.db import (
+    Flag,
     WriterLock,
     create_table_sql,
+    flag_of,
     has_table,
+    is_flag,
     open_warehouse,
     qualified,
     transaction,
@@ -38,6 +43,8 @@ from warehouse.db import (
 log = logging.getLogger(__name__)
 
 LINKS_TABLE = "core.person_source"
+# What `mart_records` reads: every current staging record.
+STAGING = "staging"
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ def build_marts(
             log.warning(note)
             return MartsReport(as_of, {m.entity_name: 0 for m in MARTS}, note)
         _install_codes(con)
+        _install_flags(con)
         _install_sources(con, contracts)
         for _, sql in mart_sql():
             params = {"as_of": as_of} if "$as_of" in sql else {}
@@ -115,6 +123,37 @@ def _install_codes(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_mart_codes", pa.table(rows))
     con.execute("CREATE OR REPLACE TEMP TABLE mart_codes AS SELECT * FROM _mart_codes")
     con.unregister("_mart_codes")
+
+
+def _flagged_table(model: type) -> str:
+    """The temporary table of a department record with its flags: `mart_health_record`."""
+    return "mart_" + (model.table_name or "").removeprefix("core.")
+
+
+def _flags(model: type) -> list[Flag]:
+    return [flag_of(s) for s in field_specs(model) if is_flag(s)]
+
+
+def made_in_python() -> dict[str, set[str]]:
+    """Each temporary input this module makes before the SQL runs → what it reads."""
+    flagged = {_flagged_table(m): {m.table_name or ""} for m in RECORDS if _flags(m)}
+    return {"mart_codes": set(), "mart_records": {STAGING}, **flagged}
+
+
+def _install_flags(con: duckdb.DuckDBPyConnection) -> None:
+    """`mart_<record>`: each department record that declares flags, with them as columns
+    (power_dependent, needs_help, key_population...), computed as the publication does."""
+    for model in RECORDS:
+        flags = _flags(model)
+        if not flags:
+            continue
+        columns = ", ".join(f"{f.sql} AS {f.name}" for f in flags)
+        params = {k: v for f in flags for k, v in f.params.items()}
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_flagged_table(model)} AS "
+            f"SELECT *, {columns} FROM {qualified(model.table_name or '')}",
+            params,
+        )
 
 
 def _install_sources(con: duckdb.DuckDBPyConnection, contracts: list[SourceContract]) -> None:

@@ -3,7 +3,8 @@ every mart's lineage from the core tables (and the marts) it really reads.
 
 A SQL file writes a table (`INSERT INTO mart.x`, `CREATE ... TEMP TABLE mart_y`) and reads
 others (`FROM`/`JOIN` a `schema.table` or a `mart_` temporary table). Temporary tables
-are followed to what they read; `mart_records` holds every current staging record.
+are followed to what they read, also those made in Python (`mart_records` holds every
+current staging record, `mart_health_record` the health records with their flags).
 """
 
 from __future__ import annotations
@@ -11,19 +12,17 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from warehouse.marts.build import mart_sql
+from warehouse.marts.build import made_in_python, mart_sql
 
 WRITES = re.compile(r"(?:CREATE OR REPLACE TEMP TABLE|INSERT INTO)\s+([a-z_][a-z_0-9.]*)", re.I)
 READS = re.compile(r"(?:FROM|JOIN)\s+([a-z_]+\.[a-z_0-9]+|mart_[a-z_0-9]+)", re.I)
-# Temporary inputs made in Python before the SQL runs (warehouse/marts/build.py).
-STAGING = "staging"
-MADE_IN_PYTHON = {"mart_codes": set(), "mart_records": {STAGING}}
 
 
 @cache
 def mart_inputs() -> dict[str, frozenset[str]]:
     """Mart table → the core tables, other marts and `staging` it is built from."""
-    reads: dict[str, set[str]] = {t: set(r) for t, r in MADE_IN_PYTHON.items()}
+    # Temporary inputs made in Python before the SQL runs (warehouse/marts/build.py).
+    reads: dict[str, set[str]] = made_in_python()
     for name, sql in mart_sql():
         written = WRITES.findall(sql)
         if len(set(written)) != 1:

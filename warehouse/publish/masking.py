@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.classification import FieldSpec, Generalize, Masking
-from schemas.code_tables import code_table
 from schemas.incident import SUBJECT_ROLE
-from warehouse.db import quote
+from warehouse.db import flag_of, quote
 from warehouse.publish.pseudonym import hmac_sql
 
 MASK_CHAR = "*"
@@ -54,12 +53,6 @@ def _base(name: str) -> str:
     return YEAR_LIKE.sub("", name)
 
 
-def _code_flag(spec: FieldSpec, attribute: str) -> list[str]:
-    if not spec.codes:
-        raise ValueError(f"{spec.entity}.{spec.name}: a flag generalization needs a code table")
-    return [c.code for c in code_table(spec.codes).codes if c.flag(attribute) is True]
-
-
 def generalized(spec: FieldSpec) -> Column:
     """The published form of a field declared `generalize` (its `Generalization`)."""
     col, rule = quote(spec.name), spec.generalize_to
@@ -83,24 +76,9 @@ def generalized(spec: FieldSpec) -> Column:
             # Whether the record is an incident's: a register's own person is not involved.
             sql = f"coalesce({col} <> ${p}_subject, false)"
             return Column("involved", sql, {f"{p}_subject": SUBJECT_ROLE}, spec)
-        case Generalize.PRESENT:
-            return Column(rule.name or "", f"{col} IS NOT NULL", {}, spec)
-        case Generalize.CODE_FLAGS:
-            attribute = rule.name or ""
-            table = code_table(spec.codes or "")
-            pairs = [(c.code, c.flag(attribute)) for c in table.codes if c.flag(attribute)]
-            sql = f"${p}_values[list_position(${p}_codes, {col})]"
-            params = {
-                f"{p}_codes": [a for a, _ in pairs],
-                f"{p}_values": [str(b) for _, b in pairs],
-            }
-            return Column(attribute, sql, params, spec)
-        case Generalize.CODE_FLAG:
-            attribute = rule.name or ""
-            codes = {p: _code_flag(spec, attribute)}
-            test = "list_has_any" if spec.sql_type.endswith("[]") else "list_contains"
-            args = f"{col}, ${p}" if test == "list_has_any" else f"${p}, {col}"
-            return Column(attribute, f"coalesce({test}({args}), false)", codes, spec)
+        case Generalize.PRESENT | Generalize.CODE_FLAG | Generalize.CODE_FLAGS:
+            flag = flag_of(spec)
+            return Column(flag.name, flag.sql, flag.params, spec)
     raise ValueError(f"{spec.entity}.{spec.name}: no rule to generalize to {rule.to}")
 
 

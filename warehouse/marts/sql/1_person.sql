@@ -5,29 +5,18 @@ CREATE OR REPLACE TEMP TABLE mart_person AS
 WITH links AS (
     SELECT person_id, department, source, source_record_id FROM core.person_source
 ),
-codes AS (
-    SELECT
-        list(code) FILTER (
-            WHERE code_table = 'medical_equipment' AND attribute = 'power_dependent'
-                AND value = 'true'
-        ) AS power_codes,
-        list(code) FILTER (
-            WHERE code_table = 'mobility' AND attribute = 'needs_help' AND value = 'true'
-        ) AS help_codes
-    FROM mart_codes
-),
 health AS (
+    -- mart_health_record: core.health_record with the flags its fields declare
+    -- (power_dependent, needs_help: schemas/health.py and their code tables).
     SELECT
         h.person_id,
         bool_or(coalesce(len(h.chronic_conditions), 0) > 0) AS chronic_illness,
         bool_or(h.disability_type IS NOT NULL OR coalesce(h.disability_recorded, false)) AS disabled,
-        bool_or(coalesce(list_has_any(h.medical_equipment, c.power_codes), false))
-            AS power_dependent,
-        bool_or(coalesce(list_contains(c.help_codes, h.mobility), false)) AS needs_help,
+        bool_or(h.power_dependent) AS power_dependent,
+        bool_or(h.needs_help) AS needs_help,
         bool_or(coalesce(h.pregnant, false) AND coalesce(h.due_date >= $as_of, true))
             AS pregnant
-    FROM core.health_record h
-    CROSS JOIN codes c
+    FROM mart_health_record h
     WHERE h.person_id IS NOT NULL
     GROUP BY h.person_id
 ),
@@ -35,14 +24,12 @@ welfare AS (
     -- Cases active on the as-of date only.
     SELECT
         w.person_id,
-        bool_or(k.value = 'low_income') AS low_income,
-        bool_or(coalesce(w.lives_alone, false) OR k.value = 'elderly_alone') AS alone,
-        bool_or(k.value = 'disabled') AS disabled,
-        bool_or(k.value = 'aged_80_plus') AS aged_80_plus
-    FROM core.welfare_case w
-    LEFT JOIN mart_codes k
-        ON k.code_table = 'welfare_case_type' AND k.attribute = 'key_population'
-        AND k.code = w.case_type
+        bool_or(w.key_population = 'low_income') AS low_income,
+        bool_or(coalesce(w.lives_alone, false) OR w.key_population = 'elderly_alone') AS alone,
+        bool_or(w.key_population = 'disabled') AS disabled,
+        bool_or(w.key_population = 'aged_80_plus') AS aged_80_plus
+    -- mart_welfare_case: core.welfare_case with the key population its case type declares.
+    FROM mart_welfare_case w
     WHERE w.person_id IS NOT NULL AND coalesce(w.status, 'ACTIVE') = 'ACTIVE'
         AND (w.start_date IS NULL OR w.start_date <= $as_of)
         AND (w.end_date IS NULL OR w.end_date > $as_of)
