@@ -71,3 +71,33 @@ def test_a_record_table_made_before_its_link_keys_is_made_anew(tmp_path):
             "ORDER BY column_index").fetchall()]  # fmt: skip
     assert columns[:5] == ["department", "source", "record_id", "person_id", "building_id"]
     assert set(columns) == {s.name for s in table_fields(HealthRecord)}
+
+
+def test_the_macros_are_written_once_per_version_of_their_sql(tmp_path):
+    from connectors.home import Home
+    from warehouse.db.connection import open_warehouse
+    from warehouse.db.macros import MACRO_DIGEST
+
+    home = Home.resolve(tmp_path).ensure()
+
+    def macro(con, name):
+        found = con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = ? "
+            "AND database_name = current_database()",
+            [name],
+        ).fetchall()
+        return found[0][0] > 0
+
+    with open_warehouse(home) as con:
+        assert macro(con, "cw_trim") and con.execute("SELECT cw_trim('  a ')").fetchall() == [
+            ("a",)
+        ]
+        con.execute("DROP MACRO cw_trim")
+    with open_warehouse(home) as con:
+        assert not macro(con, "cw_trim"), "the same SQL is not written again"
+        con.execute(f"UPDATE {MACRO_DIGEST} SET digest = 'an older version'")
+    with open_warehouse(home) as con:
+        assert macro(con, "cw_trim"), "other SQL replaces the macros"
+    # A reader of the file finds them too: they live in the warehouse, not the connection.
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        assert con.execute("SELECT cw_trim(' b ')").fetchall() == [("b",)]

@@ -11,7 +11,7 @@ from connectors.home import Home
 from warehouse.db.ddl import create_warehouse
 from warehouse.db.freshness import create_stage_table
 from warehouse.db.link_tables import create_link_tables
-from warehouse.db.macros import install_macros, install_reference
+from warehouse.db.macros import ensure_macros, install_reference
 from warehouse.db.quality_tables import create_quality_tables
 from warehouse.db.tables import create_audit_tables, create_staging_table
 
@@ -36,5 +36,5 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
     install_reference(con)
     for contract in home.contracts().values():
         create_staging_table(con, contract)
-    install_macros(con)
+    ensure_macros(con)
     return con

@@ -1,4 +1,5 @@
--- Standardization macros, created on every warehouse connection.
+-- Standardization macros, kept in the warehouse file and replaced when this SQL changes
+-- (warehouse/db/macros.py ensure_macros).
 -- {{checksum_terms}} and {{check_chars}} are filled from schemas/idnumber.py (GB 11643-1999).
 
 CREATE OR REPLACE MACRO cw_halfwidth(s) AS translate(
