@@ -23,7 +23,13 @@ from warehouse.db.reader import BusyWarehouse, read_only
 from warehouse.db.results import LoadResult
 from warehouse.db.runs import close_dead_runs, finish_run, loads_of_dagster_run, start_run
 from warehouse.db.snapshot import progress, read_summary, write_snapshot
-from warehouse.db.tables import record_key_of, record_key_stored, staging_fields, withdraw_rows
+from warehouse.db.tables import (
+    create_access_log,
+    record_key_of,
+    record_key_stored,
+    staging_fields,
+    withdraw_rows,
+)
 from warehouse.db.transaction import transaction
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "WriterBusy",
     "WriterLock",
     "close_dead_runs",
+    "create_access_log",
     "create_link_tables",
     "create_table_sql",
     "current_stamp",

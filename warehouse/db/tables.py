@@ -121,8 +121,32 @@ LINEAGE = [
 TRAILING = [("_extra", "JSON"), ("_flags", "VARCHAR[]"), ("_set_aside", "VARCHAR[]")]
 
 
+ACCESS_LOG = """
+CREATE TABLE IF NOT EXISTS audit.access_log (
+    accessed_at TIMESTAMP NOT NULL,
+    user_name VARCHAR NOT NULL,
+    host VARCHAR,
+    pid BIGINT,
+    reason VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    target VARCHAR,
+    building_id VARCHAR,
+    person_ids VARCHAR[],
+    rows_shown BIGINT NOT NULL
+)
+"""
+
+
+def create_access_log(con: duckdb.DuckDBPyConnection) -> None:
+    """`audit.access_log`, also on a bare connection: break-glass writes it without the
+    rest of the warehouse's DDL."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(ACCESS_LOG)
+
+
 def create_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_LOADS)
+    con.execute(ACCESS_LOG)
     con.execute(FILE_ACTIONS)
     for table, column, sql_type in ADDED_COLUMNS:
         add_column(con, table, column, sql_type)

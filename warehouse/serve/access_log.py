@@ -14,22 +14,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from warehouse.db import transaction
-
-ACCESS_LOG_DDL = """
-CREATE TABLE IF NOT EXISTS audit.access_log (
-    accessed_at TIMESTAMP NOT NULL,
-    user_name VARCHAR NOT NULL,
-    host VARCHAR,
-    pid BIGINT,
-    reason VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,
-    target VARCHAR,
-    building_id VARCHAR,
-    person_ids VARCHAR[],
-    rows_shown BIGINT NOT NULL
-)
-"""
+from warehouse.db import create_access_log, transaction
 
 
 def who() -> str:
@@ -47,8 +32,7 @@ def log_access(
     person_ids: Sequence[str],
 ) -> None:
     with transaction(con):
-        con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-        con.execute(ACCESS_LOG_DDL)
+        create_access_log(con)
         con.execute(
             "INSERT INTO audit.access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
