@@ -22,10 +22,14 @@ FINGERPRINT = (
 # A building is its community and number; a dwelling adds unit and room. The community is
 # compared by its key (cw_community_key: 杏花里 and 杏花里社区 are one community).
 BUILDING_KEY = "cw_community_key(community) || '|' || building_no"
-DWELLING_KEY = (
-    "cw_community_key(community) || '|' || building_no || '|' || coalesce(unit_no, '') "
-    "|| '|' || room_no"
-)
+
+
+def dwelling_key_of(building_key: str, unit_no: str = "unit_no", room_no: str = "room_no") -> str:
+    """The dwelling key in SQL: a building key, the unit (if any) and the room."""
+    return f"{building_key} || '|' || coalesce({unit_no}, '') || '|' || {room_no}"
+
+
+DWELLING_KEY = dwelling_key_of(BUILDING_KEY)
 
 
 def names_sql(contracts: Iterable[SourceContract]) -> str:

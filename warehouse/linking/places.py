@@ -17,7 +17,7 @@ from schemas.base import Locality, Premises
 from schemas.contracts import SourceContract
 from schemas.place import Building, Dwelling
 from warehouse.db import qualified, quote, staging_fields
-from warehouse.linking.features import BUILDING_KEY, DWELLING_KEY
+from warehouse.linking.features import BUILDING_KEY, DWELLING_KEY, dwelling_key_of
 
 BUILDING_PREFIX, BUILDING_DIGITS = "BLD", 7
 DWELLING_PREFIX, DWELLING_DIGITS = "DWL", 8
@@ -114,7 +114,7 @@ attrs AS (
     FROM ({_attribute_rows(contracts, DWELLING_KEY, DWELLING_ATTRIBUTES)}) GROUP BY key
 ),
 old AS (
-    SELECT d.*, b.key || '|' || coalesce(d.unit_no, '') || '|' || d.room_no AS key
+    SELECT d.*, {dwelling_key_of("b.key", "d.unit_no", "d.room_no")} AS key
     FROM core.dwelling AS d JOIN place_buildings AS b USING (building_id)
 )
 SELECT coalesce(d.dwelling_id, s.key) AS dwelling_id, d.dwelling_id IS NULL AS is_new,
