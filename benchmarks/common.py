@@ -18,6 +18,9 @@ def measure(code: str, *args: str) -> tuple[float, float, dict]:
     out = child.stdout.read() if child.stdout else ""
     if status != 0:
         raise RuntimeError(f"benchmark child failed with status {status}: {out}")
-    # The child's result is its last JSON line; DuckDB may draw a progress bar after it.
-    lines = [line for line in out.replace("\r", "\n").splitlines() if line.startswith("{")]
+    # The child's result is its last JSON line; DuckDB may draw a progress bar before it,
+    # on the same line, or after it.
+    lines = [
+        line[line.index("{") :] for line in out.replace("\r", "\n").splitlines() if "{" in line
+    ]
     return seconds, usage.ru_maxrss / 1024, json.loads(lines[-1] if lines else "{}")

@@ -51,11 +51,23 @@ def insert_sql(model: type[Record], contract: SourceContract) -> str:
     values = ", ".join([*(keys[c] for c in links), *(f"s.{quote(s.name)}" for s in specs)])
     # A row the table cannot hold (a required field set aside) stays in staging only.
     filled = " AND ".join(f"s.{quote(s.name)} IS NOT NULL" for s in specs if s.required)
-    return (
-        f"INSERT INTO {qualified(model.table_name or '')} ({columns}) "
-        f"SELECT DISTINCT ON (s.{quote(key)}) {values} "
+    staged = (
         f"FROM {qualified(contract.staging_table + '_current')} AS s "
         f"LEFT JOIN {qualified(LINKS)} AS l "
         "ON l.source = $source AND l.source_record_id = s._record_key "
-        f"WHERE {filled or 'true'} ORDER BY s.{quote(key)}, s._record_key"
+        f"WHERE ({filled or 'true'})"
+    )
+    # A key held by one row is that row; a key held by several (an incident's mentions)
+    # is its first. Only those few are sorted: DISTINCT ON over every row sorts them all
+    # in memory, and at 250,000 residents, inside the link's transaction, it ran out.
+    repeated = (
+        f"SELECT {quote(key)} FROM {qualified(contract.staging_table + '_current')} "
+        f"WHERE {quote(key)} IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
+    )
+    k = f"s.{quote(key)}"
+    return (
+        f"INSERT INTO {qualified(model.table_name or '')} ({columns}) "
+        f"SELECT {values} {staged} AND {k} NOT IN ({repeated}) "
+        f"UNION ALL SELECT * FROM (SELECT DISTINCT ON ({k}) {values} {staged} "
+        f"AND {k} IN ({repeated}) ORDER BY {k}, s._record_key)"
     )
