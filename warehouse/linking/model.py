@@ -23,6 +23,8 @@ from warehouse.linking.registers import weight_floor
 from warehouse.linking.settings import LinkSettings
 
 SPLINK_MEMORY = "1GB"
+# New mentions scored against the existing ones in one pass of an incremental link.
+NEW_PER_PASS = 10_000
 RETAINED = ["has_id", "source", "source_record_id"]
 ONE_PER_ID = "mentions_one_per_id"
 ONE_PER_ID_SQL = (
@@ -236,9 +238,24 @@ def predict(
     con.execute("CREATE OR REPLACE VIEW mentions_old AS SELECT * FROM mentions WHERE NOT is_new")
     new = db_api.register("mentions_new", dataset_display_name="new")
     old = db_api.register("mentions_old", dataset_display_name="old")
-    between = _edges(con, linker.inference.predict_between(new, old, **options), model)
     within = _edges(con, linker.inference.predict_within(new, **options), model)
-    return pa.concat_tables([between, within.select(between.column_names)])
+    # New against existing, a slice of the new at a time: a month's 64,000 new records
+    # against 770,000 existing ran Splink's memory out at once; each pair is scored the
+    # same whichever slice it is in.
+    ids = [r[0] for r in con.execute("SELECT unique_id FROM mentions_new ORDER BY 1").fetchall()]
+    parts = []
+    for i, start in enumerate(range(0, len(ids), NEW_PER_PASS)):
+        low, high = ids[start], ids[min(start + NEW_PER_PASS, len(ids)) - 1]
+        name = f"mentions_new_{i}"
+        con.execute(
+            f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM mentions_new "
+            f"WHERE unique_id BETWEEN {int(low)} AND {int(high)}"
+        )
+        chunk = db_api.register(name, dataset_display_name=name)
+        parts.append(_edges(con, linker.inference.predict_between(chunk, old, **options), model))
+    if not parts:
+        return within
+    return pa.concat_tables([*parts, within.select(parts[0].column_names)])
 
 
 def _edges(con: duckdb.DuckDBPyConnection, scored: Any, model: dict[str, Any]) -> pa.Table:

@@ -121,3 +121,45 @@ def test_without_shared_id_numbers_the_model_cannot_be_estimated(tmp_path):
     with pytest.raises(LinkError, match="no two records share a valid ID number"):
         link_warehouse(home)
     assert rows(home, "SELECT count(*) FROM core.person_source") == [(0,)]
+
+
+def test_an_incremental_link_scored_in_slices_finds_the_pairs_of_one_pass(tmp_path, monkeypatch):
+    """A month of new records is scored against the existing ones a slice at a time (so
+    Splink's memory holds); the slices find the same pairs with the same weights."""
+    from warehouse.db import open_warehouse
+    from warehouse.linking import model
+    from warehouse.linking.features import features_sql, names_sql
+    from warehouse.linking.names import create_name_table
+    from warehouse.linking.run import _splink_columns, last_full_model
+    from warehouse.linking.settings import load_settings
+
+    home = Home.resolve(tmp_path).ensure()
+    generate(home.ingest, home.demo_truth, 600, 9, 1)
+    process_pending(home)
+    link_warehouse(home, "full")
+    generate(home.ingest, home.demo_truth, 600, 9, 2)
+    process_pending(home)
+    contracts = list(home.contracts().values())
+    with open_warehouse(home) as con:
+        create_name_table(con, names_sql(contracts))
+        con.execute(f"CREATE TEMP TABLE link_mentions AS {features_sql(contracts)}")
+        mentions = con.sql(f"SELECT {_splink_columns(con)} FROM link_mentions").arrow().read_all()
+        saved = model.load_model(last_full_model(con))
+
+    def pairs(per_pass: int) -> set[tuple]:
+        monkeypatch.setattr(model, "NEW_PER_PASS", per_pass)
+        splink = model.splink_connection(mentions, tmp_path / f"spill{per_pass}")
+        try:
+            edges = model.predict(splink, saved, load_settings(), incremental=True)
+        finally:
+            splink.close()
+        rows = zip(
+            *(edges.column(c).to_pylist() for c in ("unique_id_l", "unique_id_r")), strict=True
+        )
+        weights = edges.column("match_weight").to_pylist()
+        return {(*sorted(ids), round(w, 6)) for ids, w in zip(rows, weights, strict=True)}
+
+    new = sum(mentions.column("is_new").to_pylist())
+    one_pass = pairs(10**9)
+    assert new > 3 * 5 and len(one_pass) > 50
+    assert pairs(5) == one_pass
