@@ -60,23 +60,7 @@ def check_metadata(outcome: TableOutcome, failed: Sequence[ExpectationOutcome]) 
     }
 
 
-def check_key_name(asset_key: dg.AssetKey) -> str:
-    return f"{asset_key.to_python_identifier()}_quality"
-
-
-def quality_checks_for(
-    asset_key: dg.AssetKey, table: str, description: str | None = None, per_load: bool = False
-) -> dg.AssetChecksDefinition:
-    """The quality checks of `table` (e.g. `core.person`), on the asset that writes it;
-    `per_load` (staging) adds the check that names held loads."""
-    return layer_quality_checks(
-        check_key_name(asset_key), {asset_key: table}, per_load, {asset_key: description}
-    )
-
-
-def _specs(
-    asset_key: dg.AssetKey, table: str, description: str | None, per_load: bool
-) -> list[dg.AssetCheckSpec]:
+def _specs(asset_key: dg.AssetKey, table: str, per_load: bool) -> list[dg.AssetCheckSpec]:
     held = dg.AssetCheckSpec(
         HELD_CHECK,
         asset=asset_key,
@@ -87,7 +71,7 @@ def _specs(
             BLOCKING_CHECK,
             asset=asset_key,
             blocking=True,
-            description=description or f"Blocking Great Expectations rules on {table}.",
+            description=f"Blocking Great Expectations rules on {table}.",
         ),
         dg.AssetCheckSpec(
             WARNING_CHECK,
@@ -99,20 +83,12 @@ def _specs(
 
 
 def layer_quality_checks(
-    name: str,
-    tables: Mapping[dg.AssetKey, str],
-    per_load: bool = False,
-    descriptions: Mapping[dg.AssetKey, str | None] | None = None,
+    name: str, tables: Mapping[dg.AssetKey, str], per_load: bool = False
 ) -> dg.AssetChecksDefinition:
     """The checks of several tables (a layer) in one step: one writer lock, one connection
     and one Data Docs build for all of them, where a step per table paid each again.
     A run that materializes some of the assets runs only their checks."""
-    texts = descriptions or {}
-    specs = [
-        spec
-        for key, table in tables.items()
-        for spec in _specs(key, table, texts.get(key), per_load)
-    ]
+    specs = [spec for key, table in tables.items() for spec in _specs(key, table, per_load)]
 
     @dg.multi_asset_check(
         name=name,

@@ -12,7 +12,7 @@ from pipelines.cli import EXIT_HELD, app
 from pipelines.defs.quality import (
     BLOCKING_CHECK,
     HELD_CHECK,
-    quality_checks_for,
+    layer_quality_checks,
     staging_quality_checks,
 )
 from pipelines.defs.resources import CausewayHome
@@ -38,7 +38,7 @@ def test_a_failing_load_is_held_back_and_downstream_still_runs(tmp_path):
     map_phone_onto_id_number(home)
     drop_next_snapshot(home)
     contract = home.contracts()["police_residents"]
-    checks = quality_checks_for(KEY, "staging.police_residents", per_load=True)
+    checks = layer_quality_checks("police", {KEY: "staging.police_residents"}, per_load=True)
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize(
             [staging_asset(contract), checks, downstream],
@@ -99,10 +99,10 @@ def test_one_step_checks_the_layer_and_a_run_checks_only_what_it_selects(tmp_pat
 
 
 def test_the_factory_names_checks_per_asset():
-    checks = quality_checks_for(dg.AssetKey(["core", "person"]), "core.person")
+    checks = layer_quality_checks("person", {dg.AssetKey(["core", "person"]): "core.person"})
     names = {key.name for key in checks.check_keys}
     assert names == {"quality_blocking", "quality_warnings"}
-    staging = quality_checks_for(KEY, "staging.police_residents", per_load=True)
+    staging = layer_quality_checks("police", {KEY: "staging.police_residents"}, per_load=True)
     assert {key.name for key in staging.check_keys} == {*names, HELD_CHECK}
     assert len(load_contracts()) == 5
 

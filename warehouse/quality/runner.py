@@ -139,14 +139,6 @@ class Validation:
         return outcomes
 
 
-def run_suites(
-    con: duckdb.DuckDBPyConnection, suites: Sequence[Suite], docs_root: Path, run_name: str
-) -> list[ExpectationOutcome]:
-    """Validate every suite, store GX's results under `docs_root` and update the Data Docs."""
-    with Validation(con, docs_root) as validation:
-        return validation.run(suites, run_name)
-
-
 def _safe(name: str) -> str:
     return _UNSAFE.sub("_", name)
 
