@@ -84,6 +84,20 @@ class Home:
         return self.root / f".{self.analytics.name}.{pid}.tmp"
 
     @property
+    def outreach(self) -> Path:
+        """The grid workers' list: masked names and contacts located to the unit, kept
+        owner-only beside the warehouse and never published (docs/security.md)."""
+        return self.root / "outreach.duckdb"
+
+    def outreach_draft(self, pid: int) -> Path:
+        return self.root / f".{self.outreach.name}.{pid}.tmp"
+
+    @property
+    def disclosure_file(self) -> Path:
+        """Site overrides of the disclosure rules (schemas/disclosure.yaml): k, threshold."""
+        return self.root / "disclosure.yaml"
+
+    @property
     def work(self) -> Path:
         """Scratch space of the run holding the writer lock: one folder per file it loads."""
         return self.root / "work"
@@ -105,7 +119,10 @@ class Home:
     def leftovers(self) -> list[Path]:
         """Scratch files and folders that exist only while a run holds the writer lock: found
         while the lock is free, a killed run left them (drafts with DuckDB's WAL beside)."""
-        drafts = self.root.glob(f".{self.analytics.name}.*.tmp*")
+        drafts = [
+            *self.root.glob(f".{self.analytics.name}.*.tmp*"),
+            *self.root.glob(f".{self.outreach.name}.*.tmp*"),
+        ]
         folders = (p for pattern in WORK_LEFTOVERS for p in self.work.glob(pattern))
         return sorted([*drafts, *folders])
 

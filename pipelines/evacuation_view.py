@@ -38,7 +38,7 @@ def show_evacuation(
     """Print the list; returns the exit code (0 found, 1 not found, 3 warehouse busy)."""
     try:
         if reason is None:
-            result = evacuation(home.analytics, text)
+            result = evacuation(home.outreach, text)
         else:
             result = break_glass(
                 home, text, reason, on_wait=lambda m: console.print(f"[yellow]{m}[/yellow]")

@@ -11,7 +11,16 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas.classification import TO_BIRTH_YEAR, TO_BUILDING, Category, Grade, Masking, field
+from schemas.classification import (
+    TO_BIRTH_YEAR,
+    TO_BUILDING,
+    Category,
+    Grade,
+    Masking,
+    Quasi,
+    Tier,
+    field,
+)
 
 # The standard shapes of an ID number and a phone, defined once: the fields' patterns, the
 # quality suites and the standardization macros (warehouse/db/macros.sql) all read these.
@@ -31,6 +40,9 @@ class Record(BaseModel):
     entity_name: ClassVar[str]
     table_name: ClassVar[str | None] = None
     summary: ClassVar[str] = ""
+    # Where the table's rows may go; a department's person-level records stay in the
+    # warehouse unless a model says otherwise.
+    tier: ClassVar[Tier] = Tier.RESTRICTED
 
 
 class PersonMention(Record):
@@ -61,6 +73,7 @@ class PersonMention(Record):
         grade=Grade.L3,
         masking=Masking.KEEP,
         codes="sex",
+        quasi=Quasi("sex", withheld_from=1),
     )
     birth_date: dt.date | None = field(
         "Date of birth; cross-checked with the ID number's digits 7-14.",
@@ -93,24 +106,28 @@ class Locality(Record):
         category=Category.LOCATION,
         grade=Grade.L1,
         masking=Masking.KEEP,
+        quasi=Quasi("place", withheld_from=3),
     )
     community: str | None = field(
         "Residents' community (社区) name.",
         category=Category.LOCATION,
         grade=Grade.L1,
         masking=Masking.KEEP,
+        quasi=Quasi("place", withheld_from=2),
     )
     grid_id: str | None = field(
         "Grid-management cell (网格) code.",
         category=Category.LOCATION,
         grade=Grade.L1,
         masking=Masking.KEEP,
+        quasi=Quasi("place", withheld_from=2),
     )
     building_no: str | None = field(
         "Building number within the community, Arabic digits (三号楼, 3栋 and 3号楼 are all 3).",
         category=Category.LOCATION,
         grade=Grade.L2,
         masking=Masking.KEEP,
+        quasi=Quasi("place", withheld_from=1),
     )
 
 
@@ -122,6 +139,7 @@ class Premises(Record):
         category=Category.LOCATION,
         grade=Grade.L3,
         masking=Masking.KEEP,
+        outreach_only=True,
     )
     room_no: str | None = field(
         "Room (室) number, Arabic digits; its leading digits are the floor.",

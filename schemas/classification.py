@@ -138,6 +138,28 @@ def code_flags(attribute: str) -> Generalization:
     return Generalization(Generalize.CODE_FLAGS, attribute)
 
 
+class Tier(StrEnum):
+    """Where a table's rows may go (docs/security.md): the tier is declared on the model,
+    the file each tier reaches is decided in warehouse/publish."""
+
+    RESTRICTED = "restricted"  # the warehouse only: person-level records of the departments
+    DEIDENTIFIED = "deidentified"  # published person-level rows, k-anonymous on quasi-identifiers
+    AGGREGATE = "aggregate"  # published counts, small cells suppressed
+    REFERENCE = "reference"  # published facts about places and codes, about nobody
+
+
+@dataclass(frozen=True)
+class Quasi:
+    """A quasi-identifier: something an outsider may know about a person (age, sex, where
+    they live). `ladder` names its generalization ladder (schemas/disclosure.py); the
+    field is withheld from the ladder's level `withheld_from` on, and a `banded` number is
+    published as the ladder's band at the levels before."""
+
+    ladder: str
+    withheld_from: int
+    banded: bool = False
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """Everything the rest of Causeway needs to know about one field."""
@@ -161,6 +183,19 @@ class FieldSpec:
     ge: float | None = None
     le: float | None = None
     max_length: int | None = None
+    # Disclosure control (schemas/disclosure.py): how the field is protected in published
+    # person-level rows and aggregate cells.
+    quasi: Quasi | None = None
+    outreach_only: bool = False
+    cell: bool = False
+    suppressed_with: str | None = None
+
+    @property
+    def deidentified(self) -> bool:
+        """Whether the field may appear in a de-identified person-level row: never a name,
+        a contact, a pseudonym or anything else declared for the outreach list only."""
+        masked = self.masking in (Masking.MASK_MIDDLE, Masking.HASH, Masking.DROP)
+        return not (self.outreach_only or masked)
 
     @property
     def masking_text(self) -> str:
@@ -186,6 +221,10 @@ def field(
     codes: str | None = None,
     primary_key: bool = False,
     after_birth: bool = False,
+    quasi: Quasi | None = None,
+    outreach_only: bool = False,
+    cell: bool = False,
+    suppressed_with: str | None = None,
     default: Any = None,
     **constraints: Any,
 ) -> Any:
@@ -195,6 +234,11 @@ def field(
     `codes` names a code table in `schemas/codes/` whose values the field takes;
     `after_birth` marks a date no earlier than the person's birth (a registration, a
     visit): stated before the birth date, it is set aside.
+
+    Disclosure control: `quasi` declares a quasi-identifier and its ladder;
+    `outreach_only` keeps a field out of de-identified rows (a unit number, a rank within
+    the building); `cell` marks a count of people suppressed when small, and
+    `suppressed_with` a value suppressed whenever the named cell of its row is.
     """
     _check_rule(grade, masking, pipl, mask_keep, generalize_to)
     meta = {
@@ -208,6 +252,10 @@ def field(
         "codes": codes,
         "primary_key": primary_key,
         "after_birth": after_birth,
+        "quasi": [quasi.ladder, quasi.withheld_from, quasi.banded] if quasi else None,
+        "outreach_only": outreach_only,
+        "cell": cell,
+        "suppressed_with": suppressed_with,
     }
     return Field(
         default, description=description, json_schema_extra={META_KEY: meta}, **constraints
@@ -291,6 +339,10 @@ def _spec(entity: str, name: str, info: FieldInfo) -> FieldSpec:
         ge=_constraint(info, "ge"),
         le=_constraint(info, "le"),
         max_length=_constraint(info, "max_length"),
+        quasi=Quasi(str(q[0]), int(q[1]), bool(q[2])) if (q := meta.get("quasi")) else None,
+        outreach_only=bool(meta.get("outreach_only")),
+        cell=bool(meta.get("cell")),
+        suppressed_with=meta.get("suppressed_with"),
     )
 
 

@@ -11,23 +11,41 @@ import datetime as dt
 from typing import ClassVar
 
 from schemas.base import Locality, PersonMention, Premises, Record
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import Category, Grade, Masking, Quasi, Tier, field
+from schemas.health import HealthRecord
 from schemas.incident import incident_role
+from schemas.person import PersonSource
 from schemas.place import Building, Dwelling
 
 
 class Mart(Record):
-    """A mart table; `published` says whether it goes to the analytics file at all."""
+    """A mart table, published as an aggregate unless it says otherwise. An aggregate's
+    `sums_to` names the columns whose groups of rows add up to a total an outsider may
+    know (a grid's, the district's): one suppressed cell in such a group is derivable, so
+    suppression hides at least two (warehouse/publish)."""
 
-    published: ClassVar[bool] = True
+    tier: ClassVar[Tier] = Tier.AGGREGATE
+    sums_to: ClassVar[tuple[str, ...] | None] = None
+    # Whether the grid workers' owner-only outreach file carries the mart, masked.
+    outreach: ClassVar[bool] = False
 
 
-def _flag(description: str, category: Category = Category.HEALTH) -> bool:
-    """A coarse yes/no flag: the published generalization of L4 facts, never the facts."""
-    return field(description, category=category, grade=Grade.L3, masking=Masking.KEEP)
+def _flag(description: str, category: Category = Category.HEALTH, *, age: bool = False) -> bool:
+    """A coarse yes/no flag: the published generalization of L4 facts, never the facts. A
+    flag read off the age tells the age band, so it is withheld with the age."""
+    quasi = Quasi("age", withheld_from=3) if age else None
+    return field(description, category=category, grade=Grade.L3, masking=Masking.KEEP, quasi=quasi)
 
 
 def _count(description: str) -> int:
+    """A count of people (or of incidents that involve them): a cell, suppressed when small."""
+    return field(
+        description, category=Category.BUILDING, grade=Grade.L2, masking=Masking.KEEP, cell=True
+    )
+
+
+def _building_count(description: str) -> int:
+    """A count of buildings: about places, not people, so never suppressed."""
     return field(description, category=Category.BUILDING, grade=Grade.L2, masking=Masking.KEEP)
 
 
@@ -56,8 +74,12 @@ class VulnerableResident(Mart):
     table_name = "mart.vulnerable_residents"
     summary = (
         "One row per living resident with at least one key-population flag, consolidated "
-        "from every department; priority score documented in docs/marts.md."
+        "from every department; priority score documented in docs/marts.md. Published "
+        "de-identified: no names, contacts or keys, age and floor in bands, and every row "
+        "sharing its quasi-identifiers with at least k-1 others (meta.disclosure)."
     )
+    tier = Tier.DEIDENTIFIED
+    outreach = True
 
     person_id: str = _PERSON_KEY
     name: str | None = PersonMention.model_fields["name"]
@@ -68,6 +90,7 @@ class VulnerableResident(Mart):
         category=Category.DEMOGRAPHIC,
         grade=Grade.L3,
         masking=Masking.KEEP,
+        quasi=Quasi("age", withheld_from=3, banded=True),
     )
     district: str | None = Locality.model_fields["district"]
     street: str | None = Locality.model_fields["street"]
@@ -86,7 +109,7 @@ class VulnerableResident(Mart):
     room_no: str | None = Premises.model_fields["room_no"]
     floor: int | None = Dwelling.model_fields["floor"]
     has_elevator: bool | None = Building.model_fields["has_elevator"]
-    aged_80_plus: bool = _flag("Aged 80 or over on the as-of date.", Category.DEMOGRAPHIC)
+    aged_80_plus: bool = _flag("Aged 80 or over on the as-of date.", Category.DEMOGRAPHIC, age=True)
     living_alone: bool = _flag(
         "Lives alone: recorded by a welfare case, or the only living resident of the dwelling.",
         Category.HOUSEHOLD,
@@ -96,32 +119,37 @@ class VulnerableResident(Mart):
     power_dependent: bool = _flag("Uses home medical equipment that needs electricity.")
     needs_help: bool = _flag("Cannot leave the building unaided (mobility code).")
     low_income: bool = _flag("Has an active low-income welfare case.", Category.WELFARE)
-    child: bool = _flag("Under 18 on the as-of date.", Category.DEMOGRAPHIC)
-    pregnant: bool = _flag("Pregnant on the as-of date (maternal file open, not yet due).")
+    child: bool = _flag("Under 18 on the as-of date.", Category.DEMOGRAPHIC, age=True)
+    # The health file's own declaration: a pregnancy is graded once, wherever it is carried.
+    pregnant: bool = HealthRecord.model_fields["pregnant"]
     needs: list[str] = field(
         "The flags that apply, as `key_population` codes, most urgent first.",
         category=Category.HEALTH,
         grade=Grade.L3,
         masking=Masking.KEEP,
         codes="key_population",
+        outreach_only=True,  # names a pregnancy, which the de-identified rows do not carry
     )
     priority_score: int = field(
         "Evacuation priority of the person (higher first); see docs/marts.md.",
         category=Category.HEALTH,
         grade=Grade.L3,
         masking=Masking.KEEP,
+        outreach_only=True,  # its stairs term tells the exact floor
     )
     priority_in_building: int | None = field(
         "Rank of the person within the building by priority score, 1 first.",
         category=Category.HEALTH,
         grade=Grade.L3,
         masking=Masking.KEEP,
+        outreach_only=True,
     )
     departments: list[str] = field(
         "Departments whose current records know the person.",
         category=Category.RECORD,
         grade=Grade.L2,
         masking=Masking.KEEP,
+        outreach_only=True,  # says whether the police know the person
     )
     as_of: dt.date = _as_of()
 
@@ -132,6 +160,8 @@ class BuildingSummary(Mart):
     entity_name = "building_summary"
     table_name = "mart.building_summary"
     summary = "One row per building: residents, vulnerable residents, condition, incidents."
+    sums_to = ("grid_id",)
+    outreach = True
 
     building_id: str = Building.model_fields["building_id"]
     district: str | None = Locality.model_fields["district"]
@@ -139,7 +169,7 @@ class BuildingSummary(Mart):
     community: str | None = Locality.model_fields["community"]
     grid_id: str | None = Locality.model_fields["grid_id"]
     building_no: str | None = Locality.model_fields["building_no"]
-    address: str | None = field(
+    building_address: str | None = field(
         "The building's address as community and building number (e.g. 玉泉家园社区10号楼).",
         category=Category.LOCATION,
         grade=Grade.L2,
@@ -159,8 +189,14 @@ class BuildingSummary(Mart):
         "Vulnerable residents on the 3rd floor or above in a building without an elevator."
     )
     incidents_90d: int = _count("Police incidents at the building in the 90 days to the as-of day.")
-    evacuation_score: int = _count("Evacuation priority score of the building; see docs/marts.md.")
-    evacuation_rank: int = _count("Rank of the building by evacuation score, 1 first.")
+    evacuation_score: int = field(
+        "Evacuation priority score of the building; see docs/marts.md.",
+        category=Category.BUILDING,
+        grade=Grade.L2,
+        masking=Masking.KEEP,
+        suppressed_with="vulnerable_residents",
+    )
+    evacuation_rank: int = _building_count("Rank of the building by evacuation score, 1 first.")
     as_of: dt.date = _as_of()
 
 
@@ -170,6 +206,7 @@ class GridSummary(Mart):
     entity_name = "grid_summary"
     table_name = "mart.grid_summary"
     summary = "One row per grid cell: buildings, residents, vulnerable residents, incidents."
+    sums_to = ()
 
     grid_id: str = field(
         "Grid-management cell (网格) code.",
@@ -181,15 +218,19 @@ class GridSummary(Mart):
     district: str | None = Locality.model_fields["district"]
     street: str | None = Locality.model_fields["street"]
     community: str | None = Locality.model_fields["community"]
-    buildings: int = _count("Buildings in the cell.")
+    buildings: int = _building_count("Buildings in the cell.")
     residents: int = _count("Living residents of the cell's buildings.")
     vulnerable_residents: int = _count("Residents with at least one vulnerability flag.")
     needs_help: int = _count("Residents who cannot leave the building unaided.")
     power_dependent: int = _count("Residents who depend on powered medical equipment.")
     aged_80_plus: int = _count("Residents aged 80 or over.")
     living_alone: int = _count("Vulnerable residents who live alone.")
-    dangerous_buildings: int = _count("Buildings rated C or D (partly or wholly dangerous).")
-    buildings_without_elevator: int = _count("Buildings without a working passenger elevator.")
+    dangerous_buildings: int = _building_count(
+        "Buildings rated C or D (partly or wholly dangerous)."
+    )
+    buildings_without_elevator: int = _building_count(
+        "Buildings without a working passenger elevator."
+    )
     incidents_90d: int = _count("Police incidents in the cell in the 90 days to the as-of date.")
     first_building_id: str | None = field(
         "The cell's building with the highest evacuation score.",
@@ -197,7 +238,13 @@ class GridSummary(Mart):
         grade=Grade.L1,
         masking=Masking.KEEP,
     )
-    evacuation_score: int = _count("Sum of the evacuation scores of the cell's buildings.")
+    evacuation_score: int = field(
+        "Sum of the evacuation scores of the cell's buildings.",
+        category=Category.BUILDING,
+        grade=Grade.L2,
+        masking=Masking.KEEP,
+        suppressed_with="vulnerable_residents",
+    )
     as_of: dt.date = _as_of()
 
 
@@ -210,7 +257,7 @@ class Person360(Mart):
         "One row per record of a linked person in each department's current data "
         "(restricted: never published to the analytics file)."
     )
-    published = False
+    tier = Tier.RESTRICTED
 
     person_id: str = field(
         "Causeway person ID.",
@@ -218,24 +265,9 @@ class Person360(Mart):
         grade=Grade.L3,
         masking=Masking.HASH,
     )
-    department: str = field(
-        "Department holding the record.",
-        category=Category.RECORD,
-        grade=Grade.L1,
-        masking=Masking.KEEP,
-    )
-    source: str = field(
-        "Source export the record came from.",
-        category=Category.RECORD,
-        grade=Grade.L1,
-        masking=Masking.KEEP,
-    )
-    source_record_id: str = field(
-        "The record's key in its staging table (`_record_key`).",
-        category=Category.RECORD,
-        grade=Grade.L2,
-        masking=Masking.HASH,
-    )
+    department: str = PersonSource.model_fields["department"]
+    source: str = PersonSource.model_fields["source"]
+    source_record_id: str = PersonSource.model_fields["source_record_id"]
     role: str | None = incident_role(
         "`subject` for register records, the incident role code for incident mentions."
     )
@@ -245,12 +277,7 @@ class Person360(Mart):
         grade=Grade.L2,
         masking=Masking.KEEP,
     )
-    match_reason: str | None = field(
-        "Why linking put the record with this person.",
-        category=Category.RECORD,
-        grade=Grade.L2,
-        masking=Masking.KEEP,
-    )
+    match_reason: str | None = PersonSource.model_fields["match_reason"]
     file_id: str | None = field(
         "File the record was loaded from (receipt number).",
         category=Category.RECORD,
@@ -276,6 +303,7 @@ class IslandIndex(Mart):
         "People known to 1-4 departments and to each pair of departments: before linking "
         "(exact matching on valid ID numbers only) and after Causeway's linking."
     )
+    sums_to = ("stage", "breakdown")
 
     stage: str = field(
         "`id_number_only` (before linking) or `linked` (after Causeway's linking).",
@@ -313,12 +341,14 @@ class IslandIndex(Mart):
         category=Category.RECORD,
         grade=Grade.L1,
         masking=Masking.KEEP,
+        cell=True,
     )
     share: float = field(
         "People as a share of all people at this stage.",
         category=Category.RECORD,
         grade=Grade.L1,
         masking=Masking.KEEP,
+        suppressed_with="people",
     )
     as_of: dt.date = _as_of()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemas.base import AddressParts, Locality, Premises
-from schemas.classification import Category, Grade, Masking, field
+from schemas.classification import Category, Grade, Masking, Quasi, Tier, field
 
 
 class Address(AddressParts):
@@ -19,6 +19,7 @@ class Building(Locality):
     entity_name = "building"
     table_name = "core.building"
     summary = "One row per building, linked from every department's addresses."
+    tier = Tier.REFERENCE
 
     building_id: str = field(
         "Stable Causeway building ID.",
@@ -55,6 +56,7 @@ class Building(Locality):
         category=Category.BUILDING,
         grade=Grade.L1,
         masking=Masking.KEEP,
+        quasi=Quasi("place", withheld_from=1),
     )
     condition: str | None = field(
         "Safety rating of the building (JGJ 125 grades A-D).",
@@ -85,12 +87,14 @@ class Dwelling(Premises):
         category=Category.KEY,
         grade=Grade.L1,
         masking=Masking.KEEP,
+        quasi=Quasi("place", withheld_from=1),
     )
     floor: int | None = field(
         "Floor of the dwelling, from its room number; what evacuation plans need.",
         category=Category.LOCATION,
         grade=Grade.L2,
         masking=Masking.KEEP,
+        quasi=Quasi("floor", withheld_from=3, banded=True),
         ge=-5,
         le=120,
     )

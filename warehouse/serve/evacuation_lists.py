@@ -1,7 +1,7 @@
 """A building's vulnerable residents in evacuation order, for the grid worker.
 
-The everyday path reads the published analytics file (masked names and phones, no room
-numbers). Break-glass reads the restricted warehouse for real contacts; it takes the
+The everyday path reads the outreach file (masked names and phones, no room numbers),
+written beside the analytics file by every publication, owner-only and never published. Break-glass reads the restricted warehouse for real contacts; it takes the
 writer lock for the few milliseconds it needs (DuckDB lets no other process open the file
 while a writer holds it), logs the access to `audit.access_log`, and only then returns.
 """
@@ -23,7 +23,7 @@ from warehouse.publish import connect_analytics
 from warehouse.serve.access_log import log_access
 
 BUILDING_COLUMNS = (
-    "building_id, address, district, street, floors, has_elevator, condition, residents, "
+    "building_id, building_address AS address, district, street, floors, has_elevator, condition, residents, "
     "vulnerable_residents, evacuation_rank"
 )
 BY_ID = f"SELECT {BUILDING_COLUMNS} FROM mart.building_summary WHERE upper(building_id) = upper(?)"
@@ -149,9 +149,9 @@ def residents(
     return columns, con.execute(sql, [building_id]).fetchall()
 
 
-def evacuation(analytics: Path, text: str) -> Evacuation:
-    """The masked list, from the published analytics file (never blocked by a run)."""
-    with connect_analytics(analytics) as con:
+def evacuation(outreach: Path, text: str) -> Evacuation:
+    """The masked list, from the outreach file (never blocked by a run)."""
+    with connect_analytics(outreach) as con:
         building = find_building(con, text)
         columns, rows = residents(con, building["building_id"], restricted=False)
     return Evacuation(building, columns, rows, restricted=False)

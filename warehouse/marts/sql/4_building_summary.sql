@@ -34,7 +34,7 @@ factors AS (
 scored AS (
     SELECT
         b.building_id, b.district, b.street, b.community, b.grid_id, b.building_no,
-        b.community || b.building_no || '号楼' AS address,
+        b.community || b.building_no || '号楼' AS building_address,
         b.floors, b.has_elevator, b.condition, b.year_built,
         coalesce(r.residents, 0) AS residents,
         coalesce(v.vulnerable_residents, 0) AS vulnerable_residents,
