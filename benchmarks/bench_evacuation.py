@@ -44,20 +44,20 @@ def main() -> None:
         print(
             f"district of {PERSONS:,} built and published in {time.perf_counter() - started:.0f} s"
         )
-        with duckdb.connect(str(home.analytics), read_only=True) as con:
+        with duckdb.connect(str(home.outreach), read_only=True) as con:
             rows = con.execute(
-                "SELECT building_id, address FROM mart.building_summary "
+                "SELECT building_id, building_address FROM mart.building_summary "
                 "ORDER BY vulnerable_residents DESC LIMIT 1"
             ).fetchall()
         building_id, address = rows[0]
 
         def baseline() -> None:
-            with duckdb.connect(str(home.analytics), read_only=True) as con:
+            with duckdb.connect(str(home.outreach), read_only=True) as con:
                 con.execute("SELECT count(*) FROM mart.vulnerable_residents").fetchall()
 
         base = median_ms(baseline, REPEATS)
-        by_id = median_ms(lambda: evacuation(home.analytics, building_id), REPEATS)
-        by_text = median_ms(lambda: evacuation(home.analytics, address), REPEATS)
+        by_id = median_ms(lambda: evacuation(home.outreach, building_id), REPEATS)
+        by_text = median_ms(lambda: evacuation(home.outreach, address), REPEATS)
         cli = [sys.executable, "-m", "pipelines.cli", "evacuation", address, "--home",
                str(home.root), "--format", "csv"]  # fmt: skip
         whole = median_ms(lambda: subprocess.run(cli, check=True, capture_output=True), CLI_REPEATS)

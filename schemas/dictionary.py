@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from schemas.classification import Grade
+from schemas.classification import Grade, Tier
 from schemas.code_tables import code_table, code_table_names
 from schemas.marts import MARTS
 from schemas.registry import ENTITIES, table_fields
 
 HEADER = "| Field | Type | Required | Category | Grade | PIPL | Masking | Codes | Description |"
 RULE = "|---|---|---|---|---|---|---|---|---|"
+
+
+TIER_WORDS = {
+    Tier.RESTRICTED: "restricted: never published to the analytics file",
+    Tier.DEIDENTIFIED: "published de-identified: k-anonymous on its quasi-identifiers, "
+    "no names, contacts or keys",
+    Tier.AGGREGATE: "published as aggregates: small cells suppressed",
+    Tier.REFERENCE: "published: about places and codes, not people",
+}
 
 
 def _cell(text: str) -> str:
@@ -34,8 +43,7 @@ def render_dictionary() -> str:
     ]
     for model in (*ENTITIES, *MARTS):
         where = f"`{model.table_name}`" if model.table_name else "embedded in other records"
-        if not getattr(model, "published", True):
-            where += " (restricted: never published to the analytics file)"
+        where += f" ({TIER_WORDS[model.tier]})"
         lines += [
             f"## {model.entity_name}",
             "",

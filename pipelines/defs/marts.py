@@ -40,7 +40,7 @@ def mart_assets(contracts: Sequence[SourceContract]) -> dg.AssetsDefinition:
             description=m.summary,
             group_name="marts",
             kinds={"duckdb"},
-            metadata={"table": m.table_name, "published": m.published},
+            metadata={"table": m.table_name, "tier": m.tier.value},
             automation_condition=dg.AutomationCondition.eager(),
         )
         for m in MARTS

@@ -67,7 +67,7 @@ def test_two_communities_with_the_same_building_number():
         "('B2', '乙社区3号楼', '朝阳区', '东湖街道', '乙社区', '3', 6, false, 'A', 10, 2, 6), "
         "('B3', '竹园小区社区3号楼', '朝阳区', '东湖街道', '竹园小区社区', '3', "
         "6, false, 'A', 10, 2, 7)) "
-        "t(building_id, address, district, street, community, building_no, floors, "
+        "t(building_id, building_address, district, street, community, building_no, floors, "
         "has_elevator, condition, residents, vulnerable_residents, evacuation_rank)"
     )
     assert find_building(con, "乙社区三号楼")["building_id"] == "B2"
@@ -112,7 +112,7 @@ def test_query_reads_and_refuses_writes(home):
     data = run(home, "query", "SELECT stage, people FROM mart.island_index", "--format", "json")
     assert data.exit_code == 0 and json.loads(data.output)
     for sql in (
-        "DELETE FROM core.person",
+        "DELETE FROM core.building",
         "CREATE TABLE core.x AS SELECT 1",
         "DROP TABLE mart.grid_summary",
     ):

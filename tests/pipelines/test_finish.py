@@ -32,6 +32,13 @@ SOURCES = {
     "police_residents",
 }
 BY_SOURCE = "SELECT source, count(*) FROM core.person_source GROUP BY source ORDER BY source"
+# The published files cannot hold person-level records; the outreach list says which
+# departments know each vulnerable resident, and the analytics file counts them.
+BY_DEPARTMENT = (
+    "SELECT d, count(*) FROM (SELECT unnest(departments) AS d FROM mart.vulnerable_residents) "
+    "GROUP BY d ORDER BY d"
+)
+VULNERABLE = "SELECT count(*) FROM mart.vulnerable_residents"
 
 
 def _cli(*args: str) -> tuple[int, str]:
@@ -51,12 +58,12 @@ def _demo(root: Path) -> Home:
 
 
 def _reflects_the_warehouse(home: Home) -> None:
-    """The analytics file holds every linked record of the warehouse, source by source."""
-    published = _query(home.analytics, BY_SOURCE)
-    assert published == _query(home.warehouse, BY_SOURCE)
-    assert {source for source, _ in published} == SOURCES
-    people = "SELECT count(*) FROM core.person"
-    assert _query(home.analytics, people) == _query(home.warehouse, people)
+    """The published files reflect every linked record of the warehouse."""
+    assert {source for source, _ in _query(home.warehouse, BY_SOURCE)} == SOURCES
+    assert _query(home.outreach, BY_DEPARTMENT) == _query(home.warehouse, BY_DEPARTMENT)
+    assert len(_query(home.outreach, BY_DEPARTMENT)) == 4
+    published = "SELECT rows_in FROM meta.disclosure WHERE table_name = 'mart.vulnerable_residents'"
+    assert _query(home.analytics, published) == _query(home.warehouse, VULNERABLE)
 
 
 def _wait_for_step(inst: dg.DagsterInstance, step: str, child: subprocess.Popen) -> None:
@@ -140,13 +147,12 @@ def test_publish_retract_and_relink_keep_the_analytics_file_current(tmp_path):
     code, out = _cli("retract", civil, "--reason", "sent by mistake", "--home", str(home.root))
     assert code == 0, out
     assert f"Retracted {civil}" in out and "analytics.duckdb is current (generation 6" in out
-    published = dict(_query(home.analytics, BY_SOURCE))
-    assert "civil_affairs_cases" not in published and set(published) == SOURCES - {
-        "civil_affairs_cases"
-    }
-    people = "SELECT count(*) FROM core.person"
-    assert _query(home.analytics, people) == _query(home.warehouse, people)
+    sources = dict(_query(home.warehouse, BY_SOURCE))
+    assert set(sources) == SOURCES - {"civil_affairs_cases"}
+    departments = dict(_query(home.outreach, BY_DEPARTMENT))
+    assert "civil_affairs" not in departments
+    assert _query(home.outreach, BY_DEPARTMENT) == _query(home.warehouse, BY_DEPARTMENT)
 
     code, out = _cli("link", "--full", "--home", str(home.root))
     assert code == 0 and "Linked (full" in out and "analytics.duckdb is current" in out
-    assert _query(home.analytics, BY_SOURCE) == _query(home.warehouse, BY_SOURCE)
+    assert _query(home.outreach, BY_DEPARTMENT) == _query(home.warehouse, BY_DEPARTMENT)

@@ -1,7 +1,8 @@
 """A building's vulnerable residents in evacuation order, for the grid worker.
 
 The everyday path reads the outreach file (masked names and phones, no room numbers),
-written beside the analytics file by every publication, owner-only and never published. Break-glass reads the restricted warehouse for real contacts; it takes the
+written beside the analytics file by every publication, owner-only and never published.
+Break-glass reads the restricted warehouse for real contacts; it takes the
 writer lock for the few milliseconds it needs (DuckDB lets no other process open the file
 while a writer holds it), logs the access to `audit.access_log`, and only then returns.
 """
@@ -23,8 +24,8 @@ from warehouse.publish import connect_analytics
 from warehouse.serve.access_log import log_access
 
 BUILDING_COLUMNS = (
-    "building_id, building_address AS address, district, street, floors, has_elevator, condition, residents, "
-    "vulnerable_residents, evacuation_rank"
+    "building_id, building_address AS address, district, street, floors, has_elevator, "
+    "condition, residents, vulnerable_residents, evacuation_rank"
 )
 BY_ID = f"SELECT {BUILDING_COLUMNS} FROM mart.building_summary WHERE upper(building_id) = upper(?)"
 BY_PARTS = f"""
