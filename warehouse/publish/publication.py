@@ -274,10 +274,11 @@ def _disclosure(
                 c.smallest_cell,
             ],
         )
-        con.executemany(
-            f"INSERT INTO {ALIAS}.meta.suppressed_cells VALUES (?, ?, ?, ?)",
-            [[s.table, s.row_key, s.column, s.reason] for s in c.suppressed],
-        )
+        if c.suppressed:
+            con.executemany(
+                f"INSERT INTO {ALIAS}.meta.suppressed_cells VALUES (?, ?, ?, ?)",
+                [[s.table, s.row_key, s.column, s.reason] for s in c.suppressed],
+            )
 
 
 def _swap(tmp: os.PathLike[str], published: Path, mode: int) -> None:
