@@ -49,6 +49,17 @@ def _building_count(description: str) -> int:
     return field(description, category=Category.BUILDING, grade=Grade.L2, masking=Masking.KEEP)
 
 
+def _score(description: str) -> int:
+    """A score summed over the same people a cell counts: suppressed with that cell."""
+    return field(
+        description,
+        category=Category.BUILDING,
+        grade=Grade.L2,
+        masking=Masking.KEEP,
+        suppressed_with="vulnerable_residents",
+    )
+
+
 def _as_of() -> dt.date:
     return field(
         "Date the mart was computed for (ages, active cases, incident windows).",
@@ -189,13 +200,7 @@ class BuildingSummary(Mart):
         "Vulnerable residents on the 3rd floor or above in a building without an elevator."
     )
     incidents_90d: int = _count("Police incidents at the building in the 90 days to the as-of day.")
-    evacuation_score: int = field(
-        "Evacuation priority score of the building; see docs/marts.md.",
-        category=Category.BUILDING,
-        grade=Grade.L2,
-        masking=Masking.KEEP,
-        suppressed_with="vulnerable_residents",
-    )
+    evacuation_score: int = _score("Evacuation priority score of the building; see docs/marts.md.")
     evacuation_rank: int = _building_count("Rank of the building by evacuation score, 1 first.")
     as_of: dt.date = _as_of()
 
@@ -238,13 +243,7 @@ class GridSummary(Mart):
         grade=Grade.L1,
         masking=Masking.KEEP,
     )
-    evacuation_score: int = field(
-        "Sum of the evacuation scores of the cell's buildings.",
-        category=Category.BUILDING,
-        grade=Grade.L2,
-        masking=Masking.KEEP,
-        suppressed_with="vulnerable_residents",
-    )
+    evacuation_score: int = _score("Sum of the evacuation scores of the cell's buildings.")
     as_of: dt.date = _as_of()
 
 
