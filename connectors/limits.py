@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.errors import UnreadableFile
+from schemas.site_rules import load_site_rules
 
 DEFAULTS = Path(__file__).with_name("limits.yaml")
 MB = 1 << 20
@@ -49,16 +49,7 @@ class LimitsError(ValueError):
 
 def load_limits(site: Path | None = None) -> Limits:
     """The repository's defaults, with the keys of `site` (a `limits.yaml`) over them."""
-    values = yaml.safe_load(DEFAULTS.read_text(encoding="utf-8"))
-    if site is not None and site.is_file():
-        try:
-            values |= yaml.safe_load(site.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, TypeError) as exc:
-            raise LimitsError(f"limits {site}: {exc}") from exc
-    try:
-        return Limits.model_validate(values)
-    except ValidationError as exc:
-        raise LimitsError(f"limits {site or DEFAULTS}: {exc}") from exc
+    return load_site_rules(Limits, DEFAULTS, site, LimitsError, "limits")
 
 
 def check_zip(path: Path, limits: Limits) -> None:

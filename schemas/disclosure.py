@@ -10,8 +10,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.site_rules import load_site_rules
 
 DEFAULTS = Path(str(resources.files("schemas") / "disclosure.yaml"))
 
@@ -54,13 +55,4 @@ class DisclosureRules(BaseModel):
 
 def load_disclosure(site: Path | None = None) -> DisclosureRules:
     """The repository's rules, with the keys of `site` (a home's disclosure.yaml) over them."""
-    values = yaml.safe_load(DEFAULTS.read_text(encoding="utf-8"))
-    if site is not None and site.is_file():
-        try:
-            values |= yaml.safe_load(site.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, TypeError) as exc:
-            raise DisclosureError(f"disclosure rules {site}: {exc}") from exc
-    try:
-        return DisclosureRules.model_validate(values)
-    except ValidationError as exc:
-        raise DisclosureError(f"disclosure rules {site or DEFAULTS}: {exc}") from exc
+    return load_site_rules(DisclosureRules, DEFAULTS, site, DisclosureError, "disclosure rules")
