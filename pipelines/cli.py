@@ -16,12 +16,14 @@ import typer
 from rich.console import Console
 from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, progress, warehouse_freshness
+from warehouse.publish import SandboxLimits
 
 if TYPE_CHECKING:
     from pipelines.headless import HeadlessRun
@@ -44,6 +46,7 @@ UI_HOST = "127.0.0.1"
 EXIT_FAILED = 2
 EXIT_BLOCKED = 4
 EXIT_HELD = 5
+SANDBOX = SandboxLimits()
 
 
 class _ProgressWatcher(threading.Thread):
@@ -543,18 +546,38 @@ def query(
     ],
     home: HomeOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds the query may run before it is stopped.")
+    ] = SANDBOX.timeout,
+    memory_limit: Annotated[
+        str, typer.Option(help="Memory the query may use, e.g. 1GB, 500MB.")
+    ] = SANDBOX.memory_limit,
+    temp_limit: Annotated[
+        str, typer.Option(help="Temporary disk it may spill to (outside the home).")
+    ] = SANDBOX.temp_limit,
+    threads: Annotated[int, typer.Option(help="Threads it may use.")] = SANDBOX.threads,
 ) -> None:
-    """Query the published analytics database, read-only (masked data; writes are refused)."""
+    """Query the published analytics database in a bounded sandbox (masked data).
+
+    One SELECT (WITH, FROM, VALUES), DESCRIBE, SHOW, SUMMARIZE or EXPLAIN [ANALYZE] of
+    one; anything else is refused, as are the catalog functions that show the server's
+    files and settings. The query runs read-only, without file access, within the time,
+    memory, temporary-disk and thread limits.
+    """
     from warehouse.publish import NoAnalytics, QueryRefused, run_query
 
+    try:
+        limits = SandboxLimits(memory_limit, temp_limit, threads, timeout)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     place = _home(home)
     try:
-        result = run_query(place.analytics, sql)
+        result = run_query(place.analytics, sql, limits)
     except (NoAnalytics, QueryRefused) as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
     except duckdb.Error as exc:
-        console.print(f"[red]{type(exc).__name__}:[/red] {exc}")
+        console.print(Text.assemble((f"{type(exc).__name__}:", "red"), f" {exc}"))
         raise typer.Exit(1) from None
     print_rows(console, result.columns, result.rows, fmt)
 
