@@ -574,10 +574,10 @@ def query(
     try:
         result = run_query(place.analytics, sql, limits)
     except (NoAnalytics, QueryRefused) as exc:
-        console.print(Text(str(exc), style="red"))
+        console.print(Text(str(exc), style="red"), soft_wrap=True)
         raise typer.Exit(1) from None
     except duckdb.Error as exc:
-        console.print(Text.assemble((f"{type(exc).__name__}:", "red"), f" {exc}"))
+        console.print(Text.assemble((f"{type(exc).__name__}:", "red"), f" {exc}"), soft_wrap=True)
         raise typer.Exit(1) from None
     print_rows(console, result.columns, result.rows, fmt)
 
