@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 from rich.text import Text
@@ -34,7 +35,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(emoji=False)  # data may hold :name: too
 
 HomeOption = Annotated[
     Path | None,
@@ -70,6 +71,11 @@ class _ProgressWatcher(threading.Thread):
     def stop(self) -> None:
         self.done.set()
         self.join(timeout=2)
+
+
+def _say(message: str) -> None:
+    """A message made of data (paths, names), printed as it is, never read as markup."""
+    console.print(Text(message))
 
 
 def _home(home: Path | None) -> Home:
@@ -111,7 +117,9 @@ def demo(
 
     place = _home(home)
     if only_if_new and summary.ever_loaded(place):
-        console.print(f"[dim]{place.root} already holds data; no demo generated.[/dim]")
+        console.print(
+            f"[dim]{escape(str(place.root))} already holds data; no demo generated.[/dim]"
+        )
         return
     meta = previous_meta(place.demo_truth) or {}
     persons = persons or meta.get("persons") or DEFAULT_PERSONS
@@ -127,13 +135,15 @@ def demo(
         from demo.health_db import URL_ENV, write_contract
 
         contract = write_contract(place.contracts_dir)
-        console.print(f"  health reads its database: {contract}")
+        console.print(f"  health reads its database: {escape(str(contract))}")
         if os.environ.get(URL_ENV) != health_db:
             console.print(f"  [yellow]export {URL_ENV}=<the same URL> before `causeway run`[/]")
     for name, rows in result.files.items():
-        console.print(f"  {name if '(database)' in name else 'ingest/' + name}: {rows:,} rows")
+        shown = name if "(database)" in name else "ingest/" + name
+        console.print(f"  {escape(shown)}: {rows:,} rows")
     console.print(
-        f"Demo batch {batch} written in {result.seconds:.1f} s; truth in {result.truth_dir}"
+        f"Demo batch {batch} written in {result.seconds:.1f} s; truth in "
+        f"{escape(str(result.truth_dir))}"
     )
 
 
@@ -168,7 +178,9 @@ def run(home: HomeOption = None) -> None:
         try:
             outcome = run_everything(place)
         except Exception as exc:
-            console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
+            console.print(
+                f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
+            )
             raise typer.Exit(EXIT_FAILED) from exc
         finally:
             watcher.stop()
@@ -191,7 +203,8 @@ def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
         code = EXIT_BLOCKED
     elif not outcome.success:
         console.print(
-            f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
+            f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): "
+            f"{escape(str(outcome.error))}"
         )
         console.print(after_failure)
         code = EXIT_FAILED
@@ -212,14 +225,16 @@ def _finish(place: Home, doing: str, link_mode: str = "auto") -> None:
         try:
             outcome = finish_everything(place, link_mode)
         except Exception as exc:
-            console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
+            console.print(
+                f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
+            )
             raise typer.Exit(EXIT_FAILED) from exc
     _conclude(place, outcome, "What was committed stays; `causeway run` finishes the rest.")
 
 
 def _finish_undone(place: Home) -> None:
     """`run` with nothing new: finish what an earlier run left undone, if anything."""
-    state = warehouse_freshness(place, on_wait=console.print)
+    state = warehouse_freshness(place, on_wait=_say)
     if state is None or state.current:
         console.print("Nothing new in the ingest folders: nothing to do.")
         return
@@ -245,7 +260,9 @@ def gate_release(
     from warehouse.ops import release
 
     result = _gate_decision(release, home, file_id, reason)
-    console.print(f"{file_id} released as {result.file_id}: {result.rows_loaded:,} rows loaded.")
+    console.print(
+        f"{escape(file_id)} released as {result.file_id}: {result.rows_loaded:,} rows loaded."
+    )
     _finish(_home(home), "Linking and publishing the released load")
 
 
@@ -260,7 +277,7 @@ def gate_quarantine(
 
     result = _gate_decision(quarantine_held, home, file_id, reason)
     console.print(
-        f"{file_id}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
+        f"{escape(file_id)}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
         f"export them with `causeway quarantine --file {result.file_id} --export <folder>`."
     )
     _finish(_home(home), "Checking and publishing without the held load")
@@ -274,7 +291,7 @@ def _gate_decision(
     try:
         return decide(_home(home), file_id, reason)
     except OperationError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
 
 
@@ -302,10 +319,10 @@ def quarantine(
     try:
         if export:
             for path, count in export_quarantine(place, export, file):
-                console.print(f"{path}: {count} row(s)")
+                console.print(f"{escape(str(path))}: {count} row(s)")
             values = export_fields(place, export, file)
             if values:
-                console.print(f"{values}: the values set aside from loaded rows")
+                console.print(f"{escape(str(values))}: the values set aside from loaded rows")
             return
         rows = set_aside_fields(place, file) if fields else quarantine_rows(place, file)
     except duckdb.IOException:
@@ -316,13 +333,13 @@ def quarantine(
         for name in ("File", "Row", "Record", "Field", "Reason"):
             table.add_column(name)
         for file_id, _, row, record, field, _, reason in rows:
-            table.add_row(file_id, str(row), record or "", field, reason)
+            table.add_row(*map(Text, (file_id, str(row), record or "", field, reason)))
     else:
         table = Table(title="Quarantined rows")
         for name in ("File", "Source", "Row", "Reasons"):
             table.add_column(name)
         for file_id, source, row, reasons in rows:
-            table.add_row(file_id, source or "", str(row), "; ".join(reasons))
+            table.add_row(*map(Text, (file_id, source or "", str(row), "; ".join(reasons))))
     console.print(table)
 
 
@@ -340,9 +357,9 @@ def retract(
     try:
         loaded = take_back(place, file_id, reason)
     except OperationError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
-    console.print(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name}).")
+    console.print(Text(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name})."))
     _finish(place, "Relinking and republishing without its rows")
 
 
@@ -359,11 +376,11 @@ def reprocess(
     try:
         result = load_again(place, file_id)
     except OperationError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
     console.print(
-        f"{file_id} reloaded as {result.file_id}: {result.status}, {result.rows_loaded:,} rows "
-        f"loaded, {result.rows_quarantined:,} quarantined."
+        f"{escape(file_id)} reloaded as {result.file_id}: {result.status}, "
+        f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined."
     )
     _finish(place, "Checking, relinking and republishing with its new rows")
 
@@ -382,16 +399,16 @@ def rebuild(
     with console.status("Replaying the archive into a new warehouse and relinking"):
         report = replay(place, force=force, keep=keep)
     for line in report.differences:
-        console.print(f"[yellow]{line}[/yellow]")
+        console.print(Text(line, style="yellow"))
     if report.replaced:
         console.print(
             f"Rebuilt from {report.files} archived file(s); the old warehouse is kept as "
-            f"{report.kept_old_as}."
+            f"{escape(str(report.kept_old_as))}."
         )
         if report.link:
             summary.print_link(console, report.link)
         for path in report.removed_old:
-            console.print(f"Removed an older kept warehouse: {path}")
+            console.print(f"Removed an older kept warehouse: {escape(str(path))}")
         _finish(place, "Checking and publishing the rebuilt warehouse")
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
@@ -412,7 +429,7 @@ def link(
     if full:
         _finish(place, "Relinking everyone (the model is re-estimated) and publishing", "full")
         return
-    state = warehouse_freshness(place, on_wait=console.print)
+    state = warehouse_freshness(place, on_wait=_say)
     if state is not None and not state.needs_link:
         console.print("Nothing new to link.")
         if state.current:
@@ -515,7 +532,7 @@ def ui(
         "-p",
         str(port),
     ]
-    console.print(f"Dagster UI on http://{host}:{port} (instance in {place.dagster})")
+    console.print(Text(f"Dagster UI on http://{host}:{port} (instance in {place.dagster})"))
     child = subprocess.Popen(command)
 
     def stop(signum: int, frame: object) -> None:
@@ -619,7 +636,7 @@ def dictionary(
     text = render_dictionary()
     if output:
         output.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {output}")
+        console.print(Text(f"Wrote {output}"))
     else:
         typer.echo(text, nl=False)
 
