@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -16,7 +17,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.status import Status
-from rich.table import Table
 from rich.text import Text
 
 from connectors.home import HOME_ENV, Home
@@ -297,6 +297,7 @@ def _gate_decision(
 
 @app.command()
 def quarantine(
+    reason: Annotated[str, typer.Option(help="Why you look (logged with the access).")],
     home: HomeOption = None,
     file: Annotated[str | None, typer.Option("--file", help="Only this file ID.")] = None,
     export: Annotated[
@@ -307,40 +308,14 @@ def quarantine(
     ] = False,
 ) -> None:
     """List quarantined rows with their reasons (or, with --fields, the values set aside
-    from rows that were loaded), or export both for fixing."""
-    from warehouse.ingest import (
-        export_fields,
-        export_quarantine,
-        quarantine_rows,
-        set_aside_fields,
-    )
+    from rows that were loaded), or export both for fixing.
 
-    place = _home(home)
-    try:
-        if export:
-            for path, count in export_quarantine(place, export, file):
-                console.print(f"{escape(str(path))}: {count} row(s)")
-            values = export_fields(place, export, file)
-            if values:
-                console.print(f"{escape(str(values))}: the values set aside from loaded rows")
-            return
-        rows = set_aside_fields(place, file) if fields else quarantine_rows(place, file)
-    except duckdb.IOException:
-        console.print("The warehouse is busy with a run; try again when it finishes.")
-        raise typer.Exit(3) from None
-    if fields:
-        table = Table(title="Values set aside (their rows are loaded)")
-        for name in ("File", "Row", "Record", "Field", "Reason"):
-            table.add_column(name)
-        for file_id, _, row, record, field, _, reason in rows:
-            table.add_row(*map(Text, (file_id, str(row), record or "", field, reason)))
-    else:
-        table = Table(title="Quarantined rows")
-        for name in ("File", "Source", "Row", "Reasons"):
-            table.add_column(name)
-        for file_id, source, row, reasons in rows:
-            table.add_row(*map(Text, (file_id, source or "", str(row), "; ".join(reasons))))
-    console.print(table)
+    The rows and reasons quote names, ID numbers and phones, so the access is written to
+    audit.access_log before anything is printed or exported.
+    """
+    from pipelines.identified_view import show_quarantine
+
+    show_quarantine(console, _home(home), reason, file, fields, export)
 
 
 @app.command()
@@ -451,53 +426,18 @@ def publish(home: HomeOption = None) -> None:
 @app.command()
 def explain(
     person_id: Annotated[str, typer.Argument(help="A person ID, e.g. CW0000000042.")],
+    reason: Annotated[str, typer.Option(help="Why you look (logged with the access).")],
     home: HomeOption = None,
 ) -> None:
-    """Show a person's records and why each was linked (the weight of every comparison)."""
-    from warehouse.db import BusyWarehouse, read_only
-    from warehouse.linking import explain as why
+    """Show a person's records and why each was linked (the weight of every comparison).
 
-    place = _home(home)
-    try:
-        with read_only(place) as con:
-            found = why(con, list(place.contracts().values()), person_id)
-    except BusyWarehouse as exc:
-        console.print(str(exc))
-        raise typer.Exit(3) from None
-    if found.person is None:
-        console.print(f"No person {person_id} in the warehouse.")
-        raise typer.Exit(1)
-    p = found.person
-    console.print(
-        f"[bold]{p['person_id']}[/bold] {p['name']}  sex {p['sex']}  born {p['birth_date']}  "
-        f"phone {p['phone']}  dwelling {p['dwelling_id']}  ID {p['id_number'] or '—'}"
-    )
-    table = Table(title=f"{len(found.records)} record(s)")
-    for name in ("Department / source", "Record", "Role", "As written", "Linked because"):
-        table.add_column(name)
-    for r in found.records:
-        written = " ".join(
-            str(v) for v in (r["name"], r["birth_date"], r["phone"], r["id_number"]) if v
-        )
-        reason = r["match_reason"] if not r["evidence"] else f"p = {r['match_probability']:.6f}"
-        table.add_row(
-            f"{r['department']} / {r['source']}", r["source_record_id"], r["role"], written, reason
-        )
-    console.print(table)
-    for r in found.records:
-        if not r["evidence"]:
-            continue
-        console.print(
-            f"{r['source']} {r['source_record_id']}: best match {r['via_source']} "
-            f"{r['via_record_id']}, match weight {r['match_weight']:.1f}"
-        )
-        for e in r["evidence"]:
-            console.print(f"    {e['comparison']:<11} {e['level']:<22} {e['weight']:+6.1f}")
-    for h in found.history:
-        console.print(
-            f"{h['recorded_at']:%Y-%m-%d %H:%M} {h['event']} {h['related_person_id'] or ''} "
-            f"({h['records']} record(s), {h['link_run_id']})"
-        )
+    It shows the name, birth date, phone and ID number in the clear, so the access is
+    written to audit.access_log (who, when, why, which person) before anything is printed;
+    if it cannot be written, nothing is.
+    """
+    from pipelines.identified_view import show_explanation
+
+    show_explanation(console, _home(home), person_id, reason)
 
 
 @app.command()
@@ -617,13 +557,41 @@ def evacuation(
     audit.access_log (who, when, why, what).
     """
     from pipelines.evacuation_view import show_evacuation
+    from warehouse.serve import ReasonRefused, check_reason
 
-    if break_glass and not (reason or "").strip():
-        console.print('[red]--break-glass needs --reason "why"; the access is logged.[/red]')
-        raise typer.Exit(1)
+    if break_glass:
+        try:
+            check_reason(reason)
+        except ReasonRefused as exc:
+            console.print(Text(f"--break-glass: {exc}", style="red"), soft_wrap=True)
+            raise typer.Exit(1) from None
     raise typer.Exit(
         show_evacuation(console, _home(home), building, reason if break_glass else None, fmt)
     )
+
+
+@app.command("access-log")
+def access_log(
+    home: HomeOption = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+            help="Only entries from this date or time on.",
+        ),
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="Only this account's entries.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """List audit.access_log for auditors: when, who (the real account, and what
+    $SUDO_USER claimed), host, action, target, reason, persons and rows shown.
+
+    Reading the log is not logged: it shows who looked and why, never the data they saw
+    (no person IDs), and an auditor's reading must not add to what is audited.
+    """
+    from pipelines.identified_view import show_access_log
+
+    show_access_log(console, _home(home), since, user, fmt)
 
 
 @app.command()
