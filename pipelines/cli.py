@@ -65,7 +65,7 @@ class _ProgressWatcher(threading.Thread):
             if last and count > self.before:
                 self.bar.update(
                     f"Loaded {count - self.before} of {self.total} file(s); last "
-                    f"{last['department']}/{last['file_name']} ({last['status']})"
+                    + escape(f"{last['department']}/{last['file_name']} ({last['status']})")
                 )
 
     def stop(self) -> None:
