@@ -55,13 +55,15 @@ class StatementRefused(Exception):
 
 @cache
 def _parser() -> duckdb.DuckDBPyConnection:
-    """An in-memory connection that only parses: it never sees the analytics file."""
+    """An in-memory database that only parses: it never sees the analytics file (a cursor
+    a call, so threads do not share a connection)."""
     return duckdb.connect(config={"enable_external_access": False})
 
 
 @cache
 def _settings() -> frozenset[str]:
-    rows = _parser().execute("SELECT lower(name) FROM duckdb_settings()").fetchall()
+    with _parser().cursor() as cursor:
+        rows = cursor.execute("SELECT lower(name) FROM duckdb_settings()").fetchall()
     return frozenset(name for (name,) in rows)
 
 
@@ -119,7 +121,8 @@ def _explained(sql: str) -> str:
 
 
 def _check_select(sql: str) -> None:
-    tree = json.loads(_parser().execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0])
+    with _parser().cursor() as cursor:
+        tree = json.loads(cursor.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0])
     if tree.get("error"):
         raise StatementRefused(
             f"the sandbox could not check this statement ({tree.get('error_message')}). "
