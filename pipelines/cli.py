@@ -278,7 +278,8 @@ def gate_quarantine(
     result = _gate_decision(quarantine_held, home, file_id, reason)
     console.print(
         f"{escape(file_id)}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
-        f"export them with `causeway quarantine --file {result.file_id} --export <folder>`."
+        f'export them with `causeway quarantine --reason "…" --file {result.file_id} '
+        "--export <folder>`."
     )
     _finish(_home(home), "Checking and publishing without the held load")
 
