@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -14,14 +15,16 @@ from typing import TYPE_CHECKING, Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
-from rich.table import Table
+from rich.text import Text
 
 from connectors.home import HOME_ENV, Home
 from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, progress, warehouse_freshness
+from warehouse.publish import SandboxLimits
 
 if TYPE_CHECKING:
     from pipelines.headless import HeadlessRun
@@ -32,7 +35,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(emoji=False)  # data may hold :name: too
 
 HomeOption = Annotated[
     Path | None,
@@ -44,6 +47,7 @@ UI_HOST = "127.0.0.1"
 EXIT_FAILED = 2
 EXIT_BLOCKED = 4
 EXIT_HELD = 5
+SANDBOX = SandboxLimits()
 
 
 class _ProgressWatcher(threading.Thread):
@@ -61,12 +65,17 @@ class _ProgressWatcher(threading.Thread):
             if last and count > self.before:
                 self.bar.update(
                     f"Loaded {count - self.before} of {self.total} file(s); last "
-                    f"{last['department']}/{last['file_name']} ({last['status']})"
+                    + escape(f"{last['department']}/{last['file_name']} ({last['status']})")
                 )
 
     def stop(self) -> None:
         self.done.set()
         self.join(timeout=2)
+
+
+def _say(message: str) -> None:
+    """A message made of data (paths, names), printed as it is, never read as markup."""
+    console.print(Text(message))
 
 
 def _home(home: Path | None) -> Home:
@@ -108,7 +117,9 @@ def demo(
 
     place = _home(home)
     if only_if_new and summary.ever_loaded(place):
-        console.print(f"[dim]{place.root} already holds data; no demo generated.[/dim]")
+        console.print(
+            f"[dim]{escape(str(place.root))} already holds data; no demo generated.[/dim]"
+        )
         return
     meta = previous_meta(place.demo_truth) or {}
     persons = persons or meta.get("persons") or DEFAULT_PERSONS
@@ -124,13 +135,15 @@ def demo(
         from demo.health_db import URL_ENV, write_contract
 
         contract = write_contract(place.contracts_dir)
-        console.print(f"  health reads its database: {contract}")
+        console.print(f"  health reads its database: {escape(str(contract))}")
         if os.environ.get(URL_ENV) != health_db:
             console.print(f"  [yellow]export {URL_ENV}=<the same URL> before `causeway run`[/]")
     for name, rows in result.files.items():
-        console.print(f"  {name if '(database)' in name else 'ingest/' + name}: {rows:,} rows")
+        shown = name if "(database)" in name else "ingest/" + name
+        console.print(f"  {escape(shown)}: {rows:,} rows")
     console.print(
-        f"Demo batch {batch} written in {result.seconds:.1f} s; truth in {result.truth_dir}"
+        f"Demo batch {batch} written in {result.seconds:.1f} s; truth in "
+        f"{escape(str(result.truth_dir))}"
     )
 
 
@@ -165,7 +178,9 @@ def run(home: HomeOption = None) -> None:
         try:
             outcome = run_everything(place)
         except Exception as exc:
-            console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
+            console.print(
+                f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
+            )
             raise typer.Exit(EXIT_FAILED) from exc
         finally:
             watcher.stop()
@@ -188,7 +203,8 @@ def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
         code = EXIT_BLOCKED
     elif not outcome.success:
         console.print(
-            f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): {outcome.error}"
+            f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): "
+            f"{escape(str(outcome.error))}"
         )
         console.print(after_failure)
         code = EXIT_FAILED
@@ -209,14 +225,16 @@ def _finish(place: Home, doing: str, link_mode: str = "auto") -> None:
         try:
             outcome = finish_everything(place, link_mode)
         except Exception as exc:
-            console.print(f"[red]The pipeline failed:[/red] {type(exc).__name__}: {exc}")
+            console.print(
+                f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
+            )
             raise typer.Exit(EXIT_FAILED) from exc
     _conclude(place, outcome, "What was committed stays; `causeway run` finishes the rest.")
 
 
 def _finish_undone(place: Home) -> None:
     """`run` with nothing new: finish what an earlier run left undone, if anything."""
-    state = warehouse_freshness(place, on_wait=console.print)
+    state = warehouse_freshness(place, on_wait=_say)
     if state is None or state.current:
         console.print("Nothing new in the ingest folders: nothing to do.")
         return
@@ -242,7 +260,9 @@ def gate_release(
     from warehouse.ops import release
 
     result = _gate_decision(release, home, file_id, reason)
-    console.print(f"{file_id} released as {result.file_id}: {result.rows_loaded:,} rows loaded.")
+    console.print(
+        f"{escape(file_id)} released as {result.file_id}: {result.rows_loaded:,} rows loaded."
+    )
     _finish(_home(home), "Linking and publishing the released load")
 
 
@@ -257,8 +277,9 @@ def gate_quarantine(
 
     result = _gate_decision(quarantine_held, home, file_id, reason)
     console.print(
-        f"{file_id}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
-        f"export them with `causeway quarantine --file {result.file_id} --export <folder>`."
+        f"{escape(file_id)}: all {result.rows_quarantined:,} rows set aside as {result.file_id}; "
+        f'export them with `causeway quarantine --reason "…" --file {result.file_id} '
+        "--export <folder>`."
     )
     _finish(_home(home), "Checking and publishing without the held load")
 
@@ -271,12 +292,13 @@ def _gate_decision(
     try:
         return decide(_home(home), file_id, reason)
     except OperationError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
 
 
 @app.command()
 def quarantine(
+    reason: Annotated[str, typer.Option(help="Why you look (logged with the access).")],
     home: HomeOption = None,
     file: Annotated[str | None, typer.Option("--file", help="Only this file ID.")] = None,
     export: Annotated[
@@ -287,40 +309,14 @@ def quarantine(
     ] = False,
 ) -> None:
     """List quarantined rows with their reasons (or, with --fields, the values set aside
-    from rows that were loaded), or export both for fixing."""
-    from warehouse.ingest import (
-        export_fields,
-        export_quarantine,
-        quarantine_rows,
-        set_aside_fields,
-    )
+    from rows that were loaded), or export both for fixing.
 
-    place = _home(home)
-    try:
-        if export:
-            for path, count in export_quarantine(place, export, file):
-                console.print(f"{path}: {count} row(s)")
-            values = export_fields(place, export, file)
-            if values:
-                console.print(f"{values}: the values set aside from loaded rows")
-            return
-        rows = set_aside_fields(place, file) if fields else quarantine_rows(place, file)
-    except duckdb.IOException:
-        console.print("The warehouse is busy with a run; try again when it finishes.")
-        raise typer.Exit(3) from None
-    if fields:
-        table = Table(title="Values set aside (their rows are loaded)")
-        for name in ("File", "Row", "Record", "Field", "Reason"):
-            table.add_column(name)
-        for file_id, _, row, record, field, _, reason in rows:
-            table.add_row(file_id, str(row), record or "", field, reason)
-    else:
-        table = Table(title="Quarantined rows")
-        for name in ("File", "Source", "Row", "Reasons"):
-            table.add_column(name)
-        for file_id, source, row, reasons in rows:
-            table.add_row(file_id, source or "", str(row), "; ".join(reasons))
-    console.print(table)
+    The rows and reasons quote names, ID numbers and phones, so the access is written to
+    audit.access_log before anything is printed or exported.
+    """
+    from pipelines.identified_view import show_quarantine
+
+    show_quarantine(console, _home(home), reason, file, fields, export)
 
 
 @app.command()
@@ -337,9 +333,9 @@ def retract(
     try:
         loaded = take_back(place, file_id, reason)
     except OperationError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
-    console.print(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name}).")
+    console.print(Text(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name})."))
     _finish(place, "Relinking and republishing without its rows")
 
 
@@ -356,11 +352,11 @@ def reprocess(
     try:
         result = load_again(place, file_id)
     except OperationError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
     console.print(
-        f"{file_id} reloaded as {result.file_id}: {result.status}, {result.rows_loaded:,} rows "
-        f"loaded, {result.rows_quarantined:,} quarantined."
+        f"{escape(file_id)} reloaded as {result.file_id}: {result.status}, "
+        f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined."
     )
     _finish(place, "Checking, relinking and republishing with its new rows")
 
@@ -379,16 +375,16 @@ def rebuild(
     with console.status("Replaying the archive into a new warehouse and relinking"):
         report = replay(place, force=force, keep=keep)
     for line in report.differences:
-        console.print(f"[yellow]{line}[/yellow]")
+        console.print(Text(line, style="yellow"))
     if report.replaced:
         console.print(
             f"Rebuilt from {report.files} archived file(s); the old warehouse is kept as "
-            f"{report.kept_old_as}."
+            f"{escape(str(report.kept_old_as))}."
         )
         if report.link:
             summary.print_link(console, report.link)
         for path in report.removed_old:
-            console.print(f"Removed an older kept warehouse: {path}")
+            console.print(f"Removed an older kept warehouse: {escape(str(path))}")
         _finish(place, "Checking and publishing the rebuilt warehouse")
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
@@ -409,7 +405,7 @@ def link(
     if full:
         _finish(place, "Relinking everyone (the model is re-estimated) and publishing", "full")
         return
-    state = warehouse_freshness(place, on_wait=console.print)
+    state = warehouse_freshness(place, on_wait=_say)
     if state is not None and not state.needs_link:
         console.print("Nothing new to link.")
         if state.current:
@@ -431,53 +427,18 @@ def publish(home: HomeOption = None) -> None:
 @app.command()
 def explain(
     person_id: Annotated[str, typer.Argument(help="A person ID, e.g. CW0000000042.")],
+    reason: Annotated[str, typer.Option(help="Why you look (logged with the access).")],
     home: HomeOption = None,
 ) -> None:
-    """Show a person's records and why each was linked (the weight of every comparison)."""
-    from warehouse.db import BusyWarehouse, read_only
-    from warehouse.linking import explain as why
+    """Show a person's records and why each was linked (the weight of every comparison).
 
-    place = _home(home)
-    try:
-        with read_only(place) as con:
-            found = why(con, list(place.contracts().values()), person_id)
-    except BusyWarehouse as exc:
-        console.print(str(exc))
-        raise typer.Exit(3) from None
-    if found.person is None:
-        console.print(f"No person {person_id} in the warehouse.")
-        raise typer.Exit(1)
-    p = found.person
-    console.print(
-        f"[bold]{p['person_id']}[/bold] {p['name']}  sex {p['sex']}  born {p['birth_date']}  "
-        f"phone {p['phone']}  dwelling {p['dwelling_id']}  ID {p['id_number'] or '—'}"
-    )
-    table = Table(title=f"{len(found.records)} record(s)")
-    for name in ("Department / source", "Record", "Role", "As written", "Linked because"):
-        table.add_column(name)
-    for r in found.records:
-        written = " ".join(
-            str(v) for v in (r["name"], r["birth_date"], r["phone"], r["id_number"]) if v
-        )
-        reason = r["match_reason"] if not r["evidence"] else f"p = {r['match_probability']:.6f}"
-        table.add_row(
-            f"{r['department']} / {r['source']}", r["source_record_id"], r["role"], written, reason
-        )
-    console.print(table)
-    for r in found.records:
-        if not r["evidence"]:
-            continue
-        console.print(
-            f"{r['source']} {r['source_record_id']}: best match {r['via_source']} "
-            f"{r['via_record_id']}, match weight {r['match_weight']:.1f}"
-        )
-        for e in r["evidence"]:
-            console.print(f"    {e['comparison']:<11} {e['level']:<22} {e['weight']:+6.1f}")
-    for h in found.history:
-        console.print(
-            f"{h['recorded_at']:%Y-%m-%d %H:%M} {h['event']} {h['related_person_id'] or ''} "
-            f"({h['records']} record(s), {h['link_run_id']})"
-        )
+    It shows the name, birth date, phone and ID number in the clear, so the access is
+    written to audit.access_log (who, when, why, which person) before anything is printed;
+    if it cannot be written, nothing is.
+    """
+    from pipelines.identified_view import show_explanation
+
+    show_explanation(console, _home(home), person_id, reason)
 
 
 @app.command()
@@ -512,7 +473,7 @@ def ui(
         "-p",
         str(port),
     ]
-    console.print(f"Dagster UI on http://{host}:{port} (instance in {place.dagster})")
+    console.print(Text(f"Dagster UI on http://{host}:{port} (instance in {place.dagster})"))
     child = subprocess.Popen(command)
 
     def stop(signum: int, frame: object) -> None:
@@ -543,18 +504,38 @@ def query(
     ],
     home: HomeOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds the query may run before it is stopped.")
+    ] = SANDBOX.timeout,
+    memory_limit: Annotated[
+        str, typer.Option(help="Memory the query may use, e.g. 1GB, 500MB.")
+    ] = SANDBOX.memory_limit,
+    temp_limit: Annotated[
+        str, typer.Option(help="Temporary disk it may spill to (outside the home).")
+    ] = SANDBOX.temp_limit,
+    threads: Annotated[int, typer.Option(help="Threads it may use.")] = SANDBOX.threads,
 ) -> None:
-    """Query the published analytics database, read-only (masked data; writes are refused)."""
+    """Query the published analytics database in a bounded sandbox (masked data).
+
+    One SELECT (WITH, FROM, VALUES), DESCRIBE, SHOW, SUMMARIZE or EXPLAIN [ANALYZE] of
+    one; anything else is refused, as are the catalog functions that show the server's
+    files and settings. The query runs read-only, without file access, within the time,
+    memory, temporary-disk and thread limits.
+    """
     from warehouse.publish import NoAnalytics, QueryRefused, run_query
 
+    try:
+        limits = SandboxLimits(memory_limit, temp_limit, threads, timeout)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     place = _home(home)
     try:
-        result = run_query(place.analytics, sql)
+        result = run_query(place.analytics, sql, limits)
     except (NoAnalytics, QueryRefused) as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"), soft_wrap=True)
         raise typer.Exit(1) from None
     except duckdb.Error as exc:
-        console.print(f"[red]{type(exc).__name__}:[/red] {exc}")
+        console.print(Text.assemble((f"{type(exc).__name__}:", "red"), f" {exc}"), soft_wrap=True)
         raise typer.Exit(1) from None
     print_rows(console, result.columns, result.rows, fmt)
 
@@ -577,13 +558,41 @@ def evacuation(
     audit.access_log (who, when, why, what).
     """
     from pipelines.evacuation_view import show_evacuation
+    from warehouse.serve import ReasonRefused, check_reason
 
-    if break_glass and not (reason or "").strip():
-        console.print('[red]--break-glass needs --reason "why"; the access is logged.[/red]')
-        raise typer.Exit(1)
+    if break_glass:
+        try:
+            check_reason(reason)
+        except ReasonRefused as exc:
+            console.print(Text(f"--break-glass: {exc}", style="red"), soft_wrap=True)
+            raise typer.Exit(1) from None
     raise typer.Exit(
         show_evacuation(console, _home(home), building, reason if break_glass else None, fmt)
     )
+
+
+@app.command("access-log")
+def access_log(
+    home: HomeOption = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+            help="Only entries from this date or time on.",
+        ),
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="Only this account's entries.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """List audit.access_log for auditors: when, who (the real account, and what
+    $SUDO_USER claimed), host, action, target, reason, persons and rows shown.
+
+    Reading the log is not logged: it shows who looked and why, never the data they saw
+    (no person IDs), and an auditor's reading must not add to what is audited.
+    """
+    from pipelines.identified_view import show_access_log
+
+    show_access_log(console, _home(home), since, user, fmt)
 
 
 @app.command()
@@ -596,7 +605,7 @@ def dictionary(
     text = render_dictionary()
     if output:
         output.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {output}")
+        console.print(Text(f"Wrote {output}"))
     else:
         typer.echo(text, nl=False)
 

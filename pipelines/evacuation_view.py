@@ -1,9 +1,13 @@
-"""`causeway evacuation`: what a grid worker sees, masked or (break-glass) in the clear."""
+"""`causeway evacuation`: what a grid worker sees, masked or (break-glass) in the clear.
+
+Addresses, names and messages are printed as Text: data is never read as Rich markup.
+"""
 
 from __future__ import annotations
 
 import duckdb
 from rich.console import Console
+from rich.text import Text
 
 from connectors.home import Home
 from pipelines.output import Format, print_rows
@@ -41,15 +45,15 @@ def show_evacuation(
             result = evacuation(home.outreach, text)
         else:
             result = break_glass(
-                home, text, reason, on_wait=lambda m: console.print(f"[yellow]{m}[/yellow]")
+                home, text, reason, on_wait=lambda m: console.print(Text(m, style="yellow"))
             )
     except BuildingNotFound as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         for c in exc.candidates[:20]:
-            console.print(f"  {c['building_id']}  {c['address']}")
+            console.print(Text(f"  {c['building_id']}  {c['address']}"))
         return EXIT_NOT_FOUND
     except (NoAnalytics, FileNotFoundError) as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         return EXIT_NOT_FOUND
     except WriterBusy as busy:
         console.print(
@@ -66,7 +70,7 @@ def show_evacuation(
         needs = result.columns.index("needs")
         rows = [(*r[:needs], _labels(r[needs]), *r[needs + 1 :]) for r in rows]
     if fmt is Format.table:
-        console.print(_heading(result))
+        console.print(Text(_heading(result)))
         if result.restricted:
             console.print(
                 "[bold red]BREAK-GLASS: real contacts from the restricted warehouse; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 from rich.console import Console
+from rich.text import Text
 
 from connectors.home import Home
 from warehouse.db import Freshness, WriterBusy, warehouse_freshness
@@ -11,7 +12,7 @@ from warehouse.db import Freshness, WriterBusy, warehouse_freshness
 
 def print_undone(console: Console, state: Freshness) -> None:
     for line in state.undone():
-        console.print(f"  - {line}")
+        console.print(Text(f"  - {line}"))
 
 
 def print_freshness(console: Console, home: Home, timeout: float | None = None) -> None:
@@ -26,7 +27,7 @@ def print_freshness(console: Console, home: Home, timeout: float | None = None) 
     if state is None:
         return
     if state.current:
-        console.print(f"analytics.duckdb is current ({Freshness.describe(state.now)}).")
+        console.print(Text(f"analytics.duckdb is current ({Freshness.describe(state.now)})."))
         return
     console.print("[yellow]analytics.duckdb is not current[/yellow]; `causeway run` will:")
     print_undone(console, state)

@@ -1,4 +1,8 @@
-"""Rows as a table, CSV or JSON, for the query and evacuation commands."""
+"""Rows as a table, CSV or JSON, for the query and evacuation commands.
+
+Values and column names are data, never Rich markup: a value such as `[/]` would end a
+style that was never opened and crash the table, and `[bold reverse]` would vanish.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 class Format(StrEnum):
@@ -61,7 +66,7 @@ def print_rows(
     else:
         table = Table(title=title)
         for name in columns:
-            table.add_column(name)
+            table.add_column(Text(name))
         for r in rows:
-            table.add_row(*(_cell(v) for v in r))
+            table.add_row(*(Text(_cell(v)) for v in r))
         console.print(table)

@@ -1,4 +1,8 @@
-"""What `causeway run` and `causeway status` report, per department and per file."""
+"""What `causeway run` and `causeway status` report, per department and per file.
+
+File names, departments, reasons and check names are data, escaped before Rich reads
+markup: a file named `[bold reverse]x.csv` is printed as it is called, not as a style.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from connectors.home import Home
@@ -33,7 +38,7 @@ def print_run(console: Console, results: Sequence[LoadResult], left: Sequence[st
     """Per department: files, rows loaded and quarantined; then every rejected file's reason
     and the files `left` in the ingest folders (department/name) for the next run."""
     for name in left:
-        console.print(f"[yellow]still being written[/yellow] {name}: left for the next run")
+        console.print(f"[yellow]still being written[/yellow] {escape(name)}: left for the next run")
     if not results:
         console.print(
             "Nothing new in the ingest folders: nothing to do."
@@ -54,7 +59,7 @@ def print_run(console: Console, results: Sequence[LoadResult], left: Sequence[st
     for department in sorted({r.department for r in results}):
         mine = [r for r in results if r.department == department]
         table.add_row(
-            department,
+            escape(department),
             str(len(mine)),
             f"{sum(r.rows_loaded for r in mine):,}",
             f"{sum(r.rows_quarantined for r in mine):,}",
@@ -65,7 +70,8 @@ def print_run(console: Console, results: Sequence[LoadResult], left: Sequence[st
     for r in results:
         if r.status == "rejected":
             console.print(
-                f"[red]rejected[/red] {r.department}/{r.file_name} ({r.file_id}): {r.reason}"
+                f"[red]rejected[/red] {escape(f'{r.department}/{r.file_name} ({r.file_id}): ')}"
+                f"{escape(str(r.reason))}"
             )
 
 
@@ -93,7 +99,7 @@ def print_failed_checks(console: Console, checks: Sequence[FailedCheck]) -> None
         "were not built:"
     )
     for check in checks:
-        console.print(f"  [red]✗[/red] {check.name}")
+        console.print(f"  [red]✗[/red] {escape(check.name)}")
         for line in check.failures:
             console.print(f"      {line}", markup=False)
     console.print("Results: audit.quality_results; Data Docs: `causeway docs`.")
@@ -117,26 +123,28 @@ def print_held(console: Console, held: Sequence[FailedCheck]) -> None:
 
 
 def print_status(console: Console, home: Home) -> None:
-    waiting = Table(title=f"Ingest folders under {home.root}")
+    waiting = Table(title=f"Ingest folders under {escape(str(home.root))}")
     waiting.add_column("Department")
     waiting.add_column("Files waiting", justify="right")
     total = 0
     for department in home.departments():
         files = home.pending_files(department)
         total += len(files)
-        waiting.add_row(department, str(len(files)))
+        waiting.add_row(escape(department), str(len(files)))
     console.print(waiting)
     if not home.warehouse.exists():
         console.print("No warehouse yet: run `causeway run`.")
         return
     data, as_of = read_summary(home)
-    title = "Live now" if as_of is None else f"Live as of {as_of} (a run is in progress)"
+    title = (
+        "Live now" if as_of is None else f"Live as of {escape(str(as_of))} (a run is in progress)"
+    )
     loaded = Table(title=title)
     for name in ("Department", "Files", "Rows current", "Rows quarantined", "Rejected files"):
         loaded.add_column(name, justify="left" if name == "Department" else "right")
     for r in data["departments"]:
         loaded.add_row(
-            r["department"],
+            escape(str(r["department"])),
             str(r["files"]),
             f"{r['loaded']:,}",
             f"{r['quarantined']:,}",
@@ -157,10 +165,10 @@ def print_set_apart(console: Console, files: Sequence[Mapping[str, object]]) -> 
         apart.add_column(name, justify="right" if name == "Rows loaded then" else "left")
     for f in files:
         apart.add_row(
-            str(f["file_id"]),
-            str(f["department"]),
-            str(f["file_name"]),
+            escape(str(f["file_id"])),
+            escape(str(f["department"])),
+            escape(str(f["file_name"])),
             f"{f['rows_loaded']:,}",
-            str(f["happened"]),
+            escape(str(f["happened"])),
         )
     console.print(apart)

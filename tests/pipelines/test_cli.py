@@ -123,3 +123,10 @@ def test_retract_and_reprocess_from_the_cli(tmp_path):
     assert again.exit_code == 0, again.output
     assert f"Removedanolderkeptwarehouse:{kept}" in "".join(again.output.split())
     assert len(list(home.glob("warehouse.*.duckdb"))) == 1
+
+
+def test_file_ids_and_messages_that_look_like_markup_are_printed_as_they_are(tmp_path):
+    for command in (["retract", "[/]x", "--reason", "sent twice"], ["reprocess", "[/]x"]):
+        result = invoke(*command, "--home", str(tmp_path / "home"))
+        assert result.exit_code == 1
+        assert "no file [/]x in audit.file_loads" in result.output

@@ -56,6 +56,8 @@ def test_chinese_numerals_and_ambiguity(home):
     assert f"{community}10号楼" in result.output.replace("\n", "")
     missing = run(home, "evacuation", "无此社区99号楼")
     assert missing.exit_code == 1 and "no building matches" in missing.output
+    markup = run(home, "evacuation", "[/]无此社区99号楼")
+    assert markup.exit_code == 1 and "[/]无此社区99号楼" in markup.output
 
 
 def test_two_communities_with_the_same_building_number():

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 
 from connectors.home import Home
-from pipelines.summary import print_run, print_status
+from pipelines.summary import print_run, print_set_apart, print_status
 from tests.warehouse.file_history import file_history
+from warehouse.db import LoadResult
 
 
 def printed(show, *args) -> str:
@@ -42,3 +43,17 @@ def test_a_run_names_the_files_it_left_for_the_next_one():
     text = printed(print_run, [], ["police/police_residents_1.csv"])
     assert "still being written police/police_residents_1.csv: left for the next run" in text
     assert "nothing to do" not in text
+
+
+def test_file_names_that_look_like_markup_are_printed_as_they_are():
+    name = "[bold reverse]x.csv"
+    rejected = LoadResult("F0000009", "police", None, name, "rejected", reason="[/] no header")
+    text = printed(print_run, [rejected], [f"police/{name}"])
+    assert f"still being written police/{name}" in text
+    assert f"rejected police/{name} (F0000009): [/] no header" in text
+    apart = printed(
+        print_set_apart,
+        [{"file_id": "F1", "department": "[red]", "file_name": name, "rows_loaded": 3,
+          "happened": "retracted: [/]"}],
+    )  # fmt: skip
+    assert name in apart and "[red]" in apart and "retracted: [/]" in apart

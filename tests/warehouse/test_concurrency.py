@@ -66,7 +66,7 @@ def test_status_while_a_run_holds_the_warehouse(tmp_path):
         out = status.communicate(timeout=120)[0]
         assert status.returncode == 0, out
         assert "a run is in progress" in out
-        quarantine = causeway("quarantine", "--home", str(home.root))
+        quarantine = causeway("quarantine", "--reason", "fixing exports", "--home", str(home.root))
         out = quarantine.communicate(timeout=120)[0]
         assert quarantine.returncode == 3 and "busy with a run" in out
     finally:

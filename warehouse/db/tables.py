@@ -132,9 +132,12 @@ CREATE TABLE IF NOT EXISTS audit.access_log (
     target VARCHAR,
     building_id VARCHAR,
     person_ids VARCHAR[],
-    rows_shown BIGINT NOT NULL
+    rows_shown BIGINT NOT NULL,
+    sudo_user VARCHAR
 )
 """
+# Added to access logs made before: what $SUDO_USER claimed (user_name is the real account).
+ACCESS_LOG_ADDED = [("audit.access_log", "sudo_user", "VARCHAR")]
 
 
 def create_access_log(con: duckdb.DuckDBPyConnection) -> None:
@@ -142,13 +145,15 @@ def create_access_log(con: duckdb.DuckDBPyConnection) -> None:
     rest of the warehouse's DDL."""
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(ACCESS_LOG)
+    for table, column, sql_type in ACCESS_LOG_ADDED:
+        add_column(con, table, column, sql_type)
 
 
 def create_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_LOADS)
     con.execute(ACCESS_LOG)
     con.execute(FILE_ACTIONS)
-    for table, column, sql_type in ADDED_COLUMNS:
+    for table, column, sql_type in ADDED_COLUMNS + ACCESS_LOG_ADDED:
         add_column(con, table, column, sql_type)
     for table, ddl, value in WIDENED:
         widen_check(con, table, ddl, value)

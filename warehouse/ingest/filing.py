@@ -73,14 +73,17 @@ def write_receipt(home: Home, department: str, receipt: LoadResult) -> Path:
         lines.append("Most common problems:")
         lines += [f"  {count} row(s): {text}" for text, count in receipt.top_reasons]
         lines.append(
-            f"Export them with: causeway quarantine --file {receipt.file_id} --export <folder>"
+            f'Export them with: causeway quarantine --reason "…" --file {receipt.file_id} '
+            "--export <folder>"
         )
     if receipt.fields_set_aside:
         lines.append(
             f"Values set aside (the row is loaded without them): {receipt.fields_set_aside}"
         )
         lines += [f"  {count} value(s): {text}" for text, count in receipt.top_fields]
-        lines.append(f"List them with: causeway quarantine --file {receipt.file_id} --fields")
+        lines.append(
+            f'List them with: causeway quarantine --reason "…" --file {receipt.file_id} --fields'
+        )
     lines += [f"Note: {n}" for n in receipt.notes]
     return _write(receipt_path(home, department, receipt.file_name, receipt.file_id), lines)
 

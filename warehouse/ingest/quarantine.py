@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -31,19 +32,31 @@ FIELDS_SQL = (
 FIELD_COLUMNS = ("file_id", "file_name", "original_row", "record_id", "field", "value", "reason")
 
 
-def _connect(home: Home) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(home.warehouse), read_only=True)
+@contextmanager
+def _connect(
+    home: Home, con: duckdb.DuckDBPyConnection | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`con` if given (the session that logs the access), else the warehouse read-only."""
+    if con is not None:
+        yield con
+        return
+    with duckdb.connect(str(home.warehouse), read_only=True) as own:
+        yield own
 
 
-def quarantine_rows(home: Home, file_id: str | None = None) -> list[tuple]:
-    with _connect(home) as con:
-        return con.execute(LIST_SQL, [file_id, file_id]).fetchall()
+def quarantine_rows(
+    home: Home, file_id: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+) -> list[tuple]:
+    with _connect(home, con) as reading:
+        return reading.execute(LIST_SQL, [file_id, file_id]).fetchall()
 
 
-def set_aside_fields(home: Home, file_id: str | None = None) -> list[tuple]:
+def set_aside_fields(
+    home: Home, file_id: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+) -> list[tuple]:
     """(file, file name, row, record, field, value, reason) of every value set aside."""
-    with _connect(home) as con:
-        return con.execute(FIELDS_SQL, [file_id, file_id]).fetchall()
+    with _connect(home, con) as reading:
+        return reading.execute(FIELDS_SQL, [file_id, file_id]).fetchall()
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -53,12 +66,15 @@ def spreadsheet_safe(value: object) -> str:
 
 
 def export_quarantine(
-    home: Home, folder: Path, file_id: str | None = None
+    home: Home,
+    folder: Path,
+    file_id: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> Iterator[tuple[Path, int]]:
     """One CSV per file: the original columns, the row number, and a reasons column."""
     folder.mkdir(parents=True, exist_ok=True)
-    with _connect(home) as con:
-        rows = con.execute(EXPORT_SQL, [file_id, file_id]).fetchall()
+    with _connect(home, con) as reading:
+        rows = reading.execute(EXPORT_SQL, [file_id, file_id]).fetchall()
     by_file: dict[tuple[str, str], list[tuple]] = {}
     for fid, name, row, raw, reasons in rows:
         by_file.setdefault((fid, name), []).append((row, json.loads(raw), reasons))
@@ -76,9 +92,14 @@ def export_quarantine(
         yield path, len(items)
 
 
-def export_fields(home: Home, folder: Path, file_id: str | None = None) -> Path | None:
+def export_fields(
+    home: Home,
+    folder: Path,
+    file_id: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Path | None:
     """One CSV of the values set aside from loaded rows, or None when there are none."""
-    rows = set_aside_fields(home, file_id)
+    rows = set_aside_fields(home, file_id, con)
     if not rows:
         return None
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,11 +4,12 @@ Deterministic links on valid ID numbers first, then Fellegi–Sunter (Splink on 
 for the mentions that have none; stable IDs across relinks; incremental batches.
 """
 
-from warehouse.linking.explanation import explain
+from warehouse.linking.explanation import Explanation, explain
 from warehouse.linking.run import LinkError, LinkResult, link_people
 from warehouse.linking.stage import RunOutcome, link_warehouse, run_outcome
 
 __all__ = [
+    "Explanation",
     "LinkError",
     "LinkResult",
     "RunOutcome",

@@ -3,11 +3,20 @@ the publication that swaps it in whole, and the read-only sandbox analysts query
 """
 
 from warehouse.publish.publication import publish, publish_home
-from warehouse.publish.sandbox import NoAnalytics, QueryRefused, connect_analytics, run_query
+from warehouse.publish.sandbox import (
+    NoAnalytics,
+    QueryRefused,
+    QueryTimedOut,
+    SandboxLimits,
+    connect_analytics,
+    run_query,
+)
 
 __all__ = [
     "NoAnalytics",
     "QueryRefused",
+    "QueryTimedOut",
+    "SandboxLimits",
     "connect_analytics",
     "publish",
     "publish_home",

@@ -1,12 +1,27 @@
-"""What people read from the warehouse in an emergency: the building's evacuation list,
-and the access log every view of identifiable data is written to before it is shown.
+"""What people read from the warehouse that identifies them: the building's evacuation list
+(masked, or in the clear by break-glass), a person's records, the quarantine; and the
+access log every view of identifiable data is written to before it is shown.
 """
 
+from warehouse.serve.access_log import ReasonRefused, check_reason, read_access_log
 from warehouse.serve.evacuation_lists import BuildingNotFound, Evacuation, break_glass, evacuation
+from warehouse.serve.identified import (
+    Exported,
+    explain_person,
+    export_quarantined,
+    quarantined,
+)
 
 __all__ = [
     "BuildingNotFound",
     "Evacuation",
+    "Exported",
+    "ReasonRefused",
     "break_glass",
+    "check_reason",
     "evacuation",
+    "explain_person",
+    "export_quarantined",
+    "quarantined",
+    "read_access_log",
 ]

@@ -10,7 +10,6 @@ while a writer holds it), logs the access to `audit.access_log`, and only then r
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,9 +18,9 @@ from typing import Any
 import duckdb
 
 from connectors.home import Home
-from warehouse.db import WriterLock, install_macros
+from warehouse.db import install_macros
 from warehouse.publish import connect_analytics
-from warehouse.serve.access_log import log_access
+from warehouse.serve.access_log import check_reason, log_access, logged_session
 
 BUILDING_COLUMNS = (
     "building_id, building_address AS address, district, street, floors, has_elevator, "
@@ -64,7 +63,6 @@ RESTRICTED_EXTRA = ["room_no"]
 RESIDENTS = "SELECT {columns} FROM mart.vulnerable_residents WHERE building_id = ? "
 RESIDENTS += "ORDER BY priority_in_building"
 BREAK_GLASS_WAIT = 60.0
-OPEN_RETRIES = 25
 _PARSER_LOCK = threading.Lock()
 
 
@@ -164,14 +162,12 @@ def break_glass(
     """The unmasked list from the restricted warehouse, logged before it is returned.
 
     Waits up to `wait` seconds (BREAK_GLASS_WAIT) for a run to release the warehouse
-    (WriterBusy after).
+    (WriterBusy after); a reason that says nothing raises ReasonRefused before anything is
+    read.
     """
+    check_reason(reason)
     wait = BREAK_GLASS_WAIT if wait is None else wait
-    if not reason.strip():
-        raise ValueError("break-glass access needs a reason")
-    if not home.warehouse.is_file():
-        raise FileNotFoundError(f"no warehouse at {home.warehouse} yet: run `causeway run` first")
-    with WriterLock(home.writer_lock, timeout=wait, on_wait=on_wait), _open(home.warehouse) as con:
+    with logged_session(home, wait, on_wait) as con:
         try:
             building = find_building(con, text)
         except BuildingNotFound:
@@ -195,15 +191,3 @@ def break_glass(
             person_ids=ids,
         )
     return Evacuation(building, columns, rows, restricted=True)
-
-
-def _open(path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse for writing the log; a status reader may hold it for a moment."""
-    for attempt in range(OPEN_RETRIES):
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException:
-            if attempt == OPEN_RETRIES - 1:
-                raise
-            time.sleep(0.2)
-    raise AssertionError("unreachable")

@@ -59,14 +59,18 @@ def test_explain_shows_the_weights_of_a_probabilistic_link(small):
         "WHERE match_reason LIKE 'matched %' ORDER BY ALL LIMIT 1",
     )
     result = CliRunner().invoke(
-        app, ["explain", person_id, "--home", str(home.root)], env={"COLUMNS": "200"}
+        app,
+        ["explain", person_id, "--reason", "checking a link", "--home", str(home.root)],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
     assert person_id in result.output
     assert f"{source} {record}: best match" in result.output
     for comparison in ("name", "birth_date", "sex", "phone", "address"):
         assert comparison in result.output
-    unknown = CliRunner().invoke(app, ["explain", "CW9999999999", "--home", str(home.root)])
+    unknown = CliRunner().invoke(
+        app, ["explain", "CW9999999999", "--reason", "checking a link", "--home", str(home.root)]
+    )
     assert unknown.exit_code == 1
     assert "No person CW9999999999" in unknown.output
 

@@ -1,0 +1,184 @@
+"""What `causeway explain`, `causeway quarantine` and `causeway access-log` print.
+
+The first two show identifiable data, so they print only what the warehouse returned after
+logging the access: any failure (no reason, a run holding the warehouse, a log that cannot
+be written) prints why and nothing else. Every value is printed as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from connectors.home import Home
+from pipelines.output import Format, print_rows
+from warehouse.db import BusyWarehouse, WriterBusy
+from warehouse.serve import (
+    ReasonRefused,
+    explain_person,
+    export_quarantined,
+    quarantined,
+    read_access_log,
+)
+
+EXIT_REFUSED = 1
+EXIT_FAILED = 2
+EXIT_BUSY = 3
+T = TypeVar("T")
+
+
+def _logged(console: Console, read: Callable[[], T]) -> T:
+    """`read()`, or, when it fails, a line saying why nothing is shown and an exit."""
+    try:
+        return read()
+    except (ReasonRefused, FileNotFoundError) as exc:
+        console.print(Text(str(exc), style="red"), soft_wrap=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+    except WriterBusy as busy:
+        console.print(
+            Text(
+                f"A run is writing the warehouse and did not finish within {busy.waited:g} s; "
+                "nothing is shown. Try again shortly.",
+                style="red",
+            ),
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_BUSY) from None
+    except duckdb.IOException:
+        console.print("The warehouse is busy with a run; try again when it finishes.")
+        raise typer.Exit(EXIT_BUSY) from None
+    except duckdb.Error as exc:
+        console.print(
+            Text(
+                "Nothing is shown: the access could not be read and logged "
+                f"({type(exc).__name__}: {exc}).",
+                style="red",
+            ),
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _say(message: str) -> None:
+    """Waiting messages go to the terminal's error stream, never among the data."""
+    Console(stderr=True).print(Text(message, style="yellow"))
+
+
+def show_explanation(console: Console, home: Home, person_id: str, reason: str) -> None:
+    """A person's golden record, records with the evidence of each link, and ID history."""
+    found = _logged(console, lambda: explain_person(home, person_id, reason, on_wait=_say))
+    if found.person is None:
+        console.print(Text(f"No person {person_id} in the warehouse."))
+        raise typer.Exit(1)
+    p = found.person
+    console.print(
+        Text.assemble(
+            (str(p["person_id"]), "bold"),
+            f" {p['name']}  sex {p['sex']}  born {p['birth_date']}  phone {p['phone']}  "
+            f"dwelling {p['dwelling_id']}  ID {p['id_number'] or '—'}",
+        )
+    )
+    table = Table(title=f"{len(found.records)} record(s)")
+    for name in ("Department / source", "Record", "Role", "As written", "Linked because"):
+        table.add_column(name)
+    for r in found.records:
+        written = " ".join(
+            str(v) for v in (r["name"], r["birth_date"], r["phone"], r["id_number"]) if v
+        )
+        reason_ = r["match_reason"] if not r["evidence"] else f"p = {r['match_probability']:.6f}"
+        cells = (f"{r['department']} / {r['source']}", r["source_record_id"], r["role"], written)
+        table.add_row(*(Text(str(c)) for c in (*cells, reason_)))
+    console.print(table)
+    for r in found.records:
+        if not r["evidence"]:
+            continue
+        console.print(
+            Text(
+                f"{r['source']} {r['source_record_id']}: best match {r['via_source']} "
+                f"{r['via_record_id']}, match weight {r['match_weight']:.1f}"
+            )
+        )
+        for e in r["evidence"]:
+            console.print(Text(f"    {e['comparison']:<11} {e['level']:<22} {e['weight']:+6.1f}"))
+    for h in found.history:
+        console.print(
+            Text(
+                f"{h['recorded_at']:%Y-%m-%d %H:%M} {h['event']} {h['related_person_id'] or ''} "
+                f"({h['records']} record(s), {h['link_run_id']})"
+            )
+        )
+
+
+def show_quarantine(
+    console: Console,
+    home: Home,
+    reason: str,
+    file_id: str | None,
+    fields: bool,
+    export: Path | None,
+) -> None:
+    """The quarantined rows or set-aside values as a table, or their CSVs written."""
+    if export:
+        done = _logged(
+            console, lambda: export_quarantined(home, export, reason, file_id, on_wait=_say)
+        )
+        for path, count in done.files:
+            console.print(Text(f"{path}: {count} row(s)"))
+        if done.values:
+            console.print(Text(f"{done.values}: the values set aside from loaded rows"))
+        return
+    rows = _logged(console, lambda: quarantined(home, reason, file_id, fields, on_wait=_say))
+    if fields:
+        table = Table(title="Values set aside (their rows are loaded)")
+        for name in ("File", "Row", "Record", "Field", "Reason"):
+            table.add_column(name)
+        for fid, _, row, record, field, _, why in rows:
+            table.add_row(*map(Text, (fid, str(row), record or "", field, why)))
+    else:
+        table = Table(title="Quarantined rows")
+        for name in ("File", "Source", "Row", "Reasons"):
+            table.add_column(name)
+        for fid, source, row, reasons in rows:
+            table.add_row(*map(Text, (fid, source or "", str(row), "; ".join(reasons))))
+    console.print(table)
+
+
+LOG_HEADINGS = (
+    "when", "user", "sudo_user", "host", "action", "target", "reason", "persons", "rows",
+)  # fmt: skip
+
+
+def show_access_log(
+    console: Console, home: Home, since: dt.datetime | None, user: str | None, fmt: Format
+) -> None:
+    """Who read identifiable data, when, why and how much, oldest first."""
+    try:
+        entries = read_access_log(home, since, user)
+    except BusyWarehouse as exc:
+        console.print(Text(str(exc), style="red"))
+        raise typer.Exit(EXIT_BUSY) from None
+    rows = [
+        (
+            e["accessed_at"].isoformat(sep=" ", timespec="seconds"),
+            e["user_name"],
+            e["sudo_user"],
+            e["host"],
+            e["action"],
+            e["target"]
+            if e["building_id"] in (None, e["target"])
+            else f"{e['target']} ({e['building_id']})",
+            e["reason"],
+            e["persons"],
+            e["rows_shown"],
+        )
+        for e in entries
+    ]
+    print_rows(console, LOG_HEADINGS, rows, fmt, title=f"{len(rows)} access(es) logged")

@@ -1,0 +1,97 @@
+"""The other views of identifiable data: a person's records (`causeway explain`) and the
+quarantined rows and set-aside values (`causeway quarantine`), which quote names, ID
+numbers and phones. Each is read in a logged session and logged before it is returned,
+as break-glass is; if the entry cannot be written, nothing is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.home import Home
+from warehouse.ingest import export_fields, export_quarantine, quarantine_rows, set_aside_fields
+from warehouse.linking import Explanation, explain
+from warehouse.serve.access_log import check_reason, log_access, logged_session
+
+READ_WAIT = 60.0  # seconds a view waits for a run's step to release the warehouse
+
+
+@dataclass
+class Exported:
+    files: list[tuple[Path, int]] = field(default_factory=list)
+    values: Path | None = None
+
+
+def explain_person(
+    home: Home, person_id: str, reason: str, wait: float | None = None, on_wait: Any = None
+) -> Explanation:
+    """A person's golden record, source records and link history, logged (also when no
+    such person exists: the attempt is an access too)."""
+    check_reason(reason)
+    with logged_session(home, READ_WAIT if wait is None else wait, on_wait) as con:
+        found = explain(con, list(home.contracts().values()), person_id)
+        log_access(
+            con,
+            reason=reason,
+            action="explain",
+            target=person_id,
+            building_id=None,
+            person_ids=[str(found.person["person_id"])] if found.person else [],
+            rows_shown=len(found.records),
+        )
+    return found
+
+
+def quarantined(
+    home: Home,
+    reason: str,
+    file_id: str | None = None,
+    fields: bool = False,
+    wait: float | None = None,
+    on_wait: Any = None,
+) -> list[tuple]:
+    """The quarantined rows (or, with `fields`, the values set aside), logged."""
+    check_reason(reason)
+    with logged_session(home, READ_WAIT if wait is None else wait, on_wait) as con:
+        rows = (
+            set_aside_fields(home, file_id, con) if fields else quarantine_rows(home, file_id, con)
+        )
+        log_access(
+            con,
+            reason=reason,
+            action="quarantine fields" if fields else "quarantine",
+            target=file_id or "all",
+            building_id=None,
+            person_ids=[],
+            rows_shown=len(rows),
+        )
+    return rows
+
+
+def export_quarantined(
+    home: Home,
+    folder: Path,
+    reason: str,
+    file_id: str | None = None,
+    wait: float | None = None,
+    on_wait: Any = None,
+) -> Exported:
+    """The quarantined rows and set-aside values written as CSVs into `folder`, logged
+    before the first file is written."""
+    check_reason(reason)
+    with logged_session(home, READ_WAIT if wait is None else wait, on_wait) as con:
+        count = len(quarantine_rows(home, file_id, con)) + len(set_aside_fields(home, file_id, con))
+        log_access(
+            con,
+            reason=reason,
+            action="quarantine export",
+            target=f"{file_id or 'all'} to {folder}",
+            building_id=None,
+            person_ids=[],
+            rows_shown=count,
+        )
+        files = list(export_quarantine(home, folder, file_id, con))
+        values = export_fields(home, folder, file_id, con)
+    return Exported(files, values)
