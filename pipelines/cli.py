@@ -18,6 +18,7 @@ from rich.status import Status
 from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
+from connectors.modes import restrict_umask
 from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
@@ -33,6 +34,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+
+@app.callback()
+def _every_command() -> None:
+    # Owner-only by construction (connectors/modes.py): whatever this process, DuckDB or a
+    # child creates. A run stopped with SIGTERM (a service stop, a timeout) unwinds like
+    # Ctrl-C, so its work files (copies of department files) are removed on the way out.
+    restrict_umask()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
 
 HomeOption = Annotated[
     Path | None,
@@ -153,6 +164,7 @@ def run(home: HomeOption = None) -> None:
     tidy(place)  # what a killed run left, unless another run is alive
     databases = sum(c.database is not None for c in place.contracts().values())
     if not pending(place) and not databases:
+        summary.print_refused(console, place.refused_folders())
         _finish_undone(place)
         return
     todo = len(pending(place))
@@ -170,6 +182,7 @@ def run(home: HomeOption = None) -> None:
         finally:
             watcher.stop()
     summary.print_run(console, outcome.results, [f"{d}/{p.name}" for d, p in pending(place)])
+    summary.print_refused(console, place.refused_folders())
     _conclude(
         place,
         outcome,
