@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -10,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from connectors.home import Home
-from connectors.modes import is_link, private_dir, write_private
+from connectors.modes import OWNER_ONLY_FILE, is_link, private_dir, write_private
 from connectors.names import display_name, display_text
 from warehouse.db import LoadResult
 
@@ -54,6 +55,8 @@ def reject(home: Home, path: Path, file_id: str, reason: str) -> Path:
         if target.exists() or is_link(target):  # a rebuild rejecting a file again
             target = target.with_name(f"{target.name}.{os.getpid()}")
         shutil.move(str(path), target)
+        with contextlib.suppress(PermissionError):  # a clerk's own file keeps theirs
+            target.chmod(OWNER_ONLY_FILE)
     write_private(target.with_name(target.name + ".reason.txt"), display_text(reason) + "\n")
     return target
 
