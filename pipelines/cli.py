@@ -42,7 +42,8 @@ def _every_command() -> None:
     # child creates. A run stopped with SIGTERM (a service stop, a timeout) unwinds like
     # Ctrl-C, so its work files (copies of department files) are removed on the way out.
     restrict_umask()
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if threading.current_thread() is threading.main_thread():  # signals go to that thread
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 HomeOption = Annotated[

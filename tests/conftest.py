@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -28,12 +29,14 @@ def short_stability_wait(monkeypatch: pytest.MonkeyPatch) -> None:
 def default_umask() -> Iterator[None]:
     """Each test starts with the common default umask (022), so a test proves that files
     are owner-only by construction rather than by the umask another test's `causeway`
-    command restricted in this process; it is put back afterwards."""
-    before = os.umask(0o022)
+    command restricted in this process; it is put back afterwards, with the SIGTERM
+    handler a command installs."""
+    before, on_term = os.umask(0o022), signal.getsignal(signal.SIGTERM)
     try:
         yield
     finally:
         os.umask(before)
+        signal.signal(signal.SIGTERM, on_term)
 
 
 @pytest.fixture(scope="session")
