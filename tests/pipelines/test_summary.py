@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 
 from connectors.home import Home
-from pipelines.summary import print_run, print_status
+from pipelines.summary import print_refused, print_run, print_status
 from tests.warehouse.file_history import file_history
+from warehouse.db import LoadResult
 
 
 def printed(show, *args) -> str:
@@ -42,3 +43,26 @@ def test_a_run_names_the_files_it_left_for_the_next_one():
     text = printed(print_run, [], ["police/police_residents_1.csv"])
     assert "still being written police/police_residents_1.csv: left for the next run" in text
     assert "nothing to do" not in text
+
+
+def test_status_names_a_refused_department_folder(tmp_path):
+    home = Home.resolve(tmp_path / "home").ensure()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for path in sorted(home.ingest_dir("police").rglob("*"), reverse=True):
+        path.rmdir()
+    home.ingest_dir("police").rmdir()
+    home.ingest_dir("police").symlink_to(outside, target_is_directory=True)
+    text = printed(print_status, home)
+    assert "refused folder police: ingest/police is a symbolic link" in text
+    assert "refused folder" not in printed(print_refused, {})
+
+
+def test_a_run_shows_a_hostile_file_name_and_its_reason_escaped():
+    name = "police_residents_\x1b[2J\x1b[31mred\nRows loaded: 999.csv"
+    shown = "police_residents_\\x1b[2J\\x1b[31mred\\nRows loaded: 999.csv"
+    rejected = LoadResult("F0000001", "police", None, name, "rejected", reason=f"bad {name}")
+    text = printed(print_run, [rejected], [f"police/{name}"])
+    assert "\x1b" not in text
+    assert f"rejected police/{shown} (F0000001): bad {shown}" in text
+    assert f"still being written police/{shown}: left for the next run" in text

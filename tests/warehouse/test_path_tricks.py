@@ -7,22 +7,14 @@ from __future__ import annotations
 import json
 
 import duckdb
-from rich.console import Console
 
 from connectors.home import Home
 from tests.warehouse.hostile_corpus import HEADER, row
-from pipelines.summary import print_refused, print_run, print_status
 from warehouse.ingest.intake import process_pending
 
 POLICE = "登记编号,姓名,公民身份号码,居住地址\nA,张三,11010519491231002X,柳荫社区3号楼\n"
 CIVIL = f"{HEADER}\n{row('MZ1')}\n"
 SECRET = "登记编号,姓名,公民身份号码,居住地址\nS,秘密,110105194912310038,外面\n"
-
-
-def printed(show, *args) -> str:
-    console = Console(record=True, width=250)
-    show(console, *args)
-    return console.export_text()
 
 
 def query(home: Home, sql: str) -> list[tuple]:
@@ -71,9 +63,6 @@ def test_a_symlinked_department_folder_is_refused_and_nothing_outside_moves(tmp_
     assert query(home, "SELECT count(*) FROM staging.police_residents") == [(0,)]
     refused = home.refused_folders()
     assert list(refused) == ["police"] and "ingest/police is a symbolic link" in refused["police"]
-    assert "refused folder police: ingest/police is a symbolic link" in printed(
-        print_status, home
-    )
 
 
 def test_a_symlinked_receipts_folder_refuses_its_department_and_writes_nothing_there(
@@ -91,8 +80,9 @@ def test_a_symlinked_receipts_folder_refuses_its_department_and_writes_nothing_t
     assert [r.department for r in results] == ["civil_affairs"]
     assert list(outside.iterdir()) == []
     assert dropped.read_text(encoding="utf-8") == POLICE, "left as it was for a fixed folder"
-    text = printed(print_refused, home.refused_folders())
-    assert "refused folder police: ingest/police/receipts is a symbolic link" in text
+    refused = home.refused_folders()
+    assert list(refused) == ["police"]
+    assert refused["police"].startswith("ingest/police/receipts is a symbolic link")
 
 
 def test_a_hard_linked_file_is_refused_unread_and_its_other_name_kept(tmp_path):
@@ -137,8 +127,3 @@ def test_a_name_with_a_newline_and_an_ansi_escape_is_shown_escaped(tmp_path):
     assert [line for line in lines if line.startswith("Rows loaded")] == ["Rows loaded: 1"]
     snapshot = json.loads(home.status_snapshot.read_text(encoding="utf-8"))
     assert snapshot["last_file"]["file_name"] == shown
-    result.status, result.reason = "rejected", f"could not read {name}"
-    text = printed(print_run, [result], [f"police/{name}"])
-    assert "\x1b" not in text and f"police/{shown} ({result.file_id})" in text
-    assert f"could not read {shown}" in text
-    assert f"still being written police/{shown}" in text
