@@ -19,6 +19,7 @@ from rich.table import Table
 
 from connectors.home import HOME_ENV, Home
 from connectors.modes import restrict_umask
+from connectors.names import display_name
 from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
@@ -353,7 +354,8 @@ def retract(
     except OperationError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
-    console.print(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name}).")
+    name = display_name(loaded.file_name)
+    console.print(f"Retracted {loaded.file_id} ({loaded.department}/{name}).")
     _finish(place, "Relinking and republishing without its rows")
 
 

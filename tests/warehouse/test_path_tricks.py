@@ -127,3 +127,16 @@ def test_a_name_with_a_newline_and_an_ansi_escape_is_shown_escaped(tmp_path):
     assert [line for line in lines if line.startswith("Rows loaded")] == ["Rows loaded: 1"]
     snapshot = json.loads(home.status_snapshot.read_text(encoding="utf-8"))
     assert snapshot["last_file"]["file_name"] == shown
+
+
+def test_a_long_chinese_name_is_shortened_by_bytes_and_the_run_goes_on(tmp_path):
+    """85 Chinese characters are a legal name (255 bytes); with a receipt number and
+    `.reason.txt` around it, it was too long for the file system and failed the run."""
+    home = Home.resolve(tmp_path / "home").ensure()
+    name = "户籍资料" * 20 + "附件.csv"  # 82 characters, 246 bytes, no contract matches
+    (home.ingest_dir("police") / name).write_text("a,b\n1,2\n", encoding="utf-8")
+    (home.ingest_dir("police") / "police_residents_1.csv").write_text(POLICE, "utf-8")
+    results = {r.file_name: r.status for r in process_pending(home)}
+    assert results == {name: "rejected", "police_residents_1.csv": "loaded"}
+    assert len(list(home.rejected.glob("*.reason.txt"))) == 1
+    assert len(list(home.receipts_dir("police").iterdir())) == 2
