@@ -80,9 +80,12 @@ STATUS_WORDS = {
 }
 
 
-def write_receipt(home: Home, department: str, receipt: LoadResult) -> Path:
+def write_receipt(home: Home, department: str, receipt: LoadResult) -> Path | None:
     """The clerk's receipt, owner-only (docs/file_modes.md). Every value from the file
-    (its name, reasons quoting it) is shown escaped, one line each."""
+    (its name, reasons quoting it) is shown escaped, one line each. None, and nothing
+    written, while the department's folders are refused (a link: `Home.folder_refusal`)."""
+    if home.folder_refusal(department):
+        return None
     private_dir(home.receipts_dir(department))
     lines = [
         f"File: {display_name(receipt.file_name)}",
@@ -116,6 +119,8 @@ def receipt_path(home: Home, department: str, file_name: str, file_id: str) -> P
 
 def add_to_receipt(home: Home, department: str, file_name: str, file_id: str, text: str) -> None:
     """A later word on a load (the quality gate held it back), below what the receipt said."""
+    if home.folder_refusal(department):
+        return
     path = receipt_path(home, department, file_name, file_id)
     private_dir(path.parent)
     _write(path, [*_lines(path), display_text(text)])
