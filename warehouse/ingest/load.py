@@ -142,8 +142,8 @@ def load_file(
             except OSError as exc:
                 if exc.errno != errno.ELOOP:
                     raise
-                seen = None  # it became a link meanwhile: the next run refuses it
-                identity = None
+                # It became a link meanwhile: nothing read is kept; the next run refuses it.
+                return _defer(con, home, result, receipt)
             sha, size = (seen.sha256, seen.size) if seen else ("", 0)
             if regular and (signature(path) != taken_as or _identity(path) != identity):
                 return _defer(con, home, result, receipt)
