@@ -7,25 +7,31 @@ is derived here, so no other module spells a folder name.
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.modes import (
+    OWNER_ONLY_DIR,
+    OWNER_ONLY_FILE,
+    SHARED_DIR,
+    is_link,
+    private_dir,
+    write_private,
+)
 from schemas.contracts import REPO_CONTRACTS, SourceContract, load_contracts
+
+__all__ = ["OWNER_ONLY_DIR", "OWNER_ONLY_FILE", "Home"]
 
 HOME_ENV = "CAUSEWAY_HOME"
 DEFAULT_HOME = Path("data")
 REPO_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
-OWNER_ONLY_DIR = 0o700
-OWNER_ONLY_FILE = 0o600
 
 
 # Under work/: a file's folder (its ID), a reprocessed file's copy, a rebuild's warehouse;
-# and DuckDB's spill folder, which a run empties itself.
+# and DuckDB's spill folder, whose files a run killed while spilling leaves behind.
 REPROCESS_PREFIX = "reprocess-"
 REBUILD = "rebuild"
 SPILL = "spill"
-WORK_LEFTOVERS = ("F*", f"{REPROCESS_PREFIX}*", REBUILD)
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".download", ".swp")
 
 
@@ -118,13 +124,14 @@ class Home:
 
     def leftovers(self) -> list[Path]:
         """Scratch files and folders that exist only while a run holds the writer lock: found
-        while the lock is free, a killed run left them (drafts with DuckDB's WAL beside)."""
+        while the lock is free, a killed run left them (drafts with DuckDB's WAL beside,
+        everything under work/, DuckDB's spill files; the spill folder itself stays)."""
         drafts = [
             *self.root.glob(f".{self.analytics.name}.*.tmp*"),
             *self.root.glob(f".{self.outreach.name}.*.tmp*"),
         ]
-        folders = (p for pattern in WORK_LEFTOVERS for p in self.work.glob(pattern))
-        return sorted([*drafts, *folders])
+        work = [p for p in _entries(self.work) if p != self.spill]
+        return sorted([*drafts, *work, *_entries(self.spill)])
 
     @property
     def docs(self) -> Path:
@@ -168,25 +175,33 @@ class Home:
         return sorted({c.department for c in self.contracts().values()})
 
     def ensure(self) -> Home:
-        """Create the layout; restricted parts are readable by their owner only."""
+        """Create the layout: every folder owner-only but the two analysts and clerks pass
+        through (docs/file_modes.md). Folders that exist keep their mode, except those that
+        hold personal data or run state, which are made owner-only again each time."""
+        for folder in (self.root, self.ingest):  # shared: the way to analytics.duckdb, ingest/*
+            if not folder.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                folder.chmod(SHARED_DIR)
+        # Personal data at rest outside the warehouse: archived and rejected exports, Data
+        # Docs (they show examples of failing values), work and spill files, keys, linking
+        # models (term frequencies of names), Dagster's run logs; and the site's contracts.
         for folder in (
-            self.root,
-            self.ingest,
+            self.secrets,
             self.archive,
             self.rejected,
             self.docs,
+            self.work,
             self.models,
             self.dagster,
             self.contracts_dir,
         ):
             folder.mkdir(parents=True, exist_ok=True)
-        # Personal data at rest outside the warehouse: archived and rejected exports,
-        # Data Docs (they show examples of failing values), work and spill files, keys.
-        for folder in (self.secrets, self.archive, self.rejected, self.docs, self.work):
-            folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(OWNER_ONLY_DIR)
+        private_dir(self.spill)
         for department in self.departments():
-            self.receipts_dir(department).mkdir(parents=True, exist_ok=True)
+            if self.folder_refusal(department) is None:
+                private_dir(self.ingest_dir(department))
+                private_dir(self.receipts_dir(department))
         self._install_dagster_yaml()
         return self
 
@@ -194,15 +209,39 @@ class Home:
         """The instance reads `dagster.yaml` from DAGSTER_HOME; keep it the repository's."""
         target = self.dagster / "dagster.yaml"
         if not target.is_file() or target.read_bytes() != REPO_DAGSTER_YAML.read_bytes():
-            shutil.copyfile(REPO_DAGSTER_YAML, target)
+            write_private(target, REPO_DAGSTER_YAML.read_bytes())
+
+    def folder_refusal(self, department: str) -> str | None:
+        """Why a department's files are not taken: its ingest or receipts folder is a
+        symbolic link, and the pipeline would read, move and write files wherever it points
+        (outside the home). They stay untouched until the folder is a real one."""
+        for folder in (self.ingest_dir(department), self.receipts_dir(department)):
+            if is_link(folder):
+                return (
+                    f"{folder.relative_to(self.root)} is a symbolic link, not a folder: its "
+                    "files were not read or moved; replace it with a real folder"
+                )
+        return None
+
+    def refused_folders(self) -> dict[str, str]:
+        """Every department whose folders are refused, with the reason (`folder_refusal`)."""
+        return {d: why for d in self.departments() if (why := self.folder_refusal(d))}
 
     def pending_files(self, department: str) -> list[Path]:
-        """Files waiting in a department's ingest folder (receipts and hidden files aside)."""
+        """Files waiting in a department's ingest folder (receipts and hidden files aside);
+        none in a refused folder (`refused_folders`)."""
         folder = self.ingest_dir(department)
-        if not folder.is_dir():
+        if not folder.is_dir() or self.folder_refusal(department):
             return []
         return sorted(
             p
             for p in folder.iterdir()
             if (p.is_file() or p.is_symlink()) and not in_progress(p.name)
         )
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []

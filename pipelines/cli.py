@@ -20,6 +20,8 @@ from rich.status import Status
 from rich.text import Text
 
 from connectors.home import HOME_ENV, Home
+from connectors.modes import restrict_umask
+from connectors.names import display_name
 from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
@@ -36,6 +38,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(emoji=False)  # data may hold :name: too
+
+
+@app.callback()
+def _every_command() -> None:
+    # Owner-only by construction (connectors/modes.py): whatever this process, DuckDB or a
+    # child creates. A run stopped with SIGTERM (a service stop, a timeout) unwinds like
+    # Ctrl-C, so its work files (copies of department files) are removed on the way out.
+    restrict_umask()
+    if threading.current_thread() is threading.main_thread():  # signals go to that thread
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
 
 HomeOption = Annotated[
     Path | None,
@@ -166,6 +179,7 @@ def run(home: HomeOption = None) -> None:
     tidy(place)  # what a killed run left, unless another run is alive
     databases = sum(c.database is not None for c in place.contracts().values())
     if not pending(place) and not databases:
+        summary.print_refused(console, place.refused_folders())
         _finish_undone(place)
         return
     todo = len(pending(place))
@@ -185,6 +199,7 @@ def run(home: HomeOption = None) -> None:
         finally:
             watcher.stop()
     summary.print_run(console, outcome.results, [f"{d}/{p.name}" for d, p in pending(place)])
+    summary.print_refused(console, place.refused_folders())
     _conclude(
         place,
         outcome,
@@ -335,7 +350,8 @@ def retract(
     except OperationError as exc:
         console.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from None
-    console.print(Text(f"Retracted {loaded.file_id} ({loaded.department}/{loaded.file_name})."))
+    name = display_name(loaded.file_name)
+    console.print(Text(f"Retracted {loaded.file_id} ({loaded.department}/{name})."))
     _finish(place, "Relinking and republishing without its rows")
 
 

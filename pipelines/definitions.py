@@ -1,10 +1,14 @@
-"""The Causeway code location: every layer's definitions, merged."""
+"""The Causeway code location: every layer's definitions, merged.
+
+Dagster's code server and every run worker it starts import this module, so it is where
+those processes restrict their umask (connectors/modes.py), as the `causeway` CLI does."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from connectors.home import Home
+from connectors.modes import restrict_umask
 from pipelines.defs.core import (
     NIGHTLY_RELINK,
     automation_sensor,
@@ -42,4 +46,5 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
     )
 
 
+restrict_umask()
 defs = build_definitions()

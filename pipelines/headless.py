@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from connectors.home import Home
+from connectors.modes import restrict_umask
 from pipelines.definitions import build_definitions
 from pipelines.defs.core import LINK_STEP
 from pipelines.defs.quality import HELD_CHECK
@@ -89,6 +90,7 @@ def run_everything(
     run_config: dict | None = None,
 ) -> HeadlessRun:
     """Materialize every asset in this process, on the persistent instance."""
+    restrict_umask()
     inst = instance(home)
     release_dead_runs(inst)
     defs = build_definitions(home)

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from connectors.home import Home
+from connectors.names import display_name, display_text
 from warehouse.db import LoadResult, read_summary
 
 if TYPE_CHECKING:  # linking is heavy to import; the summary only reads a result's fields
@@ -38,7 +39,10 @@ def print_run(console: Console, results: Sequence[LoadResult], left: Sequence[st
     """Per department: files, rows loaded and quarantined; then every rejected file's reason
     and the files `left` in the ingest folders (department/name) for the next run."""
     for name in left:
-        console.print(f"[yellow]still being written[/yellow] {escape(name)}: left for the next run")
+        console.print(
+            f"[yellow]still being written[/yellow] {escape(display_name(name))}: "
+            "left for the next run"
+        )
     if not results:
         console.print(
             "Nothing new in the ingest folders: nothing to do."
@@ -70,9 +74,17 @@ def print_run(console: Console, results: Sequence[LoadResult], left: Sequence[st
     for r in results:
         if r.status == "rejected":
             console.print(
-                f"[red]rejected[/red] {escape(f'{r.department}/{r.file_name} ({r.file_id}): ')}"
-                f"{escape(str(r.reason))}"
+                f"[red]rejected[/red] "
+                f"{escape(f'{r.department}/{display_name(r.file_name)} ({r.file_id}): ')}"
+                f"{escape(display_text(r.reason or ''))}"
             )
+
+
+def print_refused(console: Console, refused: Mapping[str, str]) -> None:
+    """Departments whose folder is refused (a symbolic link): nothing in it was touched."""
+    for department, why in refused.items():
+        console.print(f"[red]refused folder[/red] {department}: ", end="")
+        console.print(display_text(why), markup=False)
 
 
 def print_link(console: Console, link: LinkResult | None) -> None:
@@ -132,6 +144,7 @@ def print_status(console: Console, home: Home) -> None:
         total += len(files)
         waiting.add_row(escape(department), str(len(files)))
     console.print(waiting)
+    print_refused(console, home.refused_folders())
     if not home.warehouse.exists():
         console.print("No warehouse yet: run `causeway run`.")
         return

@@ -4,6 +4,8 @@ short wait for files to settle."""
 from __future__ import annotations
 
 import itertools
+import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +23,20 @@ def short_stability_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """A test's files are complete once written: runs wait a twentieth of a second (as do
     the `causeway` processes a test starts) before taking them, not the default."""
     monkeypatch.setenv(STABLE_ENV, TEST_STABLE_SECONDS)
+
+
+@pytest.fixture(autouse=True)
+def default_umask() -> Iterator[None]:
+    """Each test starts with the common default umask (022), so a test proves that files
+    are owner-only by construction rather than by the umask another test's `causeway`
+    command restricted in this process; it is put back afterwards, with the SIGTERM
+    handler a command installs."""
+    before, on_term = os.umask(0o022), signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        os.umask(before)
+        signal.signal(signal.SIGTERM, on_term)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from connectors.names import display_name
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import load_metadata, staging_key
 from schemas.contracts import SourceContract
@@ -38,7 +39,8 @@ def database_asset(contract: SourceContract) -> dg.AssetsDefinition:
         started = time.perf_counter()
 
         def log(r: LoadResult) -> None:
-            context.log.info(f"{r.file_id} {r.file_name}: {r.status}, {r.rows_loaded}/{r.rows_in}")
+            name = display_name(r.file_name)
+            context.log.info(f"{r.file_id} {name}: {r.status}, {r.rows_loaded}/{r.rows_in}")
 
         results = pull_database(
             home.home(),

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import dagster as dg
 
+from connectors.names import display_name
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
@@ -144,7 +145,7 @@ def _results(
 def held_result(asset_key: dg.AssetKey, outcome: TableOutcome) -> dg.AssetCheckResult:
     """ERROR when a load was held back, with the file, its rows and the rules it failed."""
     lines = [
-        f"{h.file_id} {h.file_name} ({h.rows:,} rows): {'; '.join(h.failures)}"
+        f"{h.file_id} {display_name(h.file_name)} ({h.rows:,} rows): {'; '.join(h.failures)}"
         for h in outcome.held
     ]
     return dg.AssetCheckResult(

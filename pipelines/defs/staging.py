@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from connectors.names import display_name, display_text
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
 from schemas.contracts import SourceContract
 from warehouse.db import LoadResult
@@ -20,7 +21,10 @@ def load_metadata(results: Sequence[LoadResult], seconds: float) -> dict[str, dg
     rejected = [r for r in results if r.status == "rejected"]
     preview = "\\n".join(
         ["| file | receipt | reason |", "|---|---|---|"]
-        + [f"| {r.file_name} | {r.file_id} | {r.reason} |" for r in rejected]
+        + [
+            f"| {display_name(r.file_name)} | {r.file_id} | {display_text(r.reason or '')} |"
+            for r in rejected
+        ]
     )
     reasons = "\\n".join(
         f"- {count} × {text}" for r in results for text, count in r.top_reasons[:3]
@@ -48,6 +52,9 @@ def staging_asset(contract: SourceContract) -> dg.AssetsDefinition:
     )
     def _staging(context: dg.AssetExecutionContext, home: CausewayHome) -> dg.MaterializeResult:
         started = time.perf_counter()
+        refused = home.home().folder_refusal(contract.department)
+        if refused:
+            context.log.warning(f"{contract.department}: {refused}")
         results = process_pending(
             home.home(),
             source=contract.source,
@@ -55,7 +62,9 @@ def staging_asset(contract: SourceContract) -> dg.AssetsDefinition:
             dagster_run_id=context.run.run_id,
         )
         for r in results:
-            context.log.info(f"{r.file_name}: {r.status}, {r.rows_loaded}/{r.rows_in} rows loaded")
+            context.log.info(
+                f"{display_name(r.file_name)}: {r.status}, {r.rows_loaded}/{r.rows_in} rows loaded"
+            )
         return dg.MaterializeResult(metadata=load_metadata(results, time.perf_counter() - started))
 
     return _staging

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from connectors.home import Home
-from pipelines.summary import print_run, print_set_apart, print_status
+from pipelines.summary import print_refused, print_run, print_set_apart, print_status
 from tests.warehouse.file_history import file_history
 from warehouse.db import LoadResult
 
@@ -57,3 +57,26 @@ def test_file_names_that_look_like_markup_are_printed_as_they_are():
           "happened": "retracted: [/]"}],
     )  # fmt: skip
     assert name in apart and "[red]" in apart and "retracted: [/]" in apart
+
+
+def test_status_names_a_refused_department_folder(tmp_path):
+    home = Home.resolve(tmp_path / "home").ensure()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for path in sorted(home.ingest_dir("police").rglob("*"), reverse=True):
+        path.rmdir()
+    home.ingest_dir("police").rmdir()
+    home.ingest_dir("police").symlink_to(outside, target_is_directory=True)
+    text = printed(print_status, home)
+    assert "refused folder police: ingest/police is a symbolic link" in text
+    assert "refused folder" not in printed(print_refused, {})
+
+
+def test_a_run_shows_a_hostile_file_name_and_its_reason_escaped():
+    name = "police_residents_\x1b[2J\x1b[31mred\nRows loaded: 999.csv"
+    shown = "police_residents_\\x1b[2J\\x1b[31mred\\nRows loaded: 999.csv"
+    rejected = LoadResult("F0000001", "police", None, name, "rejected", reason=f"bad {name}")
+    text = printed(print_run, [rejected], [f"police/{name}"])
+    assert "\x1b" not in text
+    assert f"rejected police/{shown} (F0000001): bad {shown}" in text
+    assert f"still being written police/{shown}: left for the next run" in text

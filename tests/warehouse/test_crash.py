@@ -131,3 +131,27 @@ def test_a_killed_causeway_run_never_blocks_the_next(tmp_path, big_file, monkeyp
     with dg.DagsterInstance.get() as instance:
         statuses = sorted(r.status.value for r in instance.get_runs())
     assert statuses == ["FAILURE", "SUCCESS"]
+
+
+def test_a_rebuild_stopped_with_sigterm_removes_its_work_files_on_the_way_out(tmp_path, big_file):
+    """SIGTERM (a service stop, a timeout) while `causeway rebuild` replays a GB18030 file:
+    the command unwinds like Ctrl-C instead of dying on the spot, so its UTF-8 work copy
+    (plain personal data) and the half-built warehouse are removed at once, not left until
+    the next run. (`causeway run` is interrupted by Dagster's own handler already.)"""
+    home = Home.resolve(tmp_path / "term").ensure()
+    dropped = home.ingest_dir("police") / big_file.name
+    dropped.write_bytes(big_file.read_text(encoding="utf-8-sig").encode("gb18030"))
+    (loaded,) = process_pending(home)
+    assert loaded.rows_loaded > 100_000
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    command = [sys.executable, "-m", "pipelines.cli", "rebuild", "--home", str(home.root)]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(home.work.glob("F*/utf8.txt")):
+        assert child.poll() is None, "the rebuild ended before it transcoded the file"
+        assert time.monotonic() < deadline, "the rebuild never transcoded the file"
+        time.sleep(0.01)
+    child.send_signal(signal.SIGTERM)
+    child.wait(timeout=300)
+    assert child.returncode != -signal.SIGTERM, "it died without unwinding"
+    assert home.leftovers() == [], "work files outlived the command"

@@ -52,3 +52,22 @@ def test_nothing_is_removed_while_another_run_holds_the_writer_lock(tmp_path):
     assert all(p.exists() for p in leftovers)
     assert tidy(home) == sorted(leftovers)
     assert home.leftovers() == []
+
+
+def test_a_killed_runs_transcoded_copy_and_duckdb_spill_files_go_with_the_next_run(tmp_path):
+    """A run killed mid-load leaves its UTF-8 work copy (plain health records) and DuckDB's
+    spill files, which DuckDB itself never removes on the next open; the next run, holding
+    the writer lock, removes both and keeps the spill folder."""
+    home = Home.resolve(tmp_path).ensure()
+    work_copy = home.work / "F123" / "utf8.txt"
+    work_copy.parent.mkdir(parents=True)
+    work_copy.write_text("档案号,姓名\nH1,张三\n", encoding="utf-8")
+    home.spill.mkdir(parents=True, exist_ok=True)
+    spilled = home.spill / "duckdb_temp_4242_0_storage_DEFAULT-0.tmp"
+    spilled.write_bytes(b"rows of a killed run")
+    (home.ingest_dir("police") / "police_residents_1.csv").write_text(POLICE, encoding="utf-8")
+    (result,) = process_pending(home)
+    assert result.status == "loaded"
+    assert not work_copy.parent.exists()
+    assert not spilled.exists()
+    assert home.spill.is_dir()

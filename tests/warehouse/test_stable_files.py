@@ -8,6 +8,7 @@ the one `audit.file_loads` recorded.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from pathlib import Path
 
@@ -116,15 +117,18 @@ def test_a_file_written_during_its_read_leaves_no_load_that_disagrees_with_the_a
 
 def test_the_archive_is_a_copy_a_writer_of_the_dropped_file_cannot_change(tmp_path):
     home = Home.resolve(tmp_path).ensure()
-    outside = tmp_path / "clerk_desktop.csv"
-    outside.write_text(POLICE + "\n" + register(5), encoding="utf-8")
     dropped = home.ingest_dir("police") / NAME
-    dropped.hardlink_to(outside)  # the same inode under two names
+    dropped.write_text(POLICE + "\n" + register(5), encoding="utf-8")
+    # The clerk's writer keeps the file open: its inode is seen through the open handle (a
+    # second hard link, as before, is now refused as a possible file from elsewhere).
     with dropped.open("a", encoding="utf-8") as still_open:
+        inode = os.fstat(still_open.fileno()).st_ino
         (result,) = process_pending(home)
         assert result.status == "loaded"
         still_open.write(register(3, start=5))
+        still_open.flush()
+        whole = Path(f"/proc/self/fd/{still_open.fileno()}").read_text(encoding="utf-8")
     assert not dropped.exists()
     copy = assert_archive_matches_audit(home, 5)
-    assert copy.stat().st_ino != outside.stat().st_ino
-    assert outside.read_text(encoding="utf-8").count("\n") == 1 + 8, "the clerk's file is whole"
+    assert copy.stat().st_ino != inode
+    assert whole.count("\n") == 1 + 8, "the clerk's file is whole"

@@ -1,5 +1,9 @@
 """The single writer's connection: every stage opens the warehouse here, so every layer,
-table and macro is in place before any stage reads or writes."""
+table and macro is in place before any stage reads or writes.
+
+DuckDB creates the write-ahead log and its spill files itself, with the process umask (a
+0644 WAL in the shared home held ID numbers and phones mid-run): opening the warehouse
+restricts the umask first, whoever calls (connectors/modes.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from connectors.home import Home
+from connectors.modes import OWNER_ONLY_FILE, private_dir, restrict_umask
 from warehouse.db.ddl import create_warehouse
 from warehouse.db.freshness import create_stage_table
 from warehouse.db.link_tables import create_link_tables
@@ -20,14 +25,14 @@ MEMORY_LIMIT = "1GB"
 
 def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """The single writer's connection, with every layer, table and macro in place."""
+    restrict_umask()
     path = path or home.warehouse
-    spill = home.spill
-    spill.mkdir(parents=True, exist_ok=True)
+    spill = private_dir(home.spill)
     # A bounded memory budget that spills to disk keeps a 1M-row file within about 2 GB.
     con = duckdb.connect(
         str(path), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
     )
-    path.chmod(0o600)
+    path.chmod(OWNER_ONLY_FILE)
     create_warehouse(con)
     create_audit_tables(con)
     create_stage_table(con)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from typing import Any
 
 import duckdb
 
 from connectors.home import Home
+from connectors.modes import write_private
+from connectors.names import display_name
 from warehouse.db.ddl import qualified
 
 # Files are counted from the current views: a file whose rows were all retracted, or all
@@ -97,7 +98,7 @@ def summary(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, list[dict[s
             {
                 "file_id": fid,
                 "department": department,
-                "file_name": name,
+                "file_name": display_name(name),  # a clerk's choice: shown escaped
                 "rows_loaded": rows,
                 "happened": _happened(*how),
             }
@@ -113,7 +114,10 @@ LAST_FILE_SQL = (
 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> None:
-    last = con.execute(LAST_FILE_SQL).fetchall()
+    last = [
+        (fid, dept, display_name(name), status)
+        for fid, dept, name, status in con.execute(LAST_FILE_SQL).fetchall()
+    ]
     recorded = con.execute("SELECT count(*) FROM audit.file_loads").fetchall()[0][0]
     data = {
         "as_of": dt.datetime.now().isoformat(timespec="seconds"),
@@ -125,9 +129,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> None:
         if last
         else None,
     }
-    tmp = home.status_snapshot.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, home.status_snapshot)
+    # Owner-only, like the warehouse it summarizes (file names may be personal).
+    write_private(home.status_snapshot, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def read_summary(home: Home) -> tuple[dict[str, list[dict[str, Any]]], str | None]:

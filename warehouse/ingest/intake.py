@@ -6,6 +6,8 @@ import fnmatch
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from connectors.home import Home
 from connectors.stability import settle
 from schemas.contracts import SourceContract, precedence
@@ -70,35 +72,49 @@ def process_pending(
     """
     home.ensure()
     contracts = home.contracts()
-    results: list[LoadResult] = []
-    with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
+    with WriterLock(home.writer_lock, on_wait=on_wait):
+        # Before the warehouse opens: its connection's own spill files must not be taken
+        # for a killed run's.
         remove_leftovers(home)
-        close_dead_runs(con)
-        listed = pending(home, source)
-        if not listed:
-            return results
-        # Every waiting file is looked at, so the sources loaded after this one need no wait.
-        ready, _ = settle([path for _, path in pending(home)])
-        todo = [(department, path) for department, path in listed if path in ready]
-        if not todo:  # all still being written
-            return results
-        run_id = start_run(con, source or "all", dagster_run_id)
-        try:
-            for department, path in todo:
-                if progress:
-                    progress(department, path)
-                mine = [c for c in contracts.values() if c.department == department]
-                contract = contract_for(path, mine)
-                result = load_file(
-                    con, home, department, path, contract, run_id=run_id, taken_as=ready[path]
-                )
-                if result.status != DEFERRED:  # it changed while read: left for the next run
-                    results.append(result)
-                drop_work_tables(con)
-                write_snapshot(con, home)
-        except Exception as exc:
-            finish_run(con, run_id, results, exc)
-            raise
-        finish_run(con, run_id, results)
-        write_snapshot(con, home)
+        with open_warehouse(home) as con:
+            return _process(con, home, contracts, progress, source, dagster_run_id)
+
+
+def _process(
+    con: duckdb.DuckDBPyConnection,  # the warehouse, opened under the writer lock
+    home: Home,
+    contracts: dict[str, SourceContract],
+    progress: Progress | None,
+    source: str | None,
+    dagster_run_id: str | None,
+) -> list[LoadResult]:
+    results: list[LoadResult] = []
+    close_dead_runs(con)
+    listed = pending(home, source)
+    if not listed:
+        return results
+    # Every waiting file is looked at, so the sources loaded after this one need no wait.
+    ready, _ = settle([path for _, path in pending(home)])
+    todo = [(department, path) for department, path in listed if path in ready]
+    if not todo:  # all still being written
+        return results
+    run_id = start_run(con, source or "all", dagster_run_id)
+    try:
+        for department, path in todo:
+            if progress:
+                progress(department, path)
+            mine = [c for c in contracts.values() if c.department == department]
+            contract = contract_for(path, mine)
+            result = load_file(
+                con, home, department, path, contract, run_id=run_id, taken_as=ready[path]
+            )
+            if result.status != DEFERRED:  # it changed while read: left for the next run
+                results.append(result)
+            drop_work_tables(con)
+            write_snapshot(con, home)
+    except Exception as exc:
+        finish_run(con, run_id, results, exc)
+        raise
+    finish_run(con, run_id, results)
+    write_snapshot(con, home)
     return results

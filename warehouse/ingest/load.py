@@ -8,7 +8,10 @@ rows_in = rows_loaded + rows_quarantined (a CHECK on `audit.file_loads` holds us
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -20,8 +23,10 @@ from connectors.digest import FileDigest, copy_digest
 from connectors.errors import RejectedFile, UnreadableFile
 from connectors.home import Home
 from connectors.limits import Limits, load_limits
+from connectors.modes import private_dir
+from connectors.names import display_text
 from connectors.raw import RawTable, row_number_sql
-from connectors.readers import read_file
+from connectors.readers import plain_file_refusal, read_file
 from connectors.stability import Signature, signature
 from schemas.contracts import ExportMode, SourceContract
 from warehouse.db import (
@@ -108,28 +113,39 @@ def load_file(
     file_id = file_id or next_file_id(con)
     source = contract.source if contract else None
     result = LoadResult(file_id, department, source, path.name, "rejected")
-    regular = path.is_file() and not path.is_symlink()
+    refused = plain_file_refusal(path)  # a link, or another name for a file: never read
+    regular = refused is None
     taken_as = taken_as or (signature(path) if regular else None)
+    identity = _identity(path) if regular else None
     raw: RawTable | None = None
     compiler: Compiler | None = None
     work = home.work / file_id
-    work.mkdir(parents=True, exist_ok=True)
     copy = work / ARCHIVE_COPY
-    drop_work_tables(con)
-    # The archive's copy is made, hashed and its lines counted in a thread while DuckDB
-    # parses the file (a fifth of a second per million rows); a duplicate is found once both
-    # are done.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(copy_digest, path, copy) if regular else None
-        try:
-            if contract is None:
+    # The work folder (a copy, a UTF-8 transcoding: personal data) goes on every way out.
+    try:
+        private_dir(work)
+        drop_work_tables(con)
+        # The archive's copy is made, hashed and its lines counted in a thread while DuckDB
+        # parses the file (a fifth of a second per million rows); a duplicate is found once
+        # both are done.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(copy_digest, path, copy) if regular else None
+            if refused is not None:
+                result.reason = refused
+            elif contract is None:
                 result.reason = "no source contract matches this file name in this department"
             else:
                 limits = load_limits(home.limits_file)
                 raw = _read(con, path, work, contract, result, pending, limits)
-            seen = pending.result() if pending else None
+            try:
+                seen = pending.result() if pending else None
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    raise
+                # It became a link meanwhile: nothing read is kept; the next run refuses it.
+                return _defer(con, home, result, receipt)
             sha, size = (seen.sha256, seen.size) if seen else ("", 0)
-            if regular and signature(path) != taken_as:
+            if regular and (signature(path) != taken_as or _identity(path) != identity):
                 return _defer(con, home, result, receipt)
             if contract is not None and sha and not reload and _seen(con, sha):
                 raw = None
@@ -154,11 +170,23 @@ def load_file(
                 loaded_at=loaded_at,
             )
             _move(home, path, copy, sha, result, taken_as)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if receipt:
         write_receipt(home, department, result)
     return result
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file a name is (device, inode, links), without following a link; None once
+    it is gone or is no longer one plain file."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return (found.st_dev, found.st_ino, found.st_nlink)
 
 
 def _defer(
@@ -211,9 +239,9 @@ def _read(
             limits=limits,
         )
     except UnreadableFile as exc:
-        result.reason = str(exc)
+        result.reason = display_text(str(exc))
     except FILE_ERRORS as exc:
-        result.reason = f"the file could not be read: {exc}"
+        result.reason = f"the file could not be read: {display_text(str(exc))}"
     return None
 
 
@@ -227,7 +255,7 @@ def process_raw(
     try:
         mapping = map_headers(raw.headers, contract)
     except RejectedFile as exc:
-        _refuse(con, raw, result, str(exc))
+        _refuse(con, raw, result, display_text(str(exc)))
         return None
     if mapping.unknown:
         names = ", ".join(raw.headers[i] or "(blank)" for i in mapping.unknown)
@@ -247,7 +275,7 @@ def process_raw(
 
 def _unprocessable(exc: Exception) -> str:
     # Data DuckDB cannot take (not a failure of the warehouse): the file is set aside.
-    return f"the file could not be processed: {exc}"
+    return f"the file could not be processed: {display_text(str(exc))}"
 
 
 def _refuse(con: duckdb.DuckDBPyConnection, raw: RawTable, result: LoadResult, why: str) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from connectors.home import Home
+from connectors.modes import OWNER_ONLY_DIR, open_private
 from warehouse.ingest.filing import safe_name
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -71,8 +72,9 @@ def export_quarantine(
     file_id: str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> Iterator[tuple[Path, int]]:
-    """One CSV per file: the original columns, the row number, and a reasons column."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """One CSV per file: the original columns, the row number, and a reasons column; each
+    owner-only (ID numbers and phones), in a folder created owner-only if missing."""
+    folder.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
     with _connect(home, con) as reading:
         rows = reading.execute(EXPORT_SQL, [file_id, file_id]).fetchall()
     by_file: dict[tuple[str, str], list[tuple]] = {}
@@ -83,7 +85,7 @@ def export_quarantine(
         for _, raw, _ in items:
             columns.update(dict.fromkeys(raw))
         path = folder / f"{fid}_{safe_name(Path(name).stem)}_quarantine.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as out:
+        with open_private(path, encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
             writer.writerow([*columns, "original_row", "reasons"])
             for row, raw, reasons in items:
@@ -102,9 +104,9 @@ def export_fields(
     rows = set_aside_fields(home, file_id, con)
     if not rows:
         return None
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{file_id or 'all'}_set_aside_values.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    folder.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
+    path = folder / f"{safe_name(file_id or 'all')}_set_aside_values.csv"
+    with open_private(path, encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(FIELD_COLUMNS)
         writer.writerows([spreadsheet_safe(c) for c in row] for row in rows)

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from connectors.modes import private_dir, write_private
 from warehouse.db import quote
 from warehouse.linking.comparisons import LinkRules, link_rules
 from warehouse.linking.evidence import edges_sql
@@ -268,10 +269,9 @@ def _edges(con: duckdb.DuckDBPyConnection, scored: Any, model: dict[str, Any]) -
 
 
 def save_model(model: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(model, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)
+    """Owner-only: a model holds term frequencies of names, birth dates and phones."""
+    private_dir(path.parent)
+    write_private(path, json.dumps(model, ensure_ascii=False, indent=1))
 
 
 def load_model(path: Path) -> dict[str, Any]:
