@@ -38,8 +38,9 @@ def test_every_file_and_folder_of_a_run_home_is_owner_only_but_the_published_one
     invoke("demo", "--home", str(home), "--persons", "200", "--seed", "1")
     invoke("run", "--home", str(home))
     export = tmp_path / "export"
-    invoke("quarantine", "--home", str(home), "--export", str(export))
+    invoke("quarantine", "--home", str(home), "--reason", "fix the export", "--export", str(export))
     assert (home / "analytics.duckdb").is_file() and (home / "models").is_dir()
+    assert stat.S_IMODE((home / "outreach.duckdb").stat().st_mode) == 0o600
     assert list((home / "docs").rglob("*.html")), "the Data Docs were built"
     assert list((home / "dagster").rglob("*")), "the Dagster instance was written"
     assert opened_up(home) == {}
