@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+ALT_VENV := .venv-duckdb155
+ALT_STAMP := $(ALT_VENV)/.installed-$(shell cat requirements.lock benchmarks/engine_alt.txt | cksum | cut -d' ' -f1)
 
 .PHONY: run test bench lock dictionary ui-check clean
 
@@ -23,8 +25,18 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(ALT_STAMP)
 	for bench in benchmarks/bench_*.py; do $(BIN)/python $$bench || exit 1; done
+
+# The other engine design, for benchmarks/bench_engine.py only (docs/engine.md): the same
+# lock with DuckDB 1.5.5 and its extension wheels instead of the pinned engine.
+$(ALT_STAMP): requirements.lock benchmarks/engine_alt.txt
+	test -x $(ALT_VENV)/bin/python || $(PYTHON) -m venv $(ALT_VENV)
+	grep -v '^duckdb==' requirements.lock > $(ALT_VENV)/requirements.txt
+	$(ALT_VENV)/bin/python -m pip install --quiet -r $(ALT_VENV)/requirements.txt \
+		-r benchmarks/engine_alt.txt
+	rm -f $(ALT_VENV)/.installed-*
+	touch $(ALT_STAMP)
 
 # Re-resolve the lock file after changing dependencies in pyproject.toml.
 lock: $(STAMP)

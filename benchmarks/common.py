@@ -7,12 +7,19 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+REPO = str(Path(__file__).resolve().parent.parent)
 
 
-def measure(code: str, *args: str) -> tuple[float, float, dict]:
-    """Run `code` in a fresh Python; returns (wall seconds, peak RSS in MB, its JSON output)."""
+def measure(code: str, *args: str, python: str = sys.executable) -> tuple[float, float, dict]:
+    """Run `code` in a fresh Python (this one, or the interpreter of another venv, which
+    imports this checkout's code); returns (wall seconds, peak RSS in MB, its JSON output)."""
+    env = {**os.environ, "PYTHONPATH": REPO}
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [python, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env
+    )
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     out = child.stdout.read() if child.stdout else ""

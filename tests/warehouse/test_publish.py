@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 import shutil
+import subprocess
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -251,3 +254,31 @@ def test_the_analytics_file_opens_in_duckdb_1x_storage(published):
     con.close()
     assert versions["pub"] == f"{STORAGE_VERSION}+"
     assert versions["wh"] != versions["pub"]
+
+
+def test_the_stock_duckdb_cli_1x_opens_the_analytics_file_and_reads_every_table(published):
+    """The stock CLI (PyPI's duckdb-cli, DuckDB 1.5) reads every table the engine published."""
+    spec = importlib.util.find_spec("duckdb_cli")
+    assert spec is not None and spec.origin is not None, "duckdb-cli is a dev dependency"
+    cli = Path(spec.origin).parent / "duckdb"
+    with duckdb.connect(str(published.analytics), read_only=True) as con:
+        names = con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
+        ).fetchall()
+        counts = {
+            name: con.execute(f"SELECT count(*) FROM {qualified(name)}").fetchone()[0]
+            for (name,) in names
+        }
+    assert "mart.vulnerable_residents" in counts and "meta.disclosure" in counts
+    query = " UNION ALL ".join(
+        f"SELECT {literal(name)} AS t, count(*) AS n FROM {qualified(name)}" for name in counts
+    )
+    out = subprocess.run(
+        [str(cli), "-readonly", "-csv", "-noheader", str(published.analytics), "-c", query],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    read = dict(line.rsplit(",", 1) for line in out.stdout.splitlines())
+    assert {name: int(n) for name, n in read.items()} == counts
+    version = subprocess.run([str(cli), "-version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("v1."), version.stdout
