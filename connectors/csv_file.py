@@ -124,8 +124,8 @@ def _fast_path(
         )
     except duckdb.InterruptException:
         raise  # the file's time budget ran out: connectors.limits refuses it
-    except duckdb.Error:
-        return False
+    except (duckdb.Error, UnicodeDecodeError):  # DuckDB 1.5 cuts a long line's error message
+        return False  # mid-character, and its Python client fails to decode it
     count = con.execute(f"SELECT count(*) FROM {raw.table}").fetchall()[0][0]
     # Insertion order is file order: rowid 0 is line 2, so `_row` stays NULL and readers use
     # connectors.raw.row_number_sql(). That holds only when no quoted field spans lines.

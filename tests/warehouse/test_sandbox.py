@@ -91,6 +91,26 @@ def test_one_statement_per_query(analytics: Path) -> None:
         run_query(analytics, "  ;")
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "EXPLAIN (FORMAT json)/*((*/ FROM (FROM duckdb_databases())/*)*/ SELECT 1",
+        "EXPLAIN /*(*/ (FORMAT json) -- )\n SELECT * FROM duckdb_databases()",
+    ],
+)
+def test_parentheses_in_comments_do_not_hide_what_explain_explains(
+    analytics: Path, sql: str
+) -> None:
+    """DuckDB 1.5's tokenizer folds a comment into the token before it: the statement an
+    EXPLAIN explains is still found where it starts, and checked whole."""
+    with pytest.raises(QueryRefused, match=r"duckdb_databases\(\) may not be used"):
+        run_query(analytics, sql)
+
+
+def test_explain_analyze_with_a_comment_runs(analytics: Path) -> None:
+    assert run_query(analytics, "EXPLAIN ANALYZE -- the plan\n SELECT count(*) FROM core.person")
+
+
 def test_the_configuration_is_locked_and_limited(analytics: Path, tmp_path: Path) -> None:
     """Defence in depth: even a SET that got past the statement check could not run."""
     limits = SandboxLimits(memory_limit="300MB", temp_limit="200MB", threads=1, timeout=5)

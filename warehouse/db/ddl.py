@@ -77,7 +77,8 @@ def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def literal(text: str) -> str:
-    """A SQL string literal; only for DDL comments, where DuckDB takes no parameters."""
+    """A SQL string literal; only for DDL comments and ATTACH paths, where DuckDB takes no
+    parameters (DuckDB 2.0 binds an ATTACH path; 1.5 does not)."""
     return "'" + text.replace("'", "''") + "'"
 
 

@@ -202,10 +202,14 @@ def record_key_of(contract: SourceContract) -> str:
 
 def record_key_stored(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> bool:
     """Whether this staging table stores `_record_key` (made before it was computed), so
-    that loads must write it."""
+    that loads must write it.
+
+    A generated column's expression is its `column_default`; the stored `_record_key` never
+    had a default. (`duckdb_columns().is_generated` is new in DuckDB 2.0: 1.5 lacks it.)"""
     schema, _, name = contract.staging_table.rpartition(".")
     rows = con.execute(
-        "SELECT NOT is_generated FROM duckdb_columns() WHERE database_name = current_database() "
+        "SELECT column_default IS NULL FROM duckdb_columns() "
+        "WHERE database_name = current_database() "
         "AND schema_name = ? AND table_name = ? AND column_name = '_record_key'",
         [schema, name],
     ).fetchall()

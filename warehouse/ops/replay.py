@@ -26,6 +26,7 @@ import duckdb
 from connectors.home import Home
 from warehouse.db import (
     WriterLock,
+    literal,
     open_warehouse,
     qualified,
     quote,
@@ -206,7 +207,7 @@ ORDER BY column_index
 
 def _carry_over(con: duckdb.DuckDBPyConnection, old_path: Path, replayed: list[str]) -> None:
     """What replaying cannot recreate, and a file-ID sequence past every ID."""
-    con.execute("ATTACH ? AS old (READ_ONLY)", [str(old_path)])
+    con.execute(f"ATTACH {literal(str(old_path))} AS old (READ_ONLY)")  # 1.5: no ? in ATTACH
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE rebuild_replayed (file_id VARCHAR PRIMARY KEY)")
         con.executemany("INSERT INTO rebuild_replayed VALUES (?)", [[f] for f in replayed])

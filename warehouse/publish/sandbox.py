@@ -117,6 +117,9 @@ def open_sandbox(path: Path, spill: Path, limits: SandboxLimits) -> duckdb.DuckD
         "threads": limits.threads,
     }
     con = duckdb.connect(str(path), read_only=True, config=config)
+    # DuckDB 1.5 reports a temp limit given at connect but does not enforce it (it spilled
+    # 900 MB past an 8 MB cap); set again, it holds. 2.0 holds either way.
+    con.execute("SET max_temp_directory_size = ?", [limits.temp_limit])
     con.execute("SET lock_configuration = true")
     return con
 

@@ -71,14 +71,19 @@ def check_statement(sql: str) -> None:
     """Raises StatementRefused unless `sql` is exactly one statement the sandbox runs
     (ALLOWED); a statement DuckDB cannot parse raises its ParserException."""
     statements = duckdb.extract_statements(sql)
+    rewritten = [s for s in statements if not s.query.strip()]
+    if rewritten:  # DuckDB 1.5 gives a PIVOT as a CREATE TYPE and a SELECT, without text
+        raise StatementRefused(_refusal(rewritten[0].type.name))
+    if _first_keyword(sql) == "pragma":  # DuckDB 1.5 gives a PRAGMA as the SELECT it runs
+        raise StatementRefused(_refusal("PRAGMA"))
     if len(statements) != 1:
         raise StatementRefused(
             f"a query is one statement; this has {len(statements)}. Allowed: {ALLOWED}."
         )
     statement = statements[0]
-    if statement.type is duckdb.StatementType.EXPLAIN:
+    if statement.type == duckdb.StatementType.EXPLAIN:
         _check_select(_explained(statement.query))
-    elif statement.type is duckdb.StatementType.SELECT:
+    elif statement.type == duckdb.StatementType.SELECT:
         _check_select(statement.query)
     else:
         raise StatementRefused(_refusal(statement.type.name))
@@ -91,30 +96,55 @@ def _refusal(what: str) -> str:
     )
 
 
+def _first_keyword(sql: str) -> str | None:
+    """The keyword `sql` starts with (past comments and semicolons), lower-cased; None when
+    it starts with another kind of token. DuckDB 1.5 folds a comment into the token
+    before it, so the keyword is the start of its token's text."""
+    marks = duckdb.tokenize(sql)
+    ends = [offset for offset, _ in marks[1:]] + [len(sql)]
+    for (start, kind), end in zip(marks, ends, strict=True):
+        text = sql[start:end].strip().lower()
+        if kind == duckdb.token_type.comment or text.startswith(";"):
+            continue
+        if kind != duckdb.token_type.keyword:
+            return None
+        word = text.split(maxsplit=1)[0]
+        return word.split("/*", 1)[0].split("--", 1)[0]
+    return None
+
+
 def _explained(sql: str) -> str:
-    """The statement an EXPLAIN [ANALYZE] [(options)] explains, found by DuckDB's tokenizer."""
+    """The statement an EXPLAIN [ANALYZE] [(options)] explains, found by DuckDB's tokenizer.
+
+    DuckDB 1.5's tokenizer gives no comment tokens: a comment is part of the token before
+    it, so only a token's first character is its own (a parenthesis in a comment is not
+    counted). Its enums are compared with ==: 1.5's are not Python enums, `is` fails."""
     marks = duckdb.tokenize(sql)
     ends = [offset for offset, _ in marks[1:]] + [len(sql)]
     words = [
         (start, kind, sql[start:end].strip().lower())
         for (start, kind), end in zip(marks, ends, strict=True)
-        if kind is not duckdb.token_type.comment
+        if kind != duckdb.token_type.comment
     ]
     rest = words[1:]  # words[0] is EXPLAIN
-    if rest and rest[0][2] in ("analyze", "analyse"):
+    if (
+        rest
+        and rest[0][1] == duckdb.token_type.keyword
+        and rest[0][2].startswith(("analyze", "analyse"))
+    ):
         rest = rest[1:]
     if rest and rest[0][2].startswith("("):
         depth = 0
         for index, (_, kind, word) in enumerate(rest):
-            if kind is duckdb.token_type.operator:
-                depth += word.count("(") - word.count(")")
+            if kind == duckdb.token_type.operator:  # a parenthesis is a token of its own
+                depth += {"(": 1, ")": -1}.get(word[:1], 0)
             if depth <= 0:
                 rest = rest[index + 1 :]
                 break
     if not rest:
         raise StatementRefused(f"EXPLAIN of nothing. Allowed: {ALLOWED}.")
     inner = duckdb.extract_statements(sql[rest[0][0] :])
-    if len(inner) != 1 or inner[0].type is not duckdb.StatementType.SELECT:
+    if len(inner) != 1 or inner[0].type != duckdb.StatementType.SELECT:
         what = inner[0].type.name if len(inner) == 1 else "several statements"
         raise StatementRefused(_refusal(f"EXPLAIN of {what}"))
     return inner[0].query
