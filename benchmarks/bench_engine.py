@@ -45,7 +45,10 @@ ROUNDS = int(os.environ.get("CAUSEWAY_BENCH_ROUNDS", "3"))
 VERSION = "import duckdb, json; print(json.dumps({'v': duckdb.__version__}))"
 EXTENSION_READ = """
 import json, sys, time, duckdb
-from connectors.extensions import ENCODINGS, load
+from connectors.extensions import ENCODINGS, available, load
+if not available(ENCODINGS):
+    print(json.dumps({"missing": True}))
+    sys.exit(0)
 con = duckdb.connect()
 t = time.perf_counter()
 load(con, ENCODINGS)
@@ -117,8 +120,8 @@ t = time.perf_counter()
 con = duckdb.connect(target)
 load(con, POSTGRES)
 quoted = lambda text: "'" + text.replace("'", "''") + "'"  # ATTACH takes no parameters
-con.execute(f"ATTACH {quoted(url)} AS pg (TYPE postgres, READ_ONLY)")
-con.execute(f"CREATE TABLE t AS SELECT * FROM postgres_query('pg', {quoted(select)})")
+con.execute(f"ATTACH {quoted(url)} AS source_db (TYPE postgres, READ_ONLY)")
+con.execute(f"CREATE TABLE t AS SELECT * FROM postgres_query('source_db', {quoted(select)})")
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows}))
 """
@@ -143,6 +146,7 @@ def register_rounds(root: Path, engines: dict[str, str]) -> dict[str, dict[str, 
     extra.to_csv(gb18030, index=False, encoding="gb18030")
     print(f"  register: {len(rows):,} rows, {utf8.stat().st_size / 1e6:.0f} MB UTF-8")
     times: dict[str, dict[str, list[float]]] = {v: {} for v in engines}
+    outcomes: dict[str, set[tuple[int, int]]] = {}
     for _ in range(ROUNDS):
         for version, python in engines.items():
             (root / "raw.duckdb").unlink(missing_ok=True)
@@ -155,12 +159,15 @@ def register_rounds(root: Path, engines: dict[str, str]) -> dict[str, dict[str, 
                 shutil.copyfile(path, dropped)
                 out = measure(CAUSEWAY_LOAD, str(dropped), str(home), python=python)[2]
                 times[version].setdefault(f"Causeway {label} → staging", []).append(out["seconds"])
+                outcomes.setdefault(label, set()).add((out["loaded"], out["quarantined"]))
                 shutil.rmtree(home)
+    for label, seen in outcomes.items():
+        same = "the same on every engine and round" if len(seen) == 1 else "DIFFERENT"
+        print(f"  {label}: (loaded, quarantined) {sorted(seen)}: {same}")
     for version, python in engines.items():
-        try:
-            out = measure(EXTENSION_READ, str(gbk), str(gb18030), python=python)[2]
-        except RuntimeError as exc:  # no encodings wheel for this engine
-            print(f"  {version}: encodings extension not available ({str(exc)[:120]})")
+        out = measure(EXTENSION_READ, str(gbk), str(gb18030), python=python)[2]
+        if out.get("missing"):
+            print(f"  {version}: no encodings extension wheel for this engine")
             continue
         for label in ("gbk", "gb18030"):
             got = out[label]
@@ -226,8 +233,10 @@ def main() -> None:
         root = Path(tmp)
         table: dict[str, dict[str, list[float]]] = {v: {} for v in engines}
         for part in (register_rounds, postgres_rounds, district_rounds):
-            for version, found in part(root, engines).items():
-                table[version].update(found)
+            found = part(root, engines)
+            for version in engines:
+                table[version].update(found[version])
+            print(f"  (so far: {json.dumps(found)})", flush=True)
     labels = list(dict.fromkeys(label for found in table.values() for label in found))
     versions = list(engines)
     print(f"  {'median seconds':<40}" + "".join(f"{v:>10}" for v in versions) + "     ratio")
