@@ -20,9 +20,11 @@ def measure(code: str, *args: str, python: str = sys.executable) -> tuple[float,
     child = subprocess.Popen(
         [python, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env
     )
+    # Read to the end first: a child that prints more than a pipe holds (DuckDB's progress
+    # bars on a long run) would otherwise block on its write while this waits for it.
+    out = child.stdout.read() if child.stdout else ""
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
-    out = child.stdout.read() if child.stdout else ""
     if status != 0:
         raise RuntimeError(f"benchmark child failed with status {status}: {out}")
     # The child's result is its last JSON line; DuckDB may draw a progress bar before it,
