@@ -81,15 +81,20 @@ home = Home.resolve(sys.argv[1])
 out = {}
 t = time.perf_counter(); process_pending(home); out["load"] = time.perf_counter() - t
 with WriterLock(home.writer_lock), open_warehouse(home) as con:
-    t = time.perf_counter(); link_people(con, home); out["link"] = time.perf_counter() - t
+    t = time.perf_counter(); linked = link_people(con, home); out["link"] = time.perf_counter() - t
+    out["mentions"], out["skipped"] = linked.mentions, linked.skipped
     t = time.perf_counter()
     build_marts(con, default_as_of(home), list(home.contracts().values()))
     publish(con, home, default_as_of(home))
     out["marts_publish"] = time.perf_counter() - t
     out["persons"] = con.execute("SELECT count(*) FROM core.person").fetchone()[0]
 with duckdb.connect(str(home.outreach), read_only=True) as con:
-    address = con.execute("SELECT building_address FROM mart.building_summary "
-                          "ORDER BY vulnerable_residents DESC NULLS LAST LIMIT 1").fetchone()[0]
+    top = con.execute("SELECT building_address FROM mart.building_summary "
+                      "ORDER BY vulnerable_residents DESC NULLS LAST LIMIT 1").fetchone()
+if top is None:  # nothing was linked, so the marts are empty: say so rather than time it
+    print(json.dumps({**out, "evacuation_ms": None}))
+    sys.exit(0)
+address = top[0]
 times = []
 for _ in range(20):
     t = time.perf_counter()
@@ -190,7 +195,11 @@ def district_rounds(root: Path, engines: dict[str, str]) -> dict[str, dict[str, 
             ("marts_publish", "district: marts + publication"),
             ("evacuation_ms", "district: evacuation query (ms)"),
         ):
-            times[version][label] = [out[key]]
+            times[version][label] = [] if out[key] is None else [out[key]]
+        print(
+            f"  {version}: district of {out['persons']:,} persons from {out['mentions']:,} "
+            f"records (link skipped: {out['skipped']})"
+        )
         shutil.rmtree(home)
     return times
 
