@@ -36,6 +36,7 @@ from benchmarks.bench_sql import TABLE, copy_baseline, fill
 from benchmarks.common import REPO, measure
 from demo import generate, health_db
 from tests.postgres_server import start_postgres
+from warehouse.db.ddl import quote
 
 PINNED = sys.executable
 OTHER = os.environ.get("CAUSEWAY_OTHER_ENGINE", str(Path(REPO) / ".venv-duckdb155/bin/python"))
@@ -120,13 +121,13 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows}))
 PG_SCANNER = """
 import json, sys, time, duckdb
 from connectors.extensions import POSTGRES, load
+from warehouse.db.ddl import literal  # ATTACH and postgres_query take no parameters
 url, select, target = sys.argv[1:4]
 t = time.perf_counter()
 con = duckdb.connect(target)
 load(con, POSTGRES)
-quoted = lambda text: "'" + text.replace("'", "''") + "'"  # ATTACH takes no parameters
-con.execute(f"ATTACH {quoted(url)} AS source_db (TYPE postgres, READ_ONLY)")
-con.execute(f"CREATE TABLE t AS SELECT * FROM postgres_query('source_db', {quoted(select)})")
+con.execute(f"ATTACH {literal(url)} AS source_db (TYPE postgres, READ_ONLY)")
+con.execute(f"CREATE TABLE t AS SELECT * FROM postgres_query('source_db', {literal(select)})")
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows}))
 """
@@ -209,7 +210,7 @@ def postgres_rounds(root: Path, engines: dict[str, str]) -> dict[str, dict[str, 
     try:
         rows = fill(server, root / "pg")
         print(f"  PostgreSQL: {rows:,} rows in {TABLE}")
-        columns = ", ".join(f"{quote_pg(c)}::text" for c in health_db.COLUMNS.values())
+        columns = ", ".join(f"{quote(c)}::text" for c in health_db.COLUMNS.values())
         select = f"SELECT {columns}, updated_at::text FROM {TABLE} ORDER BY updated_at, dabh"
         libpq = server.url().replace("postgresql+psycopg://", "postgresql://")
         times: dict[str, dict[str, list[float]]] = {v: {"psql COPY TO STDOUT": []} for v in engines}
@@ -226,10 +227,6 @@ def postgres_rounds(root: Path, engines: dict[str, str]) -> dict[str, dict[str, 
         return times
     finally:
         server.stop()
-
-
-def quote_pg(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def main() -> None:

@@ -12,11 +12,10 @@ against 4.7 s for the psycopg text COPY parsed by Arrow's CSV reader that it rep
 and 13.8 s through a server-side cursor with SQLAlchemy rows (docs/engine.md). Cutting
 its one stream into batches costs nothing measurable; one query per batch (keyset) cost
 0.9 s more per 1M rows, and DuckDB's postgres scanner, which pushes neither ORDER BY nor
-LIMIT, rescans the table per batch. SQLAlchemy still
-discovers the columns and their types and compiles the statement; the cursor values
-are bound cast to the columns' own types, since ADBC binds text as `text`. Other
-dialects use the server-side cursor (`stream_results`, `yield_per`). Both stream:
-memory holds about one batch.
+LIMIT, rescans the table per batch. SQLAlchemy still discovers the columns and their
+types and compiles the statement; the cursor values are bound cast to the columns' own
+types, since ADBC binds text as `text`. Other dialects use the server-side cursor
+(`stream_results`, `yield_per`). Both stream: memory holds about one batch.
 """
 
 from __future__ import annotations
@@ -119,10 +118,7 @@ class SqlSource:
         self.db = db
         self.url = url
         self.label = label
-        connect_args: dict[str, object] = {}
-        if url.get_backend_name() == "postgresql":
-            connect_args = {"application_name": f"{APPLICATION}:{label}"[:63]}
-            connect_args["client_encoding"] = "utf8"
+        connect_args = self._session_options() if self.is_postgresql else {}
         self.engine = sa.create_engine(url, poolclass=NullPool, connect_args=connect_args)
         self._columns: list[str] | None = None
         self._types: dict[str, str] = {}
@@ -144,9 +140,14 @@ class SqlSource:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _session_options(self) -> dict[str, str]:
+        """PostgreSQL session options for both connections, SQLAlchemy's and ADBC's."""
+        return {"application_name": f"{APPLICATION}:{self.label}"[:63], "client_encoding": "utf8"}
+
     def _unavailable(self, exc: Exception, doing: str) -> SourceUnavailable:
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return SourceUnavailable(f"{self.label}: {doing} at {self.safe_url} failed: {first}")
+        return SourceUnavailable(
+            f"{self.label}: {doing} at {self.safe_url} failed: {_first_line(exc)}"
+        )
 
     def columns(self) -> list[str]:
         """The relation's column names, in order; SourceError when the table is not there."""
@@ -264,14 +265,11 @@ class SqlSource:
                 raise self._unavailable(exc, f"{where} after {done} row(s)") from None
             raise SourceError(f"{self.label}: {where} failed: {_first_line(exc)}") from None
         except sa.exc.DBAPIError as exc:
-            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise SourceError(f"{self.label}: {where} failed: {first}") from None
+            raise SourceError(f"{self.label}: {where} failed: {_first_line(exc)}") from None
 
     def _adbc_uri(self) -> str:
         """libpq's URI for ADBC: the same server, user and options as SQLAlchemy's URL."""
-        options = {"application_name": f"{APPLICATION}:{self.label}"[:63]}
-        options["client_encoding"] = "utf8"
-        url = self.url.set(drivername="postgresql").update_query_dict(options)
+        url = self.url.set(drivername="postgresql").update_query_dict(self._session_options())
         return url.render_as_string(hide_password=False)
 
     def _arrow_batches(self, stmt: sa.Select, names: list[str]) -> Iterator[pa.Table]:
@@ -281,9 +279,7 @@ class SqlSource:
         try:
             conn = adbc_postgresql.connect(self._adbc_uri())
         except adbc_driver_manager.Error as exc:
-            raise SourceUnavailable(
-                f"{self.label}: connecting at {self.safe_url} failed: {_first_line(exc)}"
-            ) from None
+            raise self._unavailable(exc, "connecting") from None
         with conn, conn.cursor() as cur:
             cur.execute(str(compiled), params or None)
             pending: list[pa.RecordBatch] = []
@@ -334,7 +330,9 @@ def _stream(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    """The first line of the driver's message (SQLAlchemy wraps it as `orig`)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0]
 
 
 def _connection_lost(exc: adbc_driver_manager.Error) -> bool:
