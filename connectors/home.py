@@ -99,6 +99,21 @@ class Home:
         return self.root / f".{self.outreach.name}.{pid}.tmp"
 
     @property
+    def lake(self) -> Path:
+        """The shared warehouse's data files and SQLite catalog when the site names no other
+        place for them (warehouse/lake/config.py)."""
+        return self.root / "lake"
+
+    @property
+    def lake_state(self) -> Path:
+        """Which commit of the shared warehouse this home's warehouse file is in step with."""
+        return self.root / "lake_state.json"
+
+    def discarded_warehouse(self, stamp: str) -> Path:
+        """Where `causeway lake pull --discard-local` keeps the warehouse it replaced."""
+        return self.root / f"warehouse.discarded-{stamp}.duckdb"
+
+    @property
     def disclosure_file(self) -> Path:
         """Site overrides of the disclosure rules (schemas/disclosure.yaml): k, threshold."""
         return self.root / "disclosure.yaml"

@@ -26,6 +26,8 @@ from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, progress, warehouse_freshness
+from warehouse.lake.catalog import LakeUnavailable
+from warehouse.lake.config import LakeConfigError
 from warehouse.publish import SandboxLimits
 
 if TYPE_CHECKING:
@@ -177,6 +179,7 @@ def run(home: HomeOption = None) -> None:
 
     place = _home(home)
     tidy(place)  # what a killed run left, unless another run is alive
+    _catch_up(place)
     databases = sum(c.database is not None for c in place.contracts().values())
     if not pending(place) and not databases:
         summary.print_refused(console, place.refused_folders())
@@ -247,15 +250,44 @@ def _finish(place: Home, doing: str, link_mode: str = "auto") -> None:
     _conclude(place, outcome, "What was committed stays; `causeway run` finishes the rest.")
 
 
+def _catch_up(place: Home) -> None:
+    """Before a run writes: pull the shared warehouse if this one is behind it."""
+    from pipelines.lake_view import show_pull
+    from warehouse.lake import LakeDiverged, catch_up
+
+    try:
+        result = catch_up(place, on_wait=_say)
+    except (LakeDiverged, LakeConfigError) as exc:
+        console.print(Text(str(exc), style="red"), soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    if result.warning:
+        console.print(Text(f"Warning: {result.warning}", style="yellow"), soft_wrap=True)
+    if result.pulled:
+        show_pull(console, result.pulled)
+
+
 def _finish_undone(place: Home) -> None:
     """`run` with nothing new: finish what an earlier run left undone, if anything."""
     state = warehouse_freshness(place, on_wait=_say)
     if state is None or state.current:
+        _push_unpushed(place)
         console.print("Nothing new in the ingest folders: nothing to do.")
         return
     console.print("Nothing new in the ingest folders; finishing what an earlier run left undone:")
     print_undone(console, state)
     _finish(place, "Finishing the earlier run")
+
+
+def _push_unpushed(place: Home) -> None:
+    """A current warehouse the lake does not hold yet (its push failed): push it now."""
+    from pipelines.lake_view import show_push
+    from warehouse.lake import LakeConflict, push_home, unpushed
+
+    try:
+        if unpushed(place):
+            show_push(console, push_home(place, on_wait=_say))
+    except (LakeUnavailable, LakeConflict) as exc:
+        console.print(Text(f"Warning: not pushed: {exc}", style="yellow"), soft_wrap=True)
 
 
 gate_app = typer.Typer(help="Decide on loads the quality gate held back.", no_args_is_help=True)
@@ -530,6 +562,15 @@ def query(
         str, typer.Option(help="Temporary disk it may spill to (outside the home).")
     ] = SANDBOX.temp_limit,
     threads: Annotated[int, typer.Option(help="Threads it may use.")] = SANDBOX.threads,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Query the publication of an earlier lake commit: its number, "
+            "generation:N, or a date/time (the last commit by then).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Query the published analytics database in a bounded sandbox (masked data).
 
@@ -546,14 +587,32 @@ def query(
         raise typer.BadParameter(str(exc)) from None
     place = _home(home)
     try:
-        result = run_query(place.analytics, sql, limits)
-    except (NoAnalytics, QueryRefused) as exc:
+        if as_of is None:
+            result = run_query(place.analytics, sql, limits)
+        else:
+            result = _query_as_of(place, as_of, sql, limits)
+    except (NoAnalytics, QueryRefused, LookupError, LakeConfigError, LakeUnavailable) as exc:
         console.print(Text(str(exc), style="red"), soft_wrap=True)
         raise typer.Exit(1) from None
     except duckdb.Error as exc:
         console.print(Text.assemble((f"{type(exc).__name__}:", "red"), f" {exc}"), soft_wrap=True)
         raise typer.Exit(1) from None
     print_rows(console, result.columns, result.rows, fmt)
+
+
+def _query_as_of(place: Home, as_of: str, sql: str, limits: SandboxLimits):
+    """The sandboxed query over the publication of an earlier commit, checked out into a
+    private temporary file (removed afterwards)."""
+    import tempfile
+
+    from pipelines.lake_view import checkout
+    from warehouse.publish import run_query
+
+    with tempfile.TemporaryDirectory(prefix="causeway-as-of-") as folder:
+        target = Path(folder) / "analytics.duckdb"
+        what = checkout(place, as_of, target)
+        console.print(Text(f"As of {what}:", style="dim"), soft_wrap=True)
+        return run_query(target, sql, limits)
 
 
 @app.command()
@@ -624,6 +683,92 @@ def dictionary(
         console.print(Text(f"Wrote {output}"))
     else:
         typer.echo(text, nl=False)
+
+
+lake_app = typer.Typer(
+    help="The shared warehouse past one machine: Iceberg tables on a SQL catalog "
+    "(CAUSEWAY_WAREHOUSE=iceberg:<catalog URL>; docs/lake.md).",
+    no_args_is_help=True,
+)
+app.add_typer(lake_app, name="lake")
+
+
+@lake_app.command("log")
+def lake_log(
+    home: HomeOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """List the lake's commits, newest first: when, what, from which machine and account,
+    the publication generation and the link run each holds."""
+    from pipelines.lake_view import show_log
+
+    _lake_command(lambda: show_log(console, _home(home), fmt))
+
+
+@lake_app.command("pull")
+def lake_pull(
+    home: HomeOption = None,
+    discard_local: Annotated[
+        bool,
+        typer.Option(
+            "--discard-local",
+            help="Take the lake's even though this warehouse changed on its own; the old "
+            "file is kept aside as warehouse.discarded-<time>.duckdb.",
+        ),
+    ] = False,
+) -> None:
+    """Make this home's warehouse, analytics file and linking models the lake's newest
+    commit, so this machine can serve the lists or take over as the writer."""
+    from pipelines.lake_view import show_pull
+    from warehouse.lake import pull_home
+
+    place = _home(home)
+    _lake_command(lambda: show_pull(console, pull_home(place, discard_local, on_wait=_say)))
+
+
+@lake_app.command("push")
+def lake_push(home: HomeOption = None) -> None:
+    """Commit what this home's warehouse and publication hold now (a run does this itself
+    after it publishes; this is for a push that failed)."""
+    from pipelines.lake_view import show_push
+    from warehouse.lake import push_home
+
+    place = _home(home)
+    _lake_command(lambda: show_push(console, push_home(place, on_wait=_say)))
+
+
+@lake_app.command("checkout")
+def lake_checkout(
+    output: Annotated[Path, typer.Argument(help="The DuckDB file to write.")],
+    home: HomeOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="A commit number, generation:N, or a date/time; default the newest.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the publication as it was at a commit into a DuckDB file (for DuckDB's CLI or
+    a GUI tool): the same masked tables analysts read, as they were then."""
+    from pipelines.lake_view import checkout
+
+    place = _home(home)
+    _lake_command(lambda: _say(f"Wrote {output}: {checkout(place, as_of, output.resolve())}."))
+
+
+def _lake_command(action: Callable[[], None]) -> None:
+    from warehouse.lake import LakeConflict, LakeDiverged, LakeUnavailable, NoSuchCommit
+
+    try:
+        action()
+    except (LakeConfigError, LakeUnavailable, LakeConflict, LakeDiverged, NoSuchCommit) as exc:
+        console.print(Text(str(exc), style="red"), soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    except LookupError as exc:
+        console.print(Text(str(exc), style="red"), soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

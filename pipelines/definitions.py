@@ -17,6 +17,7 @@ from pipelines.defs.core import (
     nightly_relink_schedule,
 )
 from pipelines.defs.database import database_assets, database_schedules
+from pipelines.defs.lake import lake_commit
 from pipelines.defs.marts import mart_assets
 from pipelines.defs.publication import analytics_published
 from pipelines.defs.quality import staging_quality_checks
@@ -24,11 +25,14 @@ from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
 from pipelines.defs.unmatched import unmatched_files
+from warehouse.lake import configured_lake
 
 
 def build_definitions(home: Home | None = None) -> dg.Definitions:
-    contracts = list((home or Home.resolve()).contracts().values())
+    home = home or Home.resolve()
+    contracts = list(home.contracts().values())
     files = [c for c in contracts if c.database is None]
+    lake = [lake_commit] if configured_lake(home) is not None else []
     return dg.Definitions(
         assets=[
             *staging_assets(files),
@@ -37,6 +41,7 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
             core_assets(contracts),
             mart_assets(contracts),
             analytics_published,
+            *lake,
         ],
         asset_checks=[*staging_quality_checks(contracts), *core_quality_checks()],
         jobs=[NIGHTLY_RELINK],

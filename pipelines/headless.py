@@ -23,6 +23,7 @@ from pipelines.defs.quality import HELD_CHECK
 from pipelines.defs.resources import CausewayHome
 from pipelines.summary import FailedCheck
 from warehouse.db import LoadResult, warehouse_freshness
+from warehouse.lake import catch_up
 from warehouse.linking import LinkResult, run_outcome
 
 PID_TAG = "causeway/pid"
@@ -91,6 +92,7 @@ def run_everything(
 ) -> HeadlessRun:
     """Materialize every asset in this process, on the persistent instance."""
     restrict_umask()
+    catch_up(home)  # a warehouse behind the shared one pulls it before anything writes
     inst = instance(home)
     release_dead_runs(inst)
     defs = build_definitions(home)

@@ -110,14 +110,20 @@ class _Clock:
         return json.dumps(self._laps)
 
 
-def last_full_model(con: duckdb.DuckDBPyConnection) -> Path | None:
+def last_full_model(con: duckdb.DuckDBPyConnection, models: Path | None = None) -> Path | None:
+    """The model the last full link saved. Under `models` (the home's folder) by its file
+    name when given: a warehouse pulled from the lake records the path on the machine that
+    linked it, and its models came along into this home's folder (warehouse/lake)."""
     rows = con.execute(
         "SELECT model_file FROM link.runs WHERE mode = 'full' AND finished_at IS NOT NULL "
         "ORDER BY finished_at DESC LIMIT 1"
     ).fetchall()
-    if rows and rows[0][0] and Path(rows[0][0]).is_file():
-        return Path(rows[0][0])
-    return None
+    if not rows or not rows[0][0]:
+        return None
+    found = Path(rows[0][0])
+    if models is not None:
+        found = models / found.name
+    return found if found.is_file() else None
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -137,7 +143,7 @@ def link_people(
     now = dt.datetime.now()
     run_id = f"link-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     create_link_tables(con)
-    model_path = last_full_model(con)
+    model_path = last_full_model(con, home.models)
     if mode == "auto":
         has_links = _count(con, "SELECT count(*) FROM core.person_source") > 0
         mode = "incremental" if model_path and has_links else "full"

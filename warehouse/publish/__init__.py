@@ -2,7 +2,7 @@
 the publication that swaps it in whole, and the read-only sandbox analysts query it through.
 """
 
-from warehouse.publish.publication import publish, publish_home
+from warehouse.publish.publication import STORAGE_VERSION, publish, publish_home, write_outreach
 from warehouse.publish.sandbox import (
     NoAnalytics,
     QueryRefused,
@@ -13,6 +13,7 @@ from warehouse.publish.sandbox import (
 )
 
 __all__ = [
+    "STORAGE_VERSION",
     "NoAnalytics",
     "QueryRefused",
     "QueryTimedOut",
@@ -21,4 +22,5 @@ __all__ = [
     "publish",
     "publish_home",
     "run_query",
+    "write_outreach",
 ]

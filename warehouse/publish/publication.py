@@ -142,6 +142,24 @@ def publish(
         _meta(con, tables, started, as_of, fingerprint, stamp)
         _disclosure(con, rules, rows, cells)
     _swap(tmp, home.analytics, PUBLIC_FILE_MODE)
+    outreach = write_outreach(con, home, as_of, started)
+    record_stage(con, "published", stamp, dagster_run_id)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    return PublishReport(str(home.analytics), tables, seconds, stamp, rows, cells, outreach)
+
+
+def write_outreach(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    as_of: dt.date | None = None,
+    started: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Build the grid workers' owner-only outreach file from the warehouse open on `con`
+    and swap it in (also after a pull from the lake: the lists must be this warehouse's)."""
+    started = started or dt.datetime.now()
+    stamp = current_stamp(con)
+    key = pseudonym_key(home)
+    pads, fingerprint = hmac_pads(key), key_fingerprint(key)
     with _draft(con, home.outreach_draft(os.getpid())) as tmp:
         outreach = {}
         for model in outreach_models():
@@ -152,9 +170,7 @@ def publish(
                 outreach[name] = _count(con, target)
         _meta(con, outreach, started, as_of, fingerprint, stamp)
     _swap(tmp, home.outreach, OWNER_ONLY_MODE)
-    record_stage(con, "published", stamp, dagster_run_id)
-    seconds = (dt.datetime.now() - started).total_seconds()
-    return PublishReport(str(home.analytics), tables, seconds, stamp, rows, cells, outreach)
+    return outreach
 
 
 @contextmanager
