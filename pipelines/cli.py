@@ -26,8 +26,7 @@ from pipelines import summary
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, progress, warehouse_freshness
-from warehouse.lake.catalog import LakeUnavailable
-from warehouse.lake.config import LakeConfigError
+from warehouse.lake import LakeConfigError, LakeUnavailable
 from warehouse.publish import SandboxLimits
 
 if TYPE_CHECKING:

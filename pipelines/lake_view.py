@@ -16,21 +16,11 @@ from warehouse.lake import (
     PushReport,
     checkout_publication,
     commits,
-    configured_lake,
     describe,
     open_catalog,
+    required_lake,
     resolve,
 )
-from warehouse.lake.config import WAREHOUSE_ENV, Lake, LakeConfigError
-
-
-def required_lake(home: Home) -> Lake:
-    lake = configured_lake(home)
-    if lake is None:
-        raise LakeConfigError(
-            f"no lake is configured: set {WAREHOUSE_ENV}=iceberg:<catalog URL> (docs/lake.md)"
-        )
-    return lake
 
 
 def show_log(console: Console, home: Home, fmt: Format) -> None:

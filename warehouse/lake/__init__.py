@@ -21,7 +21,15 @@ from warehouse.lake.pull import (
     resolve,
 )
 from warehouse.lake.push import PushReport, push
-from warehouse.lake.sync import CatchUp, catch_up, commit_home, pull_home, push_home, unpushed
+from warehouse.lake.sync import (
+    CatchUp,
+    catch_up,
+    commit_home,
+    pull_home,
+    push_home,
+    required_lake,
+    unpushed,
+)
 
 __all__ = [
     "LAKE_DATA_ENV",
@@ -48,6 +56,7 @@ __all__ = [
     "push",
     "push_home",
     "redacted",
+    "required_lake",
     "resolve",
     "unpushed",
 ]

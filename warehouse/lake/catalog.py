@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -122,8 +123,9 @@ class Commit:
 @contextmanager
 def open_catalog(lake: Lake) -> Iterator[SqlCatalog]:
     """The SQL catalog with Causeway's commit log in place; LakeUnavailable if unreachable."""
-    if lake.catalog_url.startswith("sqlite:///"):
-        lake.data.mkdir(parents=True, exist_ok=True)
+    url = sa.make_url(lake.catalog_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     try:
         catalog = SqlCatalog(
             CATALOG_NAME, uri=lake.catalog_url, warehouse=lake.warehouse_files.as_uri()

@@ -24,15 +24,13 @@ from pyiceberg.catalog.sql import SqlCatalog
 
 from connectors.home import Home
 from connectors.modes import OWNER_ONLY_FILE, PUBLIC_FILE, private_dir, write_private
-from warehouse.db.connection import open_warehouse
-from warehouse.db.ddl import literal, qualified
+from warehouse.db import literal, open_warehouse, qualified
 from warehouse.lake.catalog import Commit, TableEntry, commits, head, open_catalog
 from warehouse.lake.config import Lake
 from warehouse.lake.state import LakeState, write_state
 from warehouse.lake.tables import fingerprint, restore, table_shapes
 from warehouse.marts import default_as_of
-from warehouse.publish import STORAGE_VERSION, write_outreach
-from warehouse.publish.pseudonym import key_fingerprint, pseudonym_key
+from warehouse.publish import STORAGE_VERSION, key_fingerprint, pseudonym_key, write_outreach
 
 LAKE_PULL = "lake-pull"
 PUBLICATION = "publication"
@@ -130,11 +128,12 @@ def pull(home: Home, lake: Lake) -> PullReport:
     os.replace(draft, home.warehouse)
     home.warehouse.chmod(OWNER_ONLY_FILE)
     write_state(home, LakeState(lake.shown, commit.seq, commit.commit_id))
-    con = open_warehouse(home)
-    try:  # the grid workers' lists from the warehouse just pulled, never an older one
-        write_outreach(con, home, _published_as_of(home) or default_as_of(home))
-    finally:
-        con.close()
+    if commit.manifest.publication:
+        con = open_warehouse(home)
+        try:  # the grid workers' lists from the warehouse just pulled, never an older one
+            write_outreach(con, home, _published_as_of(home) or default_as_of(home))
+        finally:
+            con.close()
     differs = commit.key_check is not None and commit.key_check != key_fingerprint(
         pseudonym_key(home)
     )

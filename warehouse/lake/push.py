@@ -25,7 +25,7 @@ from pyiceberg.exceptions import NoSuchTableError
 
 from connectors.home import Home
 from connectors.modes import OWNER_ONLY_DIR, PUBLIC_FILE, SHARED_DIR
-from warehouse.db.connection import open_warehouse
+from warehouse.db import open_warehouse
 from warehouse.lake.catalog import (
     Commit,
     LakeConflict,
@@ -47,8 +47,8 @@ from warehouse.lake.tables import (
     to_arrow,
     views,
 )
-from warehouse.publish.pseudonym import key_fingerprint, pseudonym_key
-from warehouse.serve.access_log import who
+from warehouse.publish import key_fingerprint, pseudonym_key
+from warehouse.serve import who
 
 PUBLICATION = "publication"
 MODELS = ("causeway", "models")

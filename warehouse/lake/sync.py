@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.home import Home
-from warehouse.db.lock import WriterLock
+from warehouse.db import WriterLock
 from warehouse.lake.catalog import LakeUnavailable, commit_at, head, moved_on, open_catalog
 from warehouse.lake.config import WAREHOUSE_ENV, Lake, LakeConfigError, configured_lake
 from warehouse.lake.pull import LakeDiverged, NoSuchCommit, PullReport, in_step, pull
@@ -79,7 +79,7 @@ def pull_home(
     """`causeway lake pull`: this home's warehouse becomes the lake's newest commit. One that
     changed since its own last commit is kept unless `discard_local`, and then it is kept
     aside (`Home.discarded_warehouse`), never deleted."""
-    lake = _required(home)
+    lake = required_lake(home)
     with WriterLock(home.writer_lock, on_wait=on_wait):
         try:
             result = _catch_up(home, lake)
@@ -114,7 +114,8 @@ def unpushed(home: Home) -> bool:
     return mine is None or not in_step(home, mine)
 
 
-def _required(home: Home) -> Lake:
+def required_lake(home: Home) -> Lake:
+    """The configured lake; LakeConfigError, saying how to configure one, if none is."""
     lake = configured_lake(home)
     if lake is None:
         raise LakeConfigError(
@@ -140,7 +141,7 @@ def commit_home(
 
 def push_home(home: Home, on_wait: Callable[[str], None] | None = None) -> PushReport:
     """`causeway lake push`: commit what the warehouse holds now."""
-    _required(home)
+    required_lake(home)
     report = commit_home(home, "push", None, on_wait)
     assert report is not None
     return report

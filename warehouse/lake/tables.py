@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from warehouse.db.ddl import literal, qualified, quote
+from warehouse.db import literal, qualified, quote
 
 # Iceberg has no interval, bit string, union, unsigned 128-bit, arbitrary-precision integer
 # or time with a zone; DuckDB casts each to text and back.

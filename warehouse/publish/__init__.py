@@ -2,6 +2,7 @@
 the publication that swaps it in whole, and the read-only sandbox analysts query it through.
 """
 
+from warehouse.publish.pseudonym import key_fingerprint, pseudonym_key
 from warehouse.publish.publication import STORAGE_VERSION, publish, publish_home, write_outreach
 from warehouse.publish.sandbox import (
     NoAnalytics,
@@ -19,6 +20,8 @@ __all__ = [
     "QueryTimedOut",
     "SandboxLimits",
     "connect_analytics",
+    "key_fingerprint",
+    "pseudonym_key",
     "publish",
     "publish_home",
     "run_query",

@@ -3,7 +3,7 @@
 access log every view of identifiable data is written to before it is shown.
 """
 
-from warehouse.serve.access_log import ReasonRefused, check_reason, read_access_log
+from warehouse.serve.access_log import ReasonRefused, check_reason, read_access_log, who
 from warehouse.serve.evacuation_lists import BuildingNotFound, Evacuation, break_glass, evacuation
 from warehouse.serve.identified import (
     Exported,
@@ -24,4 +24,5 @@ __all__ = [
     "export_quarantined",
     "quarantined",
     "read_access_log",
+    "who",
 ]
