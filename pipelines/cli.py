@@ -758,11 +758,18 @@ def lake_checkout(
 
 
 def _lake_command(action: Callable[[], None]) -> None:
-    from warehouse.lake import LakeConflict, LakeDiverged, LakeUnavailable, NoSuchCommit
+    from warehouse.lake import ForeignSnapshot, LakeConflict, LakeDiverged, NoSuchCommit
 
     try:
         action()
-    except (LakeConfigError, LakeUnavailable, LakeConflict, LakeDiverged, NoSuchCommit) as exc:
+    except (
+        LakeConfigError,
+        LakeUnavailable,
+        LakeConflict,
+        LakeDiverged,
+        NoSuchCommit,
+        ForeignSnapshot,
+    ) as exc:
         console.print(Text(str(exc), style="red"), soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from None
     except LookupError as exc:

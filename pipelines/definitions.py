@@ -25,14 +25,14 @@ from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
 from pipelines.defs.unmatched import unmatched_files
-from warehouse.lake import configured_lake
+from warehouse.lake import LakeConfigError, configured_lake
 
 
 def build_definitions(home: Home | None = None) -> dg.Definitions:
     home = home or Home.resolve()
     contracts = list(home.contracts().values())
     files = [c for c in contracts if c.database is None]
-    lake = [lake_commit] if configured_lake(home) is not None else []
+    lake = [lake_commit] if _lake_named(home) else []
     return dg.Definitions(
         assets=[
             *staging_assets(files),
@@ -49,6 +49,15 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
         sensors=[*folder_sensors(files), automation_sensor],
         resources={"home": home_resource()},
     )
+
+
+def _lake_named(home: Home) -> bool:
+    """Whether the environment names a lake; a malformed one too, so that its asset fails
+    with the reason rather than the code location failing to load."""
+    try:
+        return configured_lake(home) is not None
+    except LakeConfigError:
+        return True
 
 
 restrict_umask()

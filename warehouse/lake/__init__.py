@@ -12,6 +12,7 @@ from warehouse.lake.config import (
     redacted,
 )
 from warehouse.lake.pull import (
+    ForeignSnapshot,
     LakeDiverged,
     NoSuchCommit,
     PullReport,
@@ -36,6 +37,7 @@ __all__ = [
     "WAREHOUSE_ENV",
     "CatchUp",
     "Commit",
+    "ForeignSnapshot",
     "Lake",
     "LakeConfigError",
     "LakeConflict",

@@ -6,8 +6,9 @@ newest commit, so this machine can take over as the writer or serve an emergency
 analyst reads the district as it was published on a given day.
 
 Rows come back through DuckDB's Parquet reader from the data files each table's snapshot
-lists. Causeway only ever overwrites whole tables, so a snapshot has no delete files; one
-that has (another tool wrote it) is read through pyiceberg instead.
+lists. Causeway only ever overwrites whole tables, so its snapshots have no delete files;
+one that has was changed by another tool, and is refused with its name rather than read
+without its deletes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ class LakeDiverged(Exception):
     """This warehouse holds changes the lake does not, and the lake moved on without them."""
 
 
+class ForeignSnapshot(Exception):
+    """A snapshot Causeway did not write (it has delete files): refused, not misread."""
+
+
 class NoSuchCommit(LookupError):
     """An `--as-of` that names no commit of the lake."""
 
@@ -60,7 +65,7 @@ def snapshot_files(catalog: SqlCatalog, entry: TableEntry) -> list[str]:
     table = catalog.load_table(entry.iceberg)
     tasks = list(table.scan(snapshot_id=entry.snapshot_id).plan_files())
     if any(t.delete_files for t in tasks):
-        raise NotImplementedError(
+        raise ForeignSnapshot(
             f"{entry.iceberg} snapshot {entry.snapshot_id} has delete files: Causeway never "
             "writes them; it was changed by another tool"
         )

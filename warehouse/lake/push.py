@@ -40,6 +40,7 @@ from warehouse.lake.config import Lake
 from warehouse.lake.state import LakeState, read_state, write_state
 from warehouse.lake.tables import (
     TableShape,
+    arrow_schema,
     fingerprint,
     sequences,
     signature,
@@ -225,11 +226,10 @@ def _iceberg_table(
         try:
             found = catalog.load_table(identifier)
         except NoSuchTableError:
-            arrow_schema = to_arrow(con, shape).schema if shape.columns else pa.schema([])
             location = root.joinpath(*parts[len(namespace) :], name)
             catalog.create_table(
                 identifier,
-                schema=arrow_schema,
+                schema=arrow_schema(con, shape),
                 location=location.as_uri(),
                 properties={SIGNATURE: wanted},
             )

@@ -96,7 +96,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection, shape: TableShape) -> tuple[str,
     return f"{rows}:{total}:{ddl}", int(rows)
 
 
-def to_arrow(con: duckdb.DuckDBPyConnection, shape: TableShape) -> pa.Table:
+def to_arrow(
+    con: duckdb.DuckDBPyConnection, shape: TableShape, limit: int | None = None
+) -> pa.Table:
     """The table's rows, with the types Iceberg lacks as text."""
     select = ", ".join(
         f"CAST({quote(c.name)} AS VARCHAR) AS {quote(c.name)}"
@@ -104,7 +106,13 @@ def to_arrow(con: duckdb.DuckDBPyConnection, shape: TableShape) -> pa.Table:
         else quote(c.name)
         for c in shape.columns
     )
-    return con.sql(f"SELECT {select} FROM {qualified(shape.name)}").to_arrow_table()
+    bound = "" if limit is None else f" LIMIT {int(limit)}"
+    return con.sql(f"SELECT {select} FROM {qualified(shape.name)}{bound}").to_arrow_table()
+
+
+def arrow_schema(con: duckdb.DuckDBPyConnection, shape: TableShape) -> pa.Schema:
+    """The Arrow schema `to_arrow` gives the table, without reading its rows."""
+    return to_arrow(con, shape, limit=0).schema
 
 
 def signature(shape: TableShape) -> str:
