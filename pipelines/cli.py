@@ -23,6 +23,7 @@ from connectors.home import HOME_ENV, Home
 from connectors.modes import restrict_umask
 from connectors.names import display_name
 from pipelines import summary
+from pipelines.defs.lake import LAKE_STEP
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, progress, warehouse_freshness
@@ -61,6 +62,7 @@ UI_HOST = "127.0.0.1"
 EXIT_FAILED = 2
 EXIT_BLOCKED = 4
 EXIT_HELD = 5
+EXIT_NOT_PUSHED = 6
 SANDBOX = SandboxLimits()
 
 
@@ -170,7 +172,8 @@ def run(home: HomeOption = None) -> None:
     marts, publication) before saying so. Exit codes: 0 completed (rejected files are
     reported, not failures); 2 the pipeline itself failed; 4 a blocking quality check on a
     conformed table failed and stopped what follows; 5 a load failed a blocking rule and
-    was held back, and the rest of the district was linked and published.
+    was held back, and the rest of the district was linked and published; 6 the district
+    was published here but could not be committed to the lake (docs/lake.md).
     """
     from pipelines.headless import run_everything
     from warehouse.db import tidy
@@ -218,6 +221,16 @@ def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
     if outcome.blocked:
         summary.print_failed_checks(console, outcome.failed_checks)
         code = EXIT_BLOCKED
+    elif not outcome.success and outcome.failed_step == LAKE_STEP:
+        console.print(
+            Text.assemble(
+                ("Published here, but not committed to the lake: ", "yellow"),
+                str(outcome.error),
+                ". The next `causeway run` (or `causeway lake push`) commits it.",
+            ),
+            soft_wrap=True,
+        )
+        code = EXIT_NOT_PUSHED
     elif not outcome.success:
         console.print(
             f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): "

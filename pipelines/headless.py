@@ -31,6 +31,7 @@ CLI_TAG = "causeway/cli"
 ALIVE = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 CHECK_FAILED = "DagsterAssetCheckFailedError"
+FAILURE_PREFIX = "dagster._core.definitions.events.Failure: "  # a step's own dg.Failure
 # What follows a load: the staging gates (alone, on what staging holds), then the link, the
 # core gates, the marts and the publication.
 STAGING_GATES = (
@@ -48,6 +49,7 @@ class HeadlessRun:
     failed_checks: list[FailedCheck] = field(default_factory=list)
     link: LinkResult | None = None
     held: list[FailedCheck] = field(default_factory=list)  # loads held back; the rest went on
+    failed_step: str | None = None  # the step whose failure `error` is
 
     @property
     def blocked(self) -> bool:
@@ -109,7 +111,7 @@ def run_everything(
     checks = _failed_checks(result.get_asset_check_evaluations())
     held = [c for c in checks if c.name.endswith(f":{HELD_CHECK}")]
     failed_checks = [c for c in checks if c not in held]
-    error = None
+    error = failed_step = None
     if not result.success:
         failures = [
             e
@@ -119,10 +121,18 @@ def run_everything(
         if failures or not failed_checks:
             error = (
                 failures[0].step_failure_data.error.message.strip() if failures else "run failed"
-            )
+            ).removeprefix(FAILURE_PREFIX)
+            failed_step = failures[0].step_key if failures else None
     outcome = run_outcome(home, result.run_id)
     return HeadlessRun(
-        result.run_id, result.success, outcome.loads, error, failed_checks, outcome.link, held
+        result.run_id,
+        result.success,
+        outcome.loads,
+        error,
+        failed_checks,
+        outcome.link,
+        held,
+        failed_step,
     )
 
 

@@ -5,9 +5,10 @@ import dagster as dg
 
 from pipelines.defs.publication import PUBLISHED_KEY
 from pipelines.defs.resources import WAREHOUSE_POOL, CausewayHome
-from warehouse.lake import commit_home
+from warehouse.lake import LakeConfigError, LakeConflict, LakeUnavailable, commit_home
 
 LAKE_KEY = dg.AssetKey(["lake", "commit"])
+LAKE_STEP = "lake__commit"
 
 
 @dg.asset(
@@ -21,7 +22,11 @@ LAKE_KEY = dg.AssetKey(["lake", "commit"])
 def lake_commit(context: dg.AssetExecutionContext, home: CausewayHome) -> dg.MaterializeResult:
     """The warehouse and its publication as the lake's next commit: the tables that changed
     written as new Iceberg snapshots, one commit row naming every table's."""
-    report = commit_home(home.home(), "run", context.run.run_id, on_wait=context.log.info)
+    try:
+        report = commit_home(home.home(), "run", context.run.run_id, on_wait=context.log.info)
+    except (LakeUnavailable, LakeConflict, LakeConfigError) as exc:
+        # Expected on a shared lake: said in one line, without a stack trace.
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
     if report is None:  # the lake was configured when the definitions were built, not now
         raise dg.Failure("CAUSEWAY_WAREHOUSE names no lake in this process")
     return dg.MaterializeResult(

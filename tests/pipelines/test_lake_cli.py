@@ -107,3 +107,25 @@ def test_lake_commands_without_a_lake_say_how_to_configure_one(tmp_path, monkeyp
     monkeypatch.delenv(WAREHOUSE_ENV, raising=False)
     code, out = _cli("lake", "log", "--home", str(tmp_path))
     assert code == 2 and "CAUSEWAY_WAREHOUSE=iceberg:" in " ".join(out.split())
+
+
+def test_a_lake_out_of_reach_publishes_here_and_the_next_run_commits(tmp_path, monkeypatch, pg_url):
+    """The catalog is down: the district is still loaded, linked and published, the run
+    exits 6 saying the commit is owed, and the first run that reaches the lake commits."""
+    monkeypatch.setenv("CAUSEWAY_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv(LAKE_DATA_ENV, str(tmp_path / "lake"))
+    down = "postgresql+psycopg://causeway:s3cret@127.0.0.1:9/lake?connect_timeout=2"
+    monkeypatch.setenv(WAREHOUSE_ENV, f"iceberg:{down}")
+    home = _district(tmp_path / "home", 300)
+    code, out = _cli("run", "--home", str(home.root))
+    said = " ".join(out.split())
+    assert code == 6, out
+    assert "Published here, but not committed to the lake" in said and "s3cret" not in said
+    assert "analytics.duckdb is current" in said
+
+    monkeypatch.setenv(WAREHOUSE_ENV, f"iceberg:{pg_url}")
+    code, out = _cli("run", "--home", str(home.root))
+    assert code == 0 and "Pushed commit 1" in out, out
+    code, out = _cli("lake", "log", "--home", str(home.root), "--format", "json")
+    [commit] = json.loads(out)
+    assert commit["kind"] == "push" and commit["generation"]
