@@ -48,6 +48,54 @@ CREATE TABLE IF NOT EXISTS link.fingerprints (
     source_record_id VARCHAR NOT NULL,
     fingerprint VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS link.review_queue (
+    item_id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    source_a VARCHAR NOT NULL,
+    record_a VARCHAR NOT NULL,
+    source_b VARCHAR NOT NULL,
+    record_b VARCHAR NOT NULL,
+    department_a VARCHAR,
+    department_b VARCHAR,
+    person_a VARCHAR,
+    person_b VARCHAR,
+    building_id VARCHAR,
+    match_probability DOUBLE,
+    match_weight DOUBLE,
+    evidence STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[],
+    differing VARCHAR[],
+    records_moved BIGINT NOT NULL,
+    vulnerable BIGINT NOT NULL,
+    priority DOUBLE NOT NULL,
+    note VARCHAR,
+    status VARCHAR NOT NULL,
+    opened_at TIMESTAMP NOT NULL,
+    opened_by VARCHAR NOT NULL,
+    refreshed_by VARCHAR NOT NULL,
+    closed_at TIMESTAMP,
+    close_reason VARCHAR,
+    CHECK (kind IN ('weak_link', 'near_match', 'conflicting_fields', 'conflicting_decisions')),
+    CHECK (status IN ('open', 'decided', 'closed'))
+);
+CREATE TABLE IF NOT EXISTS link.review_decisions (
+    decision_id VARCHAR PRIMARY KEY,
+    item_id VARCHAR,
+    source_a VARCHAR NOT NULL,
+    record_a VARCHAR NOT NULL,
+    source_b VARCHAR NOT NULL,
+    record_b VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL,
+    undoes VARCHAR,
+    reviewer VARCHAR NOT NULL,
+    sudo_user VARCHAR,
+    decided_at TIMESTAMP NOT NULL,
+    reason VARCHAR NOT NULL,
+    CHECK (decision IN ('match', 'distinct', 'unsure', 'undo'))
+);
+COMMENT ON TABLE link.review_queue IS
+    'Links worth a person''s time: weak links, near matches, conflicting fields and decisions.';
+COMMENT ON TABLE link.review_decisions IS
+    'Reviewers'' decisions on pairs of records (by record key); undone by a later row.';
 COMMENT ON TABLE link.fingerprints IS
     'What each linked record looked like to linking, to skip unchanged versions.';
 COMMENT ON TABLE link.runs IS 'One row per link run: mode, model file, counts and ID changes.';

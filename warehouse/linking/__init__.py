@@ -5,16 +5,38 @@ for the mentions that have none; stable IDs across relinks; incremental batches.
 """
 
 from warehouse.linking.explanation import Explanation, explain
+from warehouse.linking.review import (
+    DECISIONS,
+    NoSuchItem,
+    QueueStats,
+    decide,
+    decisions_of,
+    item,
+    list_queue,
+    queue_stats,
+    sides,
+    undo,
+)
 from warehouse.linking.run import LinkError, LinkResult, link_people
 from warehouse.linking.stage import RunOutcome, link_warehouse, run_outcome
 
 __all__ = [
+    "DECISIONS",
     "Explanation",
     "LinkError",
     "LinkResult",
+    "NoSuchItem",
+    "QueueStats",
     "RunOutcome",
+    "decide",
+    "decisions_of",
     "explain",
+    "item",
     "link_people",
     "link_warehouse",
+    "list_queue",
+    "queue_stats",
     "run_outcome",
+    "sides",
+    "undo",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.linking.decisions import Unheld, apply_decisions
 from warehouse.linking.registers import complete_registers
 from warehouse.linking.settings import RegisterRule
 
@@ -203,9 +204,10 @@ def assign_clusters(
     threshold: float,
     incremental: bool,
     registers: RegisterRule | None = None,
-) -> None:
+) -> list[Unheld]:
     """Fills `link_assign` from `link_mentions` and `link_edges` (temp tables); with
-    `registers`, rows a register leaves over then join the resident it lacks."""
+    `registers`, rows a register leaves over then join the resident it lacks. Reviewers'
+    decisions are applied last; returns those that could not hold."""
     con.execute(CREATE)
     if incremental:
         con.execute(SEED_KEEP)
@@ -230,3 +232,4 @@ def assign_clusters(
     con.execute("DROP TABLE IF EXISTS link_leftover_next; DROP TABLE IF EXISTS link_leftover_edges")
     if registers is not None:
         complete_registers(con, registers, threshold)
+    return apply_decisions(con)

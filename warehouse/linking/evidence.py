@@ -54,6 +54,11 @@ REASON_SQL = """
 CASE
     WHEN how = 'id' THEN 'same valid ID number'
     WHEN how = 'alone' THEN 'no other record matches'
+    WHEN how = 'decided' AND via_source IS NOT NULL THEN 'a reviewer decided it is the person of '
+        || via_source || ' ' || via_record_id || ' (' || decision || ')'
+    WHEN how = 'decided' THEN 'a reviewer decided it is not the person it matched ('
+        || decision || ')'
+    WHEN how = 'moved' THEN 'moved with its person by a review decision'
     ELSE 'matched ' || via_source || ' ' || via_record_id || ': '
         || array_to_string(
             list_transform(evidence, lambda e: e.comparison || ' ' || lower(e.level)

@@ -38,6 +38,7 @@ from warehouse.linking.model import (
 from warehouse.linking.names import create_name_table
 from warehouse.linking.places import link_places
 from warehouse.linking.records import write_records
+from warehouse.linking.review import refresh_queue
 from warehouse.linking.settings import LinkSettings, load_settings
 
 Mode = Literal["auto", "full", "incremental"]
@@ -202,7 +203,9 @@ def link_people(
         con.execute("CREATE OR REPLACE TEMP TABLE link_edges AS SELECT * FROM link_edges_arrow")
         con.unregister("link_edges_arrow")
 
-        assign_clusters(con, settings.match_threshold, mode == "incremental", settings.registers)
+        unheld = assign_clusters(
+            con, settings.match_threshold, mode == "incremental", settings.registers
+        )
         clock.lap("cluster")
         assign_person_ids(con, run_id, now)
         clock.lap("ids")
@@ -218,6 +221,8 @@ def link_people(
         clock.lap("people")
         write_records(con, contracts)
         clock.lap("records")
+        refresh_queue(con, run_id, mode == "full", settings.review, unheld, now)
+        clock.lap("review")
         result = _result(con, run_id, mode, mentions, new, len(edges), started, model_path)
         result = dataclasses.replace(result, timings=clock.laps)
         _record(con, result, now, dagster_run_id)
@@ -259,7 +264,8 @@ INSERT INTO core.person_source (
     match_probability, match_reason, record_version, link_run_id)
 WITH linked AS (
     SELECT m.department, m.source, m.source_record_id, m.role, m.seen_at, f.person_id,
-           a.how, a.probability, a.weight, a.evidence, pl.building_id, pl.dwelling_id,
+           a.how, a.probability, a.weight, a.evidence, a.decision, pl.building_id,
+           pl.dwelling_id,
            via.source AS via_source, via.source_record_id AS via_record_id
     FROM link_final AS f
     JOIN link_mentions AS m USING (unique_id)

@@ -42,6 +42,20 @@ class RegisterRule(BaseModel):
     weight: float = Field(ge=0)
 
 
+class ReviewRule(BaseModel):
+    """What goes to the clerical review queue (warehouse/linking/review.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    band: tuple[float, float]
+    queue_limit: int = Field(gt=0)
+
+    def model_post_init(self, _context: object) -> None:
+        low, high = self.band
+        if not 0 < low < high <= 1:
+            raise ValueError(f"review band must be 0 < low < high <= 1, not {self.band}")
+
+
 class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -51,6 +65,7 @@ class LinkSettings(BaseModel):
     u_min_id_holders: int = Field(gt=1)
     prior_recall: float = Field(gt=0, le=1)
     registers: RegisterRule
+    review: ReviewRule
     since_fields: tuple[str, ...] = ()
     trust: tuple[str, ...]
     golden: dict[str, GoldenRule]

@@ -11,12 +11,20 @@ from warehouse.serve.identified import (
     export_quarantined,
     quarantined,
 )
+from warehouse.serve.review import (
+    ReviewItem,
+    record_decision,
+    review_queue,
+    show_item,
+    undo_decision,
+)
 
 __all__ = [
     "BuildingNotFound",
     "Evacuation",
     "Exported",
     "ReasonRefused",
+    "ReviewItem",
     "break_glass",
     "check_reason",
     "evacuation",
@@ -24,5 +32,9 @@ __all__ = [
     "export_quarantined",
     "quarantined",
     "read_access_log",
+    "record_decision",
+    "review_queue",
+    "show_item",
+    "undo_decision",
     "who",
 ]

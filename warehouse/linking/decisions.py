@@ -1,0 +1,148 @@
+"""Reviewers' decisions as constraints on every link run.
+
+A decision names two records by their keys (source, record ID), never by person ID, so
+it survives renumbering, a full relink and a rebuild (which carries the `link` schema).
+After the clusters are formed and before person IDs are given, every active decision is
+applied: `match` puts the two records' clusters together, `distinct` takes the record
+that joined the other's person (with the records that joined through it) out into a
+cluster of its own. `distinct` wins over `match` when the two cannot both hold; so does
+the rule that two different valid ID numbers are never one person. Each decision that
+could not hold is returned, and becomes a queue item of its own (warehouse/linking/
+review.py).
+
+A record moved by a decision is rewritten like a new one (incremental runs rewrite only
+new and changed records), so a decision takes effect in the next run of any kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+# The decision in force for each pair of records: the newest one that is not undone,
+# unless it is `unsure` (which constrains nothing).
+ACTIVE = """
+WITH undone AS (SELECT undoes FROM link.review_decisions WHERE decision = 'undo'),
+latest AS (
+    SELECT * FROM link.review_decisions
+    WHERE decision <> 'undo' AND decision_id NOT IN (SELECT undoes FROM undone)
+    QUALIFY row_number() OVER (
+        PARTITION BY source_a, record_a, source_b, record_b
+        ORDER BY decided_at DESC, decision_id DESC) = 1
+)
+SELECT l.decision_id, l.decision, a.unique_id, b.unique_id
+FROM latest AS l
+JOIN link_mentions AS a ON a.source = l.source_a AND a.source_record_id = l.record_a
+JOIN link_mentions AS b ON b.source = l.source_b AND b.source_record_id = l.record_b
+WHERE l.decision IN ('match', 'distinct')
+ORDER BY l.decided_at, l.decision_id
+"""
+CLUSTERS_OF = """
+SELECT a.unique_id, a.cluster_key, a.via, m.id_number, m.has_id
+FROM link_assign AS a JOIN link_mentions AS m USING (unique_id)
+"""
+APPLY = """
+UPDATE link_assign AS a
+SET cluster_key = d.cluster_key,
+    how = coalesce(d.how, CASE WHEN a.how = 'kept' THEN 'moved' ELSE a.how END),
+    via = CASE WHEN d.how IS NULL THEN a.via ELSE d.via END,
+    probability = CASE WHEN d.how IS NULL THEN coalesce(a.probability, 1.0) ELSE 1.0 END,
+    decision = coalesce(d.decision, a.decision)
+FROM link_decided AS d WHERE d.unique_id = a.unique_id
+"""
+# Moved records are rewritten as new ones would be, whatever the mode.
+RENEW = (
+    "UPDATE link_mentions SET is_new = true WHERE unique_id IN (SELECT unique_id FROM link_decided)"
+)
+
+
+@dataclass(frozen=True)
+class Unheld:
+    """A decision this run could not apply, and why."""
+
+    decision_id: str
+    why: str
+
+
+def apply_decisions(con: duckdb.DuckDBPyConnection) -> list[Unheld]:
+    """Applies every active decision to `link_assign`; returns those that could not hold."""
+    con.execute("ALTER TABLE link_assign ADD COLUMN IF NOT EXISTS decision VARCHAR")
+    decisions = con.execute(ACTIVE).fetchall()
+    if not decisions:
+        return []
+    rows = con.execute(CLUSTERS_OF).fetchall()
+    cluster = {u: key for u, key, _, _, _ in rows}
+    via = {u: v for u, _, v, _, _ in rows}
+    members: dict[str, set[int]] = {}
+    numbers: dict[str, set[str]] = {}
+    for u, key, _, number, has in rows:
+        members.setdefault(key, set()).add(u)
+        if has:
+            numbers.setdefault(key, set()).add(number)
+    before = dict(cluster)
+    how: dict[int, tuple[str, int | None, str]] = {}
+    unheld: list[Unheld] = []
+
+    def move(us: set[int], key: str) -> None:
+        for u in us:
+            old = cluster[u]
+            members[old].discard(u)
+            cluster[u] = key
+            members.setdefault(key, set()).add(u)
+
+    for decision_id, kind, a, b in decisions:
+        if kind != "match" or cluster[a] == cluster[b]:
+            continue
+        if len(numbers.get(cluster[a], set()) | numbers.get(cluster[b], set())) > 1:
+            unheld.append(Unheld(decision_id, "the two persons hold different valid ID numbers"))
+            continue
+        keep, gone = sorted((cluster[a], cluster[b]))
+        numbers[keep] = numbers.get(keep, set()) | numbers.pop(gone, set())
+        move(set(members[gone]), keep)
+        how[b] = ("decided", a, decision_id)
+    for decision_id, kind, a, b in decisions:
+        if kind != "distinct" or cluster[a] != cluster[b]:
+            continue
+        together = members[cluster[a]]
+        side_a, side_b = _branch(a, together, via), _branch(b, together, via)
+        # Move the side that hangs off the other: the record that joined through a link.
+        moved, root = (side_b, b) if a not in side_b else (side_a, a)
+        move(moved, f"x:{root}")
+        how[root] = ("decided", None, decision_id)
+    for decision_id, kind, a, b in decisions:
+        held = not any(h.decision_id == decision_id for h in unheld)
+        if kind == "match" and cluster[a] != cluster[b] and held:
+            unheld.append(Unheld(decision_id, "a `distinct` decision keeps these records apart"))
+    changed = [u for u in cluster if cluster[u] != before[u] or u in how]
+    if changed:
+        decided = pa.table(
+            {
+                "unique_id": pa.array(changed, pa.int64()),
+                "cluster_key": [cluster[u] for u in changed],
+                "how": [how[u][0] if u in how else None for u in changed],
+                "via": pa.array([how[u][1] if u in how else None for u in changed], pa.int64()),
+                "decision": [how[u][2] if u in how else None for u in changed],
+            }
+        )
+        con.register("link_decided", decided)
+        try:
+            con.execute(APPLY)
+            con.execute(RENEW)
+        finally:
+            con.unregister("link_decided")
+    return unheld
+
+
+def _branch(root: int, members: set[int], via: dict[int, int | None]) -> set[int]:
+    """`root` and every member whose chain of best links leads through it."""
+    out = {root}
+    grew = True
+    while grew:
+        grew = False
+        for u in members:
+            if u not in out and via.get(u) in out:
+                out.add(u)
+                grew = True
+    return out

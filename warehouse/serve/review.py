@@ -1,0 +1,82 @@
+"""Clerical review for the people who do it: the queue, an item with its two records side
+by side (identifiable: logged before it is shown), and decisions and undos recorded under
+the writer lock with the reviewer's real account (warehouse/linking/review.py holds the
+rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.home import Home
+from warehouse.linking import (
+    decide,
+    decisions_of,
+    item,
+    list_queue,
+    queue_stats,
+    sides,
+    undo,
+)
+from warehouse.linking.settings import load_settings
+from warehouse.serve.access_log import (
+    check_reason,
+    log_access,
+    logged_session,
+    sudo_user,
+    who,
+)
+
+READ_WAIT = 60.0
+
+
+@dataclass
+class ReviewItem:
+    item: dict[str, Any]
+    records: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def review_queue(
+    home: Home,
+    department: str | None = None,
+    building: str | None = None,
+    priority: float | None = None,
+    limit: int = 50,
+) -> tuple[list[str], list[tuple[Any, ...]], int]:
+    """The open items (no names or contacts), and how many are open in all."""
+    with logged_session(home, READ_WAIT) as con:
+        columns, rows = list_queue(con, department, building, priority, limit)
+        total = queue_stats(con, load_settings().review.queue_limit).open
+    return columns, rows, total
+
+
+def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem:
+    """An item with its two records as the departments hold them; logged first."""
+    why = check_reason(reason or f"clerical review of {item_id}")
+    with logged_session(home, READ_WAIT) as con:
+        found = item(con, item_id)
+        records = sides(con, list(home.contracts().values()), found)
+        log_access(
+            con,
+            reason=why,
+            action="review",
+            target=found["item_id"],
+            building_id=found["building_id"],
+            person_ids=sorted({str(r["person_id"]) for r in records if r["person_id"]}),
+            rows_shown=len(records),
+        )
+        return ReviewItem(found, records, decisions_of(con, found["item_id"]))
+
+
+def record_decision(home: Home, item_id: str, decision: str, reason: str) -> str:
+    """A reviewer's decision on an item; the next link run applies it."""
+    why = check_reason(reason)
+    with logged_session(home, READ_WAIT) as con:
+        return decide(con, item_id, decision, who(), why, sudo_user())
+
+
+def undo_decision(home: Home, decision_id: str, reason: str) -> str:
+    why = check_reason(reason)
+    with logged_session(home, READ_WAIT) as con:
+        return undo(con, decision_id, who(), why, sudo_user())
