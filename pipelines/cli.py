@@ -697,6 +697,102 @@ def dictionary(
         typer.echo(text, nl=False)
 
 
+review_app = typer.Typer(
+    help="Clerical review: the links worth a person's time, and decisions that bind.",
+    invoke_without_command=True,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    home: HomeOption = None,
+    department: Annotated[str | None, typer.Option(help="Only items of this department.")] = None,
+    building: Annotated[str | None, typer.Option(help="Only items at this building ID.")] = None,
+    priority: Annotated[
+        float | None, typer.Option(help="Only items of at least this priority.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many items.")] = 50,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """List the open review items, highest priority first (no names: `review show` logs)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from pipelines.review_view import print_queue
+
+    print_queue(console, _home(home), department, building, priority, limit, fmt)
+
+
+@review_app.command("show")
+def review_show(
+    item_id: Annotated[str, typer.Argument(help="The item, e.g. R1437B77B71.")],
+    home: HomeOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """Show an item's two records side by side, what differs, and the match weights
+    (names and ID numbers in the clear: logged in audit.access_log first)."""
+    from pipelines.review_view import print_item
+
+    print_item(console, _home(home), item_id, fmt)
+
+
+@review_app.command("decide")
+def review_decide(
+    item_id: Annotated[str, typer.Argument(help="The item, e.g. R1437B77B71.")],
+    decision: Annotated[str, typer.Argument(help="match, distinct or unsure.")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the decision).")],
+    home: HomeOption = None,
+    relink: Annotated[
+        bool, typer.Option(help="Relink and publish now, so the decision takes effect.")
+    ] = True,
+) -> None:
+    """Record a decision: `match` keeps the two records together and `distinct` apart in
+    every run from now on (incremental, full, rebuild); `unsure` leaves the item open."""
+    from pipelines.review_view import record
+
+    place = _home(home)
+    record(console, place, item_id, decision, reason)
+    if relink and decision != "unsure":
+        _finish(place, "Relinking with the decision")
+
+
+@review_app.command("pair")
+def review_pair(
+    first: Annotated[str, typer.Argument(help="A record as SOURCE:RECORD_ID.")],
+    second: Annotated[str, typer.Argument(help="The other record.")],
+    decision: Annotated[str, typer.Argument(help="match, distinct or unsure.")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the decision).")],
+    home: HomeOption = None,
+    relink: Annotated[bool, typer.Option(help="Relink and publish now.")] = True,
+) -> None:
+    """Decide on two records found outside the queue (a caller, a home visit), e.g.
+    `causeway review pair health_residents:JK1101050000768 housing_occupants:ZF00000341
+    match --reason "same person, visited 3 May"`."""
+    from pipelines.review_view import record_pair
+
+    place = _home(home)
+    record_pair(console, place, first, second, decision, reason)
+    if relink and decision != "unsure":
+        _finish(place, "Relinking with the decision")
+
+
+@review_app.command("undo")
+def review_undo(
+    decision_id: Annotated[str, typer.Argument(help="The decision, e.g. D3F09A2B1C4.")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the undo).")],
+    home: HomeOption = None,
+    relink: Annotated[bool, typer.Option(help="Relink and publish now.")] = True,
+) -> None:
+    """Undo a decision (recorded as a decision of its own; history is never deleted)."""
+    from pipelines.review_view import record_undo
+
+    place = _home(home)
+    record_undo(console, place, decision_id, reason)
+    if relink:
+        _finish(place, "Relinking without the decision")
+
+
 lake_app = typer.Typer(
     help="The shared warehouse past one machine: Iceberg tables on a SQL catalog "
     "(CAUSEWAY_WAREHOUSE=iceberg:<catalog URL>; docs/lake.md).",

@@ -35,7 +35,7 @@ EXIT_BUSY = 3
 T = TypeVar("T")
 
 
-def _logged(console: Console, read: Callable[[], T]) -> T:
+def logged(console: Console, read: Callable[[], T]) -> T:
     """`read()`, or, when it fails, a line saying why nothing is shown and an exit."""
     try:
         return read()
@@ -74,7 +74,7 @@ def _say(message: str) -> None:
 
 def show_explanation(console: Console, home: Home, person_id: str, reason: str) -> None:
     """A person's golden record, records with the evidence of each link, and ID history."""
-    found = _logged(console, lambda: explain_person(home, person_id, reason, on_wait=_say))
+    found = logged(console, lambda: explain_person(home, person_id, reason, on_wait=_say))
     if found.person is None:
         console.print(Text(f"No person {person_id} in the warehouse."))
         raise typer.Exit(1)
@@ -127,7 +127,7 @@ def show_quarantine(
 ) -> None:
     """The quarantined rows or set-aside values as a table, or their CSVs written."""
     if export:
-        done = _logged(
+        done = logged(
             console, lambda: export_quarantined(home, export, reason, file_id, on_wait=_say)
         )
         for path, count in done.files:
@@ -135,7 +135,7 @@ def show_quarantine(
         if done.values:
             console.print(Text(f"{done.values}: the values set aside from loaded rows"))
         return
-    rows = _logged(console, lambda: quarantined(home, reason, file_id, fields, on_wait=_say))
+    rows = logged(console, lambda: quarantined(home, reason, file_id, fields, on_wait=_say))
     if fields:
         table = Table(title="Values set aside (their rows are loaded)")
         for name in ("File", "Row", "Record", "Field", "Reason"):

@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS link.review_queue (
     refreshed_by VARCHAR NOT NULL,
     closed_at TIMESTAMP,
     close_reason VARCHAR,
-    CHECK (kind IN ('weak_link', 'near_match', 'conflicting_fields', 'conflicting_decisions')),
+    CHECK (kind IN ('weak_link', 'near_match', 'conflicting_fields', 'conflicting_decisions',
+                    'reported')),
     CHECK (status IN ('open', 'decided', 'closed'))
 );
 CREATE TABLE IF NOT EXISTS link.review_decisions (

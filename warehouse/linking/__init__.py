@@ -14,6 +14,7 @@ from warehouse.linking.review import (
     item,
     list_queue,
     queue_stats,
+    report_pair,
     sides,
     undo,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "link_warehouse",
     "list_queue",
     "queue_stats",
+    "report_pair",
     "run_outcome",
     "sides",
     "undo",

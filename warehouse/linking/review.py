@@ -10,7 +10,9 @@ cannot:
   two names (more than a character apart, and not homophones) with no valid ID number in
   common;
 - `conflicting_decisions`: a decision the run could not apply (warehouse/linking/
-  decisions.py).
+  decisions.py);
+- `reported`: a pair a reviewer found outside the queue (a caller, a home visit) and
+  decided on directly (`report_pair`).
 
 An item is a pair of records, named by their keys; its ID is derived from its kind and
 the two keys, so a later run refreshes the same item. Its priority is how many records
@@ -377,6 +379,46 @@ def decide(
     )
     _relink(con, [(found["source_a"], found["record_a"]), (found["source_b"], found["record_b"])])
     return decision_id
+
+
+REPORTED = """
+INSERT INTO link.review_queue
+SELECT $item, 'reported', a.source, a.source_record_id, b.source, b.source_record_id,
+       a.department, b.department, a.person_id, b.person_id,
+       coalesce(a.building_id, b.building_id), NULL, NULL, NULL, [],
+       CASE WHEN a.person_id = b.person_id THEN 1 ELSE 2 END, 0,
+       CASE WHEN a.person_id = b.person_id THEN 1 ELSE 2 END, 'reported by a reviewer',
+       'open', $now, 'review', 'review', NULL, NULL
+FROM core.person_source AS a, core.person_source AS b
+WHERE a.source = $sa AND a.source_record_id = $ra AND b.source = $sb AND b.source_record_id = $rb
+ON CONFLICT (item_id) DO NOTHING
+"""
+
+
+def report_pair(
+    con: duckdb.DuckDBPyConnection,
+    first: tuple[str, str],
+    second: tuple[str, str],
+    decision: str,
+    reviewer: str,
+    reason: str,
+    sudo_user: str | None = None,
+) -> tuple[str, str]:
+    """A decision on two records named by their keys (source, record ID) rather than by a
+    queue item: recorded as a `reported` item and its decision. Returns (item, decision)."""
+    (sa, ra), (sb, rb) = sorted([first, second], key=lambda k: f"{k[0]}\x1f{k[1]}")
+    if (sa, ra) == (sb, rb):
+        raise ValueError("a decision needs two different records")
+    key = f"reported\x1f{sa}\x1f{ra}\x1f{sb}\x1f{rb}"
+    item_id = "R" + con.execute("SELECT upper(substr(md5(?), 1, 10))", [key]).fetchall()[0][0]
+    params = {"item": item_id, "now": dt.datetime.now(), "sa": sa, "ra": ra, "sb": sb, "rb": rb}
+    con.execute(REPORTED, params)
+    found = con.execute("SELECT count(*) FROM link.review_queue WHERE item_id = ?", [item_id])
+    if not found.fetchall()[0][0]:
+        raise NoSuchItem(
+            f"no linked record {sa} {ra} and {sb} {rb} (both must be in core.person_source)"
+        )
+    return item_id, decide(con, item_id, decision, reviewer, reason, sudo_user)
 
 
 def undo(

@@ -14,6 +14,7 @@ from warehouse.serve.identified import (
 from warehouse.serve.review import (
     ReviewItem,
     record_decision,
+    report_decision,
     review_queue,
     show_item,
     undo_decision,
@@ -33,6 +34,7 @@ __all__ = [
     "quarantined",
     "read_access_log",
     "record_decision",
+    "report_decision",
     "review_queue",
     "show_item",
     "undo_decision",

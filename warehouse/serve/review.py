@@ -15,6 +15,7 @@ from warehouse.linking import (
     item,
     list_queue,
     queue_stats,
+    report_pair,
     sides,
     undo,
 )
@@ -74,6 +75,15 @@ def record_decision(home: Home, item_id: str, decision: str, reason: str) -> str
     why = check_reason(reason)
     with logged_session(home, READ_WAIT) as con:
         return decide(con, item_id, decision, who(), why, sudo_user())
+
+
+def report_decision(
+    home: Home, first: tuple[str, str], second: tuple[str, str], decision: str, reason: str
+) -> tuple[str, str]:
+    """A decision on two records found outside the queue; returns (item, decision)."""
+    why = check_reason(reason)
+    with logged_session(home, READ_WAIT) as con:
+        return report_pair(con, first, second, decision, who(), why, sudo_user())
 
 
 def undo_decision(home: Home, decision_id: str, reason: str) -> str:

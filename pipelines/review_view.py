@@ -1,0 +1,199 @@
+"""What `causeway review …` prints: the queue, an item side by side with what differs
+marked, and the decision recorded. Identifiable views are logged by warehouse/serve first;
+every value is printed as text, never markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from connectors.home import Home
+from pipelines.identified_view import logged
+from pipelines.output import Format, print_rows
+from warehouse.linking import NoSuchItem
+from warehouse.serve import (
+    record_decision,
+    report_decision,
+    review_queue,
+    show_item,
+    undo_decision,
+)
+
+EXIT_NOT_FOUND = 1
+SHOWN = (
+    "department",
+    "person_id",
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "phone",
+    "community",
+    "building_no",
+    "unit_no",
+    "room_no",
+    "match_probability",
+    "match_reason",
+)
+COMPARED = (
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "phone",
+    "community",
+    "building_no",
+    "unit_no",
+    "room_no",
+)
+KINDS = {
+    "weak_link": "a record joined its person through a weak link",
+    "near_match": "two persons the model almost joined",
+    "conflicting_fields": "one person whose records disagree on a strong field",
+    "conflicting_decisions": "a decision that could not hold",
+}
+
+
+def weight_in_words(weight: float | None) -> str:
+    """What a match weight means to a clerk: bits of evidence, each doubling the odds."""
+    if weight is None:
+        return "no weight (not a model link)"
+    odds = 2 ** abs(weight)
+    shown = f"{odds:,.0f}" if odds >= 10 else f"{odds:.1f}"
+    likelier = (
+        "if these are one person than if they are two"
+        if weight >= 0
+        else ("if these are two people than if they are one")
+    )
+    return f"weight {weight:+.1f}: what the records share is {shown} times more likely {likelier}"
+
+
+def print_queue(
+    console: Console,
+    home: Home,
+    department: str | None,
+    building: str | None,
+    priority: float | None,
+    limit: int,
+    fmt: Format,
+) -> None:
+    columns, rows, total = logged(
+        console, lambda: review_queue(home, department, building, priority, limit)
+    )
+    if fmt is Format.table and not rows:
+        console.print("The review queue is empty.")
+        return
+    print_rows(console, columns, rows, fmt, title=f"Review queue: {total:,} open")
+
+
+def print_item(console: Console, home: Home, item_id: str, fmt: Format) -> None:
+    def read() -> Any:
+        try:
+            return show_item(home, item_id)
+        except NoSuchItem as exc:
+            console.print(Text(str(exc), style="red"), soft_wrap=True)
+            raise typer.Exit(EXIT_NOT_FOUND) from None
+
+    found = logged(console, read)
+    head = found.item
+    if fmt is not Format.table:
+        rows = [[head["item_id"], r["side"], *(r[c] for c in SHOWN)] for r in found.records]
+        print_rows(console, ["item_id", "side", *SHOWN], rows, fmt)
+        return
+    console.print(
+        Text(
+            f"{head['item_id']} ({head['status']}): {KINDS.get(head['kind'], head['kind'])}; "
+            f"priority {head['priority']:g} ({head['records_moved']} record(s) move, "
+            f"{head['vulnerable']} vulnerable resident(s))"
+        ),
+        soft_wrap=True,
+    )
+    if head["note"]:
+        console.print(Text(head["note"]), soft_wrap=True)
+    a, b = [*found.records, {}, {}][:2]
+    table = Table("field", "A", "B", "", show_lines=False)
+    for column in SHOWN:
+        x, y = a.get(column), b.get(column)
+        differs = column in COMPARED and x is not None and y is not None and x != y
+        table.add_row(column, Text(str(x or "")), Text(str(y or "")), "≠" if differs else "")
+    table.add_row(
+        "record",
+        Text(f"{a.get('source')} {a.get('source_record_id')}"),
+        Text(f"{b.get('source')} {b.get('source_record_id')}"),
+        "",
+    )
+    console.print(table)
+    if head["match_weight"] is not None:
+        console.print(Text(weight_in_words(head["match_weight"])), soft_wrap=True)
+        for e in head["evidence"] or []:
+            console.print(Text(f"  {e['comparison']}: {e['level']} ({e['weight']:+g})"))
+    for d in found.decisions:
+        console.print(
+            Text(
+                f"{d['decision_id']} {d['decision']} by {d['reviewer']} at "
+                f"{d['decided_at']:%Y-%m-%d %H:%M}: {d['reason']}"
+            ),
+            soft_wrap=True,
+        )
+    console.print(
+        Text(
+            "Decide with `causeway review decide ITEM match|distinct|unsure --reason …`.",
+            style="dim",
+        )
+    )
+
+
+def record(console: Console, home: Home, item_id: str, decision: str, reason: str) -> str:
+    def write() -> str:
+        try:
+            return record_decision(home, item_id, decision, reason)
+        except (NoSuchItem, ValueError) as exc:
+            console.print(Text(str(exc), style="red"), soft_wrap=True)
+            raise typer.Exit(EXIT_NOT_FOUND) from None
+
+    decision_id = logged(console, write)
+    console.print(Text(f"Recorded {decision_id}: {item_id} is {decision}."))
+    return decision_id
+
+
+def record_pair(
+    console: Console, home: Home, first: str, second: str, decision: str, reason: str
+) -> str:
+    def key(text: str) -> tuple[str, str]:
+        source, sep, record = text.partition(":")
+        if not sep or not source or not record:
+            console.print(Text(f"{text!r}: give a record as SOURCE:RECORD_ID", style="red"))
+            raise typer.Exit(EXIT_NOT_FOUND)
+        return source.strip(), record.strip()
+
+    a, b = key(first), key(second)
+
+    def write() -> tuple[str, str]:
+        try:
+            return report_decision(home, a, b, decision, reason)
+        except (NoSuchItem, ValueError) as exc:
+            console.print(Text(str(exc), style="red"), soft_wrap=True)
+            raise typer.Exit(EXIT_NOT_FOUND) from None
+
+    item_id, decision_id = logged(console, write)
+    console.print(
+        Text(f"Recorded {decision_id} on {item_id}: {first} and {second} are {decision}.")
+    )
+    return decision_id
+
+
+def record_undo(console: Console, home: Home, decision_id: str, reason: str) -> str:
+    def write() -> str:
+        try:
+            return undo_decision(home, decision_id, reason)
+        except NoSuchItem as exc:
+            console.print(Text(str(exc), style="red"), soft_wrap=True)
+            raise typer.Exit(EXIT_NOT_FOUND) from None
+
+    new_id = logged(console, write)
+    console.print(Text(f"Recorded {new_id}: {decision_id} is undone; its item is open again."))
+    return new_id

@@ -1,0 +1,197 @@
+"""Clerical review with real link runs: the queue a run leaves, and decisions that hold
+through incremental runs, full relinks and a rebuild, by record key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.home import Home
+from demo import generate
+from tests.warehouse.published import published_home
+from warehouse.db import WriterLock, open_warehouse
+from warehouse.ingest import process_pending
+from warehouse.linking import link_warehouse
+from warehouse.ops import rebuild
+from warehouse.serve import (
+    read_access_log,
+    record_decision,
+    report_decision,
+    review_queue,
+    show_item,
+    undo_decision,
+)
+
+REASON = "checked against the paper file"
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory) -> Home:
+    return published_home(tmp_path_factory.mktemp("review"), 300, 6)
+
+
+def _copy(home: Home, root: Path) -> Home:
+    shutil.copytree(home.root, root, symlinks=True)
+    return Home.resolve(root)
+
+
+def _rows(home: Home, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _person(home: Home, source: str, record: str) -> str:
+    return _rows(
+        home,
+        "SELECT person_id FROM core.person_source WHERE source = ? AND source_record_id = ?",
+        [source, record],
+    )[0][0]
+
+
+def _weak_item(home: Home) -> tuple[str, tuple[str, str], tuple[str, str]]:
+    [(item, sa, ra, sb, rb)] = _rows(
+        home,
+        "SELECT item_id, source_a, record_a, source_b, record_b FROM link.review_queue "
+        "WHERE kind = 'weak_link' AND status = 'open' ORDER BY priority DESC, item_id LIMIT 1",
+    )
+    return item, (sa, ra), (sb, rb)
+
+
+def test_a_link_run_leaves_a_queue_a_clerk_can_work(linked, tmp_path):
+    home = _copy(linked, tmp_path / "h")
+    columns, rows, total = review_queue(home)
+    assert total == len(rows) > 0 and "item_id" in columns and "name" not in columns
+    kinds = {r[columns.index("kind")] for r in rows}
+    assert "weak_link" in kinds
+    priorities = [r[columns.index("priority")] for r in rows]
+    assert priorities == sorted(priorities, reverse=True)
+    # Every item names two linked records, and a weak link's records share a person.
+    for sa, ra, sb, rb, kind, pa, pb in _rows(
+        home,
+        "SELECT source_a, record_a, source_b, record_b, kind, person_a, person_b "
+        "FROM link.review_queue",
+    ):
+        assert (sa, ra) < (sb, rb)
+        assert _person(home, sa, ra) == pa and _person(home, sb, rb) == pb
+        if kind == "weak_link":
+            assert pa == pb
+    before = _rows(home, "SELECT item_id, status FROM link.review_queue ORDER BY 1")
+    link_warehouse(home, "full")  # the same data: the same items, still open
+    assert _rows(home, "SELECT item_id, status FROM link.review_queue ORDER BY 1") == before
+
+
+def test_showing_an_item_is_logged_before_it_is_shown(linked, tmp_path):
+    home = _copy(linked, tmp_path / "h")
+    item, a, b = _weak_item(home)
+    shown = show_item(home, item)
+    assert [(r["source"], r["source_record_id"]) for r in shown.records] == [a, b]
+    assert shown.records[0]["name"]  # the names are what the clerk compares
+    [entry] = [e for e in read_access_log(home) if e["action"] == "review"]
+    assert entry["target"] == item and entry["rows_shown"] == 2
+
+
+def test_distinct_splits_a_link_and_keeps_it_split(linked, tmp_path):
+    """Through an incremental run with next month's files, a full relink and a rebuild."""
+    home = _copy(linked, tmp_path / "h")
+    item, a, b = _weak_item(home)
+    assert _person(home, *a) == _person(home, *b)
+    decision = record_decision(home, item, "distinct", REASON)
+    link_warehouse(home)
+    assert _person(home, *a) != _person(home, *b)
+    [(status, why)] = _rows(
+        home, "SELECT status, close_reason FROM link.review_queue WHERE item_id = ?", [item]
+    )
+    assert status == "decided" and decision in why
+    reasons = {
+        r[0]
+        for r in _rows(
+            home,
+            "SELECT match_reason FROM core.person_source WHERE match_reason LIKE '%reviewer%'",
+        )
+    }
+    assert any(decision in r for r in reasons)
+
+    generate(home.ingest, home.demo_truth, 300, 6, 2)
+    process_pending(home)
+    assert link_warehouse(home).mode == "incremental"
+    assert _person(home, *a) != _person(home, *b)
+    link_warehouse(home, "full")
+    assert _person(home, *a) != _person(home, *b)
+    report = rebuild(home, force=True)
+    assert report.replaced
+    assert _person(home, *a) != _person(home, *b)
+
+    undo_decision(home, decision, "the visitor was the resident after all")
+    link_warehouse(home)
+    assert _person(home, *a) == _person(home, *b)
+    kinds = [
+        r[0] for r in _rows(home, "SELECT decision FROM link.review_decisions ORDER BY decided_at")
+    ]
+    assert kinds == ["distinct", "undo"]  # history is never deleted
+
+
+def test_match_joins_records_the_model_left_apart(linked, tmp_path):
+    home = _copy(linked, tmp_path / "h")
+    # Two people of one building without ID numbers: the model keeps them apart.
+    (sa, ra, pa), (sb, rb, pb) = _rows(
+        home,
+        """
+        WITH lone AS (
+            SELECT ps.source, ps.source_record_id, ps.person_id FROM core.person_source AS ps
+            JOIN core.person AS p USING (person_id)
+            WHERE p.id_number IS NULL AND ps.building_id IS NOT NULL
+        )
+        SELECT * FROM lone
+        QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY source, source_record_id) = 1
+        ORDER BY person_id LIMIT 2
+        """,
+    )
+    assert pa != pb
+    report_decision(home, (sa, ra), (sb, rb), "match", REASON)
+    link_warehouse(home)
+    assert _person(home, sa, ra) == _person(home, sb, rb)
+    link_warehouse(home, "full")
+    assert _person(home, sa, ra) == _person(home, sb, rb)
+
+
+def test_a_decision_that_cannot_hold_goes_back_to_the_queue(linked, tmp_path):
+    """Two persons with different valid ID numbers are never one: the match is kept, not
+    applied, and the queue says why."""
+    home = _copy(linked, tmp_path / "h")
+    (sa, ra), (sb, rb) = _rows(
+        home,
+        "SELECT ps.source, ps.source_record_id FROM core.person_source AS ps "
+        "JOIN core.person AS p USING (person_id) WHERE p.id_number IS NOT NULL "
+        "AND ps.match_reason = 'same valid ID number' QUALIFY row_number() OVER "
+        "(PARTITION BY ps.person_id ORDER BY ps.source, ps.source_record_id) = 1 "
+        "ORDER BY ps.person_id LIMIT 2",
+    )
+    assert _person(home, sa, ra) != _person(home, sb, rb)
+    _, decision = report_decision(home, (sa, ra), (sb, rb), "match", REASON)
+    link_warehouse(home)
+    assert _person(home, sa, ra) != _person(home, sb, rb)
+    [(note,)] = _rows(
+        home,
+        "SELECT note FROM link.review_queue WHERE kind = 'conflicting_decisions' "
+        "AND status = 'open'",
+    )
+    assert "different valid ID numbers" in note and decision in note
+
+
+def test_reasons_and_decisions_are_checked(linked, tmp_path):
+    from warehouse.linking import NoSuchItem
+    from warehouse.serve import ReasonRefused
+
+    home = _copy(linked, tmp_path / "h")
+    item, _, _ = _weak_item(home)
+    with pytest.raises(ReasonRefused):
+        record_decision(home, item, "distinct", "   ")
+    with pytest.raises(ValueError, match="match, distinct, unsure"):
+        record_decision(home, item, "maybe", REASON)
+    with pytest.raises(NoSuchItem):
+        record_decision(home, "RNOSUCHITEM", "match", REASON)
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        assert con.execute("SELECT count(*) FROM link.review_decisions").fetchall() == [(0,)]
