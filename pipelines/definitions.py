@@ -15,6 +15,7 @@ from pipelines.defs.core import (
     core_assets,
     core_quality_checks,
     nightly_relink_schedule,
+    review_queue,
 )
 from pipelines.defs.database import database_assets, database_schedules
 from pipelines.defs.lake import lake_commit
@@ -39,6 +40,7 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
             *database_assets(contracts),
             unmatched_files,
             core_assets(contracts),
+            review_queue,
             mart_assets(contracts),
             analytics_published,
             *lake,

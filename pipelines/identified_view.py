@@ -30,6 +30,10 @@ from warehouse.serve import (
 )
 
 EXIT_REFUSED = 1
+WEIGHTS = (
+    "A match weight is bits of evidence: each bit doubles the odds that two records are one "
+    "person, so +10 multiplies them by about 1,000 and -10 divides them by as much."
+)
 EXIT_FAILED = 2
 EXIT_BUSY = 3
 T = TypeVar("T")
@@ -86,15 +90,34 @@ def show_explanation(console: Console, home: Home, person_id: str, reason: str) 
             f"dwelling {p['dwelling_id']}  ID {p['id_number'] or '—'}",
         )
     )
+    for warning in found.warnings:
+        console.print(Text(f"Warning: {warning}", style="yellow"), soft_wrap=True)
+    console.print(Text(found.chain), soft_wrap=True)
     table = Table(title=f"{len(found.records)} record(s)")
-    for name in ("Department / source", "Record", "Role", "As written", "Linked because"):
+    for name in (
+        "Department / source",
+        "Record",
+        "Role",
+        "As written",
+        "Address",
+        "Linked because",
+    ):
         table.add_column(name)
     for r in found.records:
         written = " ".join(
             str(v) for v in (r["name"], r["birth_date"], r["phone"], r["id_number"]) if v
         )
         reason_ = r["match_reason"] if not r["evidence"] else f"p = {r['match_probability']:.6f}"
-        cells = (f"{r['department']} / {r['source']}", r["source_record_id"], r["role"], written)
+        address = " ".join(
+            str(v) for v in (r["community"], r["building_no"], r["unit_no"], r["room_no"]) if v
+        )
+        cells = (
+            f"{r['department']} / {r['source']}",
+            r["source_record_id"],
+            r["role"],
+            written,
+            address,
+        )
         table.add_row(*(Text(str(c)) for c in (*cells, reason_)))
     console.print(table)
     for r in found.records:
@@ -103,11 +126,14 @@ def show_explanation(console: Console, home: Home, person_id: str, reason: str) 
         console.print(
             Text(
                 f"{r['source']} {r['source_record_id']}: best match {r['via_source']} "
-                f"{r['via_record_id']}, match weight {r['match_weight']:.1f}"
-            )
+                f"{r['via_record_id']}; {weight_in_words(r['match_weight'])}"
+            ),
+            soft_wrap=True,
         )
         for e in r["evidence"]:
             console.print(Text(f"    {e['comparison']:<11} {e['level']:<22} {e['weight']:+6.1f}"))
+    if any(r["evidence"] for r in found.records):
+        console.print(Text(WEIGHTS, style="dim"), soft_wrap=True)
     for h in found.history:
         console.print(
             Text(
@@ -115,6 +141,21 @@ def show_explanation(console: Console, home: Home, person_id: str, reason: str) 
                 f"({h['records']} record(s), {h['link_run_id']})"
             )
         )
+
+
+def weight_in_words(weight: float | None) -> str:
+    """What a match weight means to a clerk: 2^weight is how much likelier the records'
+    agreements and differences are if they are one person than if they are two."""
+    if weight is None:
+        return "no weight (not a model link)"
+    odds = 2 ** abs(weight)
+    shown = f"{odds:,.0f}" if odds >= 10 else f"{odds:.1f}"
+    likelier = (
+        "if these are one person than if they are two"
+        if weight >= 0
+        else "if these are two people than if they are one"
+    )
+    return f"weight {weight:+.1f}: what the records share is {shown} times more likely {likelier}"
 
 
 def show_quarantine(

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from connectors.home import Home
-from pipelines.identified_view import logged
+from pipelines.identified_view import logged, weight_in_words
 from pipelines.output import Format, print_rows
 from warehouse.linking import NoSuchItem
 from warehouse.serve import (
@@ -56,20 +56,6 @@ KINDS = {
     "conflicting_fields": "one person whose records disagree on a strong field",
     "conflicting_decisions": "a decision that could not hold",
 }
-
-
-def weight_in_words(weight: float | None) -> str:
-    """What a match weight means to a clerk: bits of evidence, each doubling the odds."""
-    if weight is None:
-        return "no weight (not a model link)"
-    odds = 2 ** abs(weight)
-    shown = f"{odds:,.0f}" if odds >= 10 else f"{odds:.1f}"
-    likelier = (
-        "if these are one person than if they are two"
-        if weight >= 0
-        else ("if these are two people than if they are one")
-    )
-    return f"weight {weight:+.1f}: what the records share is {shown} times more likely {likelier}"
 
 
 def print_queue(

@@ -10,6 +10,7 @@ from pipelines.defs.staging import staging_key
 from schemas.contracts import SourceContract
 from schemas.registry import LINKED
 from warehouse.linking import link_warehouse
+from warehouse.serve import queue_summary
 
 # Table name (without `core.`) → what it holds, from the schemas.
 CORE_TABLES = {(m.table_name or "").removeprefix("core."): m.summary for m in LINKED}
@@ -71,6 +72,40 @@ def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
             yield dg.MaterializeResult(asset_key=core_key(table), metadata=figures)
 
     return _link
+
+
+REVIEW_KEY = dg.AssetKey(["link", "review_queue"])
+REVIEW_CHECK = "queue_within_limit"
+
+
+@dg.asset(
+    key=REVIEW_KEY,
+    deps=[core_key("person")],
+    group_name="core",
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb"},
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[dg.AssetCheckSpec(REVIEW_CHECK, asset=REVIEW_KEY)],
+)
+def review_queue(context: dg.AssetExecutionContext, home: CausewayHome):
+    """The clerical review queue each link run refreshes (`causeway review`): its size and
+    its oldest open item; a queue past `review.queue_limit` (linking.yaml) is a warning."""
+    stats = queue_summary(home.home())
+    oldest = stats.oldest.isoformat(sep=" ") if stats.oldest else ""
+    yield dg.MaterializeResult(
+        metadata={
+            "open_items": dg.MetadataValue.int(stats.open),
+            "oldest_open_item": dg.MetadataValue.text(oldest),
+            "limit": dg.MetadataValue.int(stats.limit),
+        }
+    )
+    yield dg.AssetCheckResult(
+        check_name=REVIEW_CHECK,
+        passed=stats.open <= stats.limit,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"open_items": stats.open, "limit": stats.limit, "oldest": oldest},
+        description=f"{stats.open:,} open review items (limit {stats.limit:,})",
+    )
 
 
 def core_quality_checks() -> list[dg.AssetChecksDefinition]:

@@ -36,6 +36,32 @@ class Explanation:
     records: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def warnings(self) -> list[str]:
+        """What a clerk should check first: the person's records disagree on a name, a
+        birth date or a sex (a false merge looks like this)."""
+        out = []
+        for column, what in (("name", "names"), ("birth_date", "birth dates"), ("sex", "sexes")):
+            values = sorted({str(r[column]) for r in self.records if r.get(column)})
+            if len(values) > 1:
+                out.append(f"the records hold {len(values)} {what}: {', '.join(values)}")
+        return out
+
+    @property
+    def chain(self) -> str:
+        """How the records came together, in one line."""
+        by_id = sum(1 for r in self.records if r["match_reason"] == "same valid ID number")
+        decided = sum(1 for r in self.records if "reviewer" in (r["match_reason"] or ""))
+        model = sum(1 for r in self.records if r["evidence"])
+        alone = len(self.records) - by_id - decided - model
+        parts = [
+            f"{by_id} by a shared valid ID number" if by_id else "",
+            f"{model} by the model's best link to another of the person's records" if model else "",
+            f"{decided} by a reviewer's decision" if decided else "",
+            f"{alone} on its own" if alone else "",
+        ]
+        return f"{len(self.records)} record(s): " + ", ".join(p for p in parts if p)
+
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]

@@ -13,6 +13,7 @@ from warehouse.serve.identified import (
 )
 from warehouse.serve.review import (
     ReviewItem,
+    queue_summary,
     record_decision,
     report_decision,
     review_queue,
@@ -32,6 +33,7 @@ __all__ = [
     "explain_person",
     "export_quarantined",
     "quarantined",
+    "queue_summary",
     "read_access_log",
     "record_decision",
     "report_decision",

@@ -10,6 +10,7 @@ from typing import Any
 
 from connectors.home import Home
 from warehouse.linking import (
+    QueueStats,
     decide,
     decisions_of,
     item,
@@ -50,6 +51,12 @@ def review_queue(
         columns, rows = list_queue(con, department, building, priority, limit)
         total = queue_stats(con, load_settings().review.queue_limit).open
     return columns, rows, total
+
+
+def queue_summary(home: Home) -> QueueStats:
+    """How many items are open, since when, and the limit past which that is a warning."""
+    with logged_session(home, READ_WAIT) as con:
+        return queue_stats(con, load_settings().review.queue_limit)
 
 
 def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem:
