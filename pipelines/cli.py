@@ -777,6 +777,14 @@ def review_pair(
         _finish(place, "Relinking with the decision")
 
 
+@review_app.command("agreement")
+def review_agreement_command(home: HomeOption = None) -> None:
+    """How often reviewers who decided the same item agreed."""
+    from pipelines.review_view import print_agreement
+
+    print_agreement(console, _home(home))
+
+
 @review_app.command("undo")
 def review_undo(
     decision_id: Annotated[str, typer.Argument(help="The decision, e.g. D3F09A2B1C4.")],

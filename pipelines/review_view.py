@@ -18,6 +18,7 @@ from warehouse.linking import NoSuchItem
 from warehouse.serve import (
     record_decision,
     report_decision,
+    review_agreement,
     review_queue,
     show_item,
     undo_decision,
@@ -125,6 +126,8 @@ def print_item(console: Console, home: Home, item_id: str, fmt: Format) -> None:
             ),
             soft_wrap=True,
         )
+    if found.hidden:
+        console.print(Text(f"{found.hidden} other review(s) recorded, not shown until you decide."))
     console.print(
         Text(
             "Decide with `causeway review decide ITEM match|distinct|unsure --reason …`.",
@@ -144,6 +147,19 @@ def record(console: Console, home: Home, item_id: str, decision: str, reason: st
     decision_id = logged(console, write)
     console.print(Text(f"Recorded {decision_id}: {item_id} is {decision}."))
     return decision_id
+
+
+def print_agreement(console: Console, home: Home) -> None:
+    items, agreed = logged(console, lambda: review_agreement(home))
+    if not items:
+        console.print("No item has been decided by two reviewers yet.")
+        return
+    console.print(
+        Text(
+            f"{agreed:,} of {items:,} items decided by two or more reviewers agree "
+            f"({agreed / items:.1%}); the others went back to the queue."
+        )
+    )
 
 
 def record_pair(

@@ -204,6 +204,7 @@ def assign_clusters(
     threshold: float,
     incremental: bool,
     registers: RegisterRule | None = None,
+    reviewers_required: int = 1,
 ) -> list[Unheld]:
     """Fills `link_assign` from `link_mentions` and `link_edges` (temp tables); with
     `registers`, rows a register leaves over then join the resident it lacks. Reviewers'
@@ -232,4 +233,4 @@ def assign_clusters(
     con.execute("DROP TABLE IF EXISTS link_leftover_next; DROP TABLE IF EXISTS link_leftover_edges")
     if registers is not None:
         complete_registers(con, registers, threshold)
-    return apply_decisions(con)
+    return apply_decisions(con, reviewers_required)

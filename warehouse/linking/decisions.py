@@ -21,22 +21,48 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-# The decision in force for each pair of records: the newest one that is not undone,
-# unless it is `unsure` (which constrains nothing).
-ACTIVE = """
-WITH undone AS (SELECT undoes FROM link.review_decisions WHERE decision = 'undo'),
-latest AS (
+# The decision in force for each pair of records. With one reviewer required, the newest
+# decision that is not undone, unless it is `unsure` (which constrains nothing). With more,
+# the value the newest decisions of at least that many reviewers agree on, with no
+# reviewer's newest decision saying otherwise (a disagreement binds nothing).
+BINDING = """
+WITH live AS (
     SELECT * FROM link.review_decisions
-    WHERE decision <> 'undo' AND decision_id NOT IN (SELECT undoes FROM undone)
+    WHERE decision IN ('match', 'distinct', 'unsure')
+      AND decision_id NOT IN (
+          SELECT undoes FROM link.review_decisions WHERE decision = 'undo')
+),
+per_reviewer AS (
+    SELECT * FROM live
+    QUALIFY row_number() OVER (
+        PARTITION BY source_a, record_a, source_b, record_b, reviewer
+        ORDER BY decided_at DESC, decision_id DESC) = 1
+),
+newest AS (
+    SELECT * FROM live
     QUALIFY row_number() OVER (
         PARTITION BY source_a, record_a, source_b, record_b
         ORDER BY decided_at DESC, decision_id DESC) = 1
+),
+votes AS (
+    SELECT source_a, record_a, source_b, record_b,
+           count(DISTINCT decision) FILTER (WHERE decision <> 'unsure') AS opinions,
+           count(*) FILTER (WHERE decision <> 'unsure') AS reviewers,
+           max(decision) FILTER (WHERE decision <> 'unsure') AS agreed
+    FROM per_reviewer GROUP BY ALL
 )
+SELECT n.decision_id,
+       CASE WHEN $required <= 1 THEN n.decision ELSE v.agreed END AS decision,
+       n.source_a, n.record_a, n.source_b, n.record_b, n.decided_at
+FROM newest AS n JOIN votes AS v USING (source_a, record_a, source_b, record_b)
+WHERE ($required <= 1 AND n.decision <> 'unsure')
+   OR ($required > 1 AND v.opinions = 1 AND v.reviewers >= $required)
+"""
+ACTIVE = f"""
 SELECT l.decision_id, l.decision, a.unique_id, b.unique_id
-FROM latest AS l
+FROM ({BINDING}) AS l
 JOIN link_mentions AS a ON a.source = l.source_a AND a.source_record_id = l.record_a
 JOIN link_mentions AS b ON b.source = l.source_b AND b.source_record_id = l.record_b
-WHERE l.decision IN ('match', 'distinct')
 ORDER BY l.decided_at, l.decision_id
 """
 CLUSTERS_OF = """
@@ -66,10 +92,11 @@ class Unheld:
     why: str
 
 
-def apply_decisions(con: duckdb.DuckDBPyConnection) -> list[Unheld]:
-    """Applies every active decision to `link_assign`; returns those that could not hold."""
+def apply_decisions(con: duckdb.DuckDBPyConnection, required: int = 1) -> list[Unheld]:
+    """Applies every binding decision to `link_assign` (`required`: how many reviewers
+    must agree); returns those that could not hold."""
     con.execute("ALTER TABLE link_assign ADD COLUMN IF NOT EXISTS decision VARCHAR")
-    decisions = con.execute(ACTIVE).fetchall()
+    decisions = con.execute(ACTIVE, {"required": required}).fetchall()
     if not decisions:
         return []
     rows = con.execute(CLUSTERS_OF).fetchall()

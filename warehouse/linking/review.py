@@ -32,7 +32,7 @@ import duckdb
 
 from schemas.contracts import SourceContract
 from warehouse.db import has_table
-from warehouse.linking.decisions import Unheld
+from warehouse.linking.decisions import BINDING, Unheld
 from warehouse.linking.mentions import mentions_sql
 from warehouse.linking.settings import ReviewRule
 
@@ -153,12 +153,6 @@ JOIN sizes AS sb ON sb.person_id = fb.person_id
 QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY p.weight DESC NULLS LAST) = 1
 """
 
-ACTIVE_PAIRS = """
-SELECT source_a, record_a, source_b, record_b FROM link.review_decisions
-WHERE decision <> 'undo'
-  AND decision_id NOT IN (SELECT undoes FROM link.review_decisions WHERE decision = 'undo')
-"""
-
 UPSERT = f"""
 INSERT INTO link.review_queue
 SELECT i.item_id, i.kind, i.source_a, i.record_a, i.source_b, i.record_b, i.department_a,
@@ -169,7 +163,7 @@ SELECT i.item_id, i.kind, i.source_a, i.record_a, i.source_b, i.record_b, i.depa
 FROM review_items AS i
 -- A pair someone decided is not asked again (a conflicting decision is its own kind).
 WHERE i.kind = 'conflicting_decisions' OR NOT EXISTS (
-    SELECT 1 FROM ({ACTIVE_PAIRS}) AS d
+    SELECT 1 FROM ({BINDING}) AS d
     WHERE d.source_a = i.source_a AND d.record_a = i.record_a
       AND d.source_b = i.source_b AND d.record_b = i.record_b)
 ON CONFLICT (item_id) DO UPDATE SET
@@ -234,7 +228,7 @@ def refresh_queue(
         else "SELECT NULL::VARCHAR AS person_id WHERE false"
     )
     con.execute(ITEMS.format(vulnerable=vulnerable))
-    con.execute(UPSERT, {"now": now, "run": run_id})
+    con.execute(UPSERT, {"now": now, "run": run_id, "required": rule.reviewers_required})
     con.execute(CLOSE, {"now": now, "run": run_id, "full": full})
     return open_items(con)
 
@@ -347,9 +341,11 @@ def decide(
     reviewer: str,
     reason: str,
     sudo_user: str | None = None,
+    required: int = 1,
 ) -> str:
     """Records a decision on an item; returns its ID. The records of both persons are
-    marked for relinking, so the next run (of any kind) applies it."""
+    marked for relinking, so the next run (of any kind) applies it once it binds (with
+    `required` reviewers, when that many agree)."""
     if decision not in DECISIONS:
         raise ValueError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
     found = item(con, item_id)
@@ -370,13 +366,7 @@ def decide(
             reason,
         ],
     )
-    status = "decided" if decision != "unsure" else "open"
-    con.execute(
-        "UPDATE link.review_queue SET status = ?, closed_at = CASE WHEN ? = 'decided' "
-        "THEN now()::TIMESTAMP END, close_reason = CASE WHEN ? = 'decided' THEN "
-        "'decided: ' || ? || ' (' || ? || ')' END WHERE item_id = ?",
-        [status, status, status, decision, decision_id, found["item_id"]],
-    )
+    settle(con, found["item_id"], required)
     _relink(con, [(found["source_a"], found["record_a"]), (found["source_b"], found["record_b"])])
     return decision_id
 
@@ -403,6 +393,7 @@ def report_pair(
     reviewer: str,
     reason: str,
     sudo_user: str | None = None,
+    required: int = 1,
 ) -> tuple[str, str]:
     """A decision on two records named by their keys (source, record ID) rather than by a
     queue item: recorded as a `reported` item and its decision. Returns (item, decision)."""
@@ -418,7 +409,7 @@ def report_pair(
         raise NoSuchItem(
             f"no linked record {sa} {ra} and {sb} {rb} (both must be in core.person_source)"
         )
-    return item_id, decide(con, item_id, decision, reviewer, reason, sudo_user)
+    return item_id, decide(con, item_id, decision, reviewer, reason, sudo_user, required)
 
 
 def undo(
@@ -427,6 +418,7 @@ def undo(
     reviewer: str,
     reason: str,
     sudo_user: str | None = None,
+    required: int = 1,
 ) -> str:
     """Records that `decision_id` no longer holds; its item opens again."""
     rows = con.execute(
@@ -460,13 +452,73 @@ def undo(
             reason,
         ],
     )
-    con.execute(
-        "UPDATE link.review_queue SET status = 'open', closed_at = NULL, close_reason = NULL "
-        "WHERE item_id = ?",
-        [item_id],
-    )
+    settle(con, item_id, required)
     _relink(con, [(sa, ra), (sb, rb)])
     return new_id
+
+
+VOTES = """
+SELECT reviewer, decision, decision_id FROM link.review_decisions
+WHERE item_id = ? AND decision <> 'undo'
+  AND decision_id NOT IN (SELECT undoes FROM link.review_decisions WHERE decision = 'undo')
+QUALIFY row_number() OVER (PARTITION BY reviewer ORDER BY decided_at DESC, decision_id DESC) = 1
+ORDER BY reviewer
+"""
+
+
+def settle(con: duckdb.DuckDBPyConnection, item_id: str, required: int = 1) -> str:
+    """The item's status from its decisions: decided when a decision binds; open, saying
+    what it waits for, when it needs more reviews or its reviewers disagree."""
+    votes = con.execute(VOTES, [item_id]).fetchall()
+    newest = con.execute(
+        "SELECT decision, decision_id FROM link.review_decisions WHERE item_id = ? "
+        "AND decision <> 'undo' AND decision_id NOT IN "
+        "(SELECT undoes FROM link.review_decisions WHERE decision = 'undo') "
+        "ORDER BY decided_at DESC, decision_id DESC LIMIT 1",
+        [item_id],
+    ).fetchall()
+    opinions = sorted({d for _, d, _ in votes if d != "unsure"})
+    status, note = "open", None
+    if required <= 1:
+        if newest and newest[0][0] != "unsure":
+            status, note = "decided", f"decided: {newest[0][0]} ({newest[0][1]})"
+    elif len(opinions) > 1:
+        note = "reviewers disagree: " + ", ".join(f"{r} {d}" for r, d, _ in votes)
+    elif opinions:
+        agreeing = [i for _, d, i in votes if d == opinions[0]]
+        if len(agreeing) >= required:
+            status, note = "decided", f"decided: {opinions[0]} ({', '.join(agreeing)})"
+        else:
+            note = f"{len(agreeing)} of {required} agreeing reviews"
+    con.execute(
+        "UPDATE link.review_queue SET status = ?, "
+        "closed_at = CASE WHEN ? = 'decided' THEN now()::TIMESTAMP END, close_reason = ? "
+        "WHERE item_id = ?",
+        [status, status, note, item_id],
+    )
+    return status
+
+
+AGREEMENT = """
+WITH votes AS (
+    SELECT item_id, reviewer, decision FROM link.review_decisions
+    WHERE decision IN ('match', 'distinct')
+      AND decision_id NOT IN (SELECT undoes FROM link.review_decisions WHERE decision = 'undo')
+    QUALIFY row_number() OVER (
+        PARTITION BY item_id, reviewer ORDER BY decided_at DESC, decision_id DESC) = 1
+),
+items AS (
+    SELECT item_id, count(*) AS reviewers, count(DISTINCT decision) AS opinions
+    FROM votes GROUP BY item_id HAVING count(*) >= 2
+)
+SELECT count(*) AS items, count(*) FILTER (WHERE opinions = 1) AS agreed FROM items
+"""
+
+
+def agreement(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(items two or more reviewers decided, items on which they all agreed)."""
+    items, agreed = con.execute(AGREEMENT).fetchall()[0]
+    return int(items), int(agreed or 0)
 
 
 def decisions_of(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str, Any]]:

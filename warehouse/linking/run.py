@@ -204,7 +204,11 @@ def link_people(
         con.unregister("link_edges_arrow")
 
         unheld = assign_clusters(
-            con, settings.match_threshold, mode == "incremental", settings.registers
+            con,
+            settings.match_threshold,
+            mode == "incremental",
+            settings.registers,
+            settings.review.reviewers_required,
         )
         clock.lap("cluster")
         assign_person_ids(con, run_id, now)

@@ -49,6 +49,7 @@ class ReviewRule(BaseModel):
 
     band: tuple[float, float]
     queue_limit: int = Field(gt=0)
+    reviewers_required: int = Field(default=1, ge=1)
 
     def model_post_init(self, _context: object) -> None:
         low, high = self.band

@@ -11,6 +11,7 @@ from typing import Any
 from connectors.home import Home
 from warehouse.linking import (
     QueueStats,
+    agreement,
     decide,
     decisions_of,
     item,
@@ -37,6 +38,11 @@ class ReviewItem:
     item: dict[str, Any]
     records: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    hidden: int = 0  # other reviewers' decisions, not shown before this reviewer decides
+
+
+def _required() -> int:
+    return load_settings().review.reviewers_required
 
 
 def review_queue(
@@ -59,6 +65,12 @@ def queue_summary(home: Home) -> QueueStats:
         return queue_stats(con, load_settings().review.queue_limit)
 
 
+def review_agreement(home: Home) -> tuple[int, int]:
+    """(items two or more reviewers decided, items they agreed on)."""
+    with logged_session(home, READ_WAIT) as con:
+        return agreement(con)
+
+
 def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem:
     """An item with its two records as the departments hold them; logged first."""
     why = check_reason(reason or f"clerical review of {item_id}")
@@ -74,14 +86,20 @@ def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem
             person_ids=sorted({str(r["person_id"]) for r in records if r["person_id"]}),
             rows_shown=len(records),
         )
-        return ReviewItem(found, records, decisions_of(con, found["item_id"]))
+        decisions = decisions_of(con, found["item_id"])
+        hidden = 0
+        if _required() > 1 and found["status"] != "decided":
+            # Blind second review: another's decision is not shown before one's own.
+            mine = [d for d in decisions if d["reviewer"] == who()]
+            hidden, decisions = len(decisions) - len(mine), mine
+        return ReviewItem(found, records, decisions, hidden)
 
 
 def record_decision(home: Home, item_id: str, decision: str, reason: str) -> str:
     """A reviewer's decision on an item; the next link run applies it."""
     why = check_reason(reason)
     with logged_session(home, READ_WAIT) as con:
-        return decide(con, item_id, decision, who(), why, sudo_user())
+        return decide(con, item_id, decision, who(), why, sudo_user(), _required())
 
 
 def report_decision(
@@ -90,10 +108,10 @@ def report_decision(
     """A decision on two records found outside the queue; returns (item, decision)."""
     why = check_reason(reason)
     with logged_session(home, READ_WAIT) as con:
-        return report_pair(con, first, second, decision, who(), why, sudo_user())
+        return report_pair(con, first, second, decision, who(), why, sudo_user(), _required())
 
 
 def undo_decision(home: Home, decision_id: str, reason: str) -> str:
     why = check_reason(reason)
     with logged_session(home, READ_WAIT) as con:
-        return undo(con, decision_id, who(), why, sudo_user())
+        return undo(con, decision_id, who(), why, sudo_user(), _required())

@@ -195,3 +195,47 @@ def test_reasons_and_decisions_are_checked(linked, tmp_path):
         record_decision(home, "RNOSUCHITEM", "match", REASON)
     with WriterLock(home.writer_lock), open_warehouse(home) as con:
         assert con.execute("SELECT count(*) FROM link.review_decisions").fetchall() == [(0,)]
+
+
+def test_two_reviewers_must_agree_and_a_disagreement_reopens_the_item(linked, tmp_path):
+    """With `reviewers_required: 2` one decision binds nothing, two that disagree send the
+    item back, and two that agree split the link; agreement is reported."""
+    from warehouse.linking import agreement, decide, link_people, undo
+    from warehouse.linking.settings import load_settings
+
+    home = _copy(linked, tmp_path / "h")
+    base = load_settings()
+    settings = base.model_copy(
+        update={"review": base.review.model_copy(update={"reviewers_required": 2})}
+    )
+    item, a, b = _weak_item(home)
+
+    def relink_and_status() -> tuple[str, str | None]:
+        with WriterLock(home.writer_lock), open_warehouse(home) as con:
+            link_people(con, home, "auto", settings=settings)
+            return con.execute(
+                "SELECT status, close_reason FROM link.review_queue WHERE item_id = ?", [item]
+            ).fetchall()[0]
+
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        decide(con, item, "distinct", "ana", REASON, required=2)
+    assert relink_and_status() == ("open", "1 of 2 agreeing reviews")
+    assert _person(home, *a) == _person(home, *b)
+
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        decide(con, item, "match", "ben", REASON, required=2)
+    status, note = relink_and_status()
+    assert status == "open" and note.startswith("reviewers disagree")
+    assert _person(home, *a) == _person(home, *b)
+
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        [(ben,)] = con.execute(
+            "SELECT decision_id FROM link.review_decisions WHERE reviewer = 'ben'"
+        ).fetchall()
+        assert agreement(con) == (1, 0)
+        undo(con, ben, "ben", "looked again", required=2)
+        decide(con, item, "distinct", "ben", REASON, required=2)
+        assert agreement(con) == (1, 1)
+    status, _ = relink_and_status()
+    assert status == "decided"
+    assert _person(home, *a) != _person(home, *b)
