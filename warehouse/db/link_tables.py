@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS link.review_queue (
     closed_at TIMESTAMP,
     close_reason VARCHAR,
     CHECK (kind IN ('weak_link', 'near_match', 'conflicting_fields', 'conflicting_decisions',
-                    'reported')),
+                    'reported', 'sample')),
     CHECK (status IN ('open', 'decided', 'closed'))
 );
 CREATE TABLE IF NOT EXISTS link.review_decisions (

@@ -4,6 +4,7 @@ Deterministic links on valid ID numbers first, then Fellegi–Sunter (Splink on 
 for the mentions that have none; stable IDs across relinks; incremental batches.
 """
 
+from warehouse.linking.accuracy import Accuracy, Interval, Sample, draw_sample, estimate
 from warehouse.linking.explanation import Explanation, explain
 from warehouse.linking.review import (
     DECISIONS,
@@ -24,15 +25,20 @@ from warehouse.linking.stage import RunOutcome, link_warehouse, run_outcome
 
 __all__ = [
     "DECISIONS",
+    "Accuracy",
     "Explanation",
+    "Interval",
     "LinkError",
     "LinkResult",
     "NoSuchItem",
     "QueueStats",
     "RunOutcome",
+    "Sample",
     "agreement",
     "decide",
     "decisions_of",
+    "draw_sample",
+    "estimate",
     "explain",
     "item",
     "link_people",

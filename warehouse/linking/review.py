@@ -12,7 +12,8 @@ cannot:
 - `conflicting_decisions`: a decision the run could not apply (warehouse/linking/
   decisions.py);
 - `reported`: a pair a reviewer found outside the queue (a caller, a home visit) and
-  decided on directly (`report_pair`).
+  decided on directly (`report_pair`);
+- `sample`: a random pair drawn to measure the linker (warehouse/linking/accuracy.py).
 
 An item is a pair of records, named by their keys; its ID is derived from its kind and
 the two keys, so a later run refreshes the same item. Its priority is how many records
@@ -194,6 +195,7 @@ LEFT JOIN link_mentions AS a ON a.source = q2.source_a AND a.source_record_id = 
 LEFT JOIN link_mentions AS b ON b.source = q2.source_b AND b.source_record_id = q2.record_b
 WHERE q.item_id = q2.item_id AND q.status = 'open'
   AND q.item_id NOT IN (SELECT item_id FROM review_items)
+  AND q.kind NOT IN ('reported', 'sample')  -- not found by runs: never moot by one
   AND (q.kind IN ('conflicting_fields', 'conflicting_decisions') OR $full
        OR a.unique_id IS NULL OR b.unique_id IS NULL OR a.is_new OR b.is_new)
 """

@@ -10,10 +10,14 @@ from typing import Any
 
 from connectors.home import Home
 from warehouse.linking import (
+    Accuracy,
     QueueStats,
+    Sample,
     agreement,
     decide,
     decisions_of,
+    draw_sample,
+    estimate,
     item,
     list_queue,
     queue_stats,
@@ -63,6 +67,18 @@ def queue_summary(home: Home) -> QueueStats:
     """How many items are open, since when, and the limit past which that is a warning."""
     with logged_session(home, READ_WAIT) as con:
         return queue_stats(con, load_settings().review.queue_limit)
+
+
+def review_sample(home: Home, size: int, seed: int = 42) -> Sample:
+    """Draw a random sample of pairs for reviewers to label (warehouse/linking/accuracy.py)."""
+    with logged_session(home, READ_WAIT) as con:
+        return draw_sample(con, list(home.contracts().values()), size, seed)
+
+
+def review_accuracy(home: Home, sample_id: str | None = None) -> Accuracy | None:
+    """Precision and recall estimated from a sample's labels (the newest by default)."""
+    with logged_session(home, READ_WAIT) as con:
+        return estimate(con, sample_id, _required())
 
 
 def review_agreement(home: Home) -> tuple[int, int]:

@@ -239,3 +239,57 @@ def test_two_reviewers_must_agree_and_a_disagreement_reopens_the_item(linked, tm
     status, _ = relink_and_status()
     assert status == "decided"
     assert _person(home, *a) != _person(home, *b)
+
+
+def _label_from_truth(home: Home, sample_id: str) -> int:
+    """Reviewers who are always right: each sampled pair decided from the demo's truth."""
+    from warehouse.linking import decide
+
+    truth = home.demo_truth / "persons.csv"
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        pairs = con.execute(
+            """
+            WITH t AS (SELECT * FROM read_csv(?, all_varchar = true))
+            SELECT q.item_id, ta.true_person_id = tb.true_person_id
+            FROM link.review_samples AS s JOIN link.review_queue AS q USING (item_id)
+            JOIN t AS ta ON ta.source = q.source_a AND ta.source_record_id = q.record_a
+            JOIN t AS tb ON tb.source = q.source_b AND tb.source_record_id = q.record_b
+            WHERE s.sample_id = ?
+            """,
+            [str(truth), sample_id],
+        ).fetchall()
+        for item_id, same in pairs:
+            decide(con, item_id, "match" if same else "distinct", "truth", "demo truth")
+    return len(pairs)
+
+
+def _estimate_holds_the_truth(home: Home, size: int) -> None:
+    from warehouse.linking.evaluate import person_scores
+    from warehouse.serve import review_accuracy, review_sample
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        true = person_scores(con, home.demo_truth / "persons.csv")
+    sample = review_sample(home, size, seed=7)
+    assert sample.linked == min(size, sample.linked_population) > 50
+    assert sample.candidates == min(size, sample.candidate_population) > 50
+    assert _label_from_truth(home, sample.sample_id) == sample.linked + sample.candidates
+    found = review_accuracy(home)
+    assert found is not None and found.sample_id == sample.sample_id
+    assert found.labelled_linked == sample.linked
+    p, r = found.precision, found.recall
+    assert p is not None and r is not None
+    print(f"precision {p} true {true.precision}; recall {r} true {true.recall}")
+    assert p.low <= true.precision <= p.high, (p, true.precision)
+    assert r.low <= true.recall <= r.high, (r, true.recall)
+    assert p.high - p.low < 0.2 and r.high - r.low < 0.2
+
+
+def test_a_labelled_sample_estimates_precision_and_recall(linked, tmp_path):
+    """The estimate from a random sample labelled by the truth holds the true pairwise
+    precision and recall within its interval."""
+    _estimate_holds_the_truth(_copy(linked, tmp_path / "h"), 150)
+
+
+@pytest.mark.slow
+def test_the_20k_demo_labelled_sample_holds_the_true_figures(tmp_path):
+    _estimate_holds_the_truth(published_home(tmp_path / "h", 20_000, 42), 400)
