@@ -777,6 +777,30 @@ def review_pair(
         _finish(place, "Relinking with the decision")
 
 
+@review_app.command("sample")
+def review_sample_command(
+    size: Annotated[int, typer.Argument(help="Pairs to draw from each population.")],
+    home: HomeOption = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed, the same sample.")] = 42,
+) -> None:
+    """Draw random pairs, linked and unlinked, for reviewers to label: an unbiased
+    sample for `causeway review accuracy`."""
+    from pipelines.review_view import print_sample
+
+    print_sample(console, _home(home), size, seed)
+
+
+@review_app.command("accuracy")
+def review_accuracy_command(
+    home: HomeOption = None,
+    sample: Annotated[str | None, typer.Option(help="A sample ID (default the newest).")] = None,
+) -> None:
+    """Estimate pairwise precision and recall from a labelled sample, with intervals."""
+    from pipelines.review_view import print_accuracy
+
+    print_accuracy(console, _home(home), sample)
+
+
 @review_app.command("agreement")
 def review_agreement_command(home: HomeOption = None) -> None:
     """How often reviewers who decided the same item agreed."""

@@ -18,8 +18,10 @@ from warehouse.linking import NoSuchItem
 from warehouse.serve import (
     record_decision,
     report_decision,
+    review_accuracy,
     review_agreement,
     review_queue,
+    review_sample,
     show_item,
     undo_decision,
 )
@@ -147,6 +149,52 @@ def record(console: Console, home: Home, item_id: str, decision: str, reason: st
     decision_id = logged(console, write)
     console.print(Text(f"Recorded {decision_id}: {item_id} is {decision}."))
     return decision_id
+
+
+def print_sample(console: Console, home: Home, size: int, seed: int) -> None:
+    s = logged(console, lambda: review_sample(home, size, seed))
+    console.print(
+        Text(
+            f"Sample {s.sample_id}: {s.linked:,} of {s.linked_population:,} linked pairs and "
+            f"{s.candidates:,} of {s.candidate_population:,} candidate pairs (different persons "
+            "sharing a name, a phone, or a building and a surname), drawn at random, are in "
+            "the queue as `sample` items. Decide them; `causeway review accuracy` estimates."
+        ),
+        soft_wrap=True,
+    )
+
+
+def print_accuracy(console: Console, home: Home, sample_id: str | None) -> None:
+    found = logged(console, lambda: review_accuracy(home, sample_id))
+    if found is None:
+        console.print("No sample drawn yet: `causeway review sample 200` draws one.")
+        return
+    console.print(
+        Text(
+            f"Sample {found.sample_id}: {found.labelled_linked:,} linked pairs and "
+            f"{found.labelled_candidates:,} candidate pairs labelled (simple random samples "
+            f"of {found.linked_population:,} and {found.candidate_population:,} pairs)."
+        ),
+        soft_wrap=True,
+    )
+    p, r = found.precision, found.recall
+    if p is None:
+        console.print("No linked pair is labelled yet: no estimate.")
+        return
+    console.print(
+        Text(f"Pairwise precision {p.value:.4f} (95 % interval {p.low:.4f}–{p.high:.4f})")
+    )
+    if r is None:
+        console.print("No candidate pair is labelled yet: no recall estimate.")
+        return
+    console.print(
+        Text(
+            f"Pairwise recall {r.value:.4f} (95 % interval {r.low:.4f}–{r.high:.4f}; "
+            f"about {found.missed_links:,.0f} missed links among the candidate pairs; "
+            "missed links outside them are not seen)"
+        ),
+        soft_wrap=True,
+    )
 
 
 def print_agreement(console: Console, home: Home) -> None:

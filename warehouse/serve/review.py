@@ -5,10 +5,15 @@ rules)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
+
 from connectors.home import Home
+from warehouse.db import create_link_tables
 from warehouse.linking import (
     Accuracy,
     QueueStats,
@@ -45,6 +50,14 @@ class ReviewItem:
     hidden: int = 0  # other reviewers' decisions, not shown before this reviewer decides
 
 
+@contextmanager
+def _session(home: Home) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A logged session on a warehouse whose review tables exist (one linked before them)."""
+    with logged_session(home, READ_WAIT) as con:
+        create_link_tables(con)
+        yield con
+
+
 def _required() -> int:
     return load_settings().review.reviewers_required
 
@@ -57,7 +70,7 @@ def review_queue(
     limit: int = 50,
 ) -> tuple[list[str], list[tuple[Any, ...]], int]:
     """The open items (no names or contacts), and how many are open in all."""
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         columns, rows = list_queue(con, department, building, priority, limit)
         total = queue_stats(con, load_settings().review.queue_limit).open
     return columns, rows, total
@@ -65,32 +78,32 @@ def review_queue(
 
 def queue_summary(home: Home) -> QueueStats:
     """How many items are open, since when, and the limit past which that is a warning."""
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         return queue_stats(con, load_settings().review.queue_limit)
 
 
 def review_sample(home: Home, size: int, seed: int = 42) -> Sample:
     """Draw a random sample of pairs for reviewers to label (warehouse/linking/accuracy.py)."""
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         return draw_sample(con, list(home.contracts().values()), size, seed)
 
 
 def review_accuracy(home: Home, sample_id: str | None = None) -> Accuracy | None:
     """Precision and recall estimated from a sample's labels (the newest by default)."""
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         return estimate(con, sample_id, _required())
 
 
 def review_agreement(home: Home) -> tuple[int, int]:
     """(items two or more reviewers decided, items they agreed on)."""
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         return agreement(con)
 
 
 def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem:
     """An item with its two records as the departments hold them; logged first."""
     why = check_reason(reason or f"clerical review of {item_id}")
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         found = item(con, item_id)
         records = sides(con, list(home.contracts().values()), found)
         log_access(
@@ -114,7 +127,7 @@ def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem
 def record_decision(home: Home, item_id: str, decision: str, reason: str) -> str:
     """A reviewer's decision on an item; the next link run applies it."""
     why = check_reason(reason)
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         return decide(con, item_id, decision, who(), why, sudo_user(), _required())
 
 
@@ -123,11 +136,11 @@ def report_decision(
 ) -> tuple[str, str]:
     """A decision on two records found outside the queue; returns (item, decision)."""
     why = check_reason(reason)
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         return report_pair(con, first, second, decision, who(), why, sudo_user(), _required())
 
 
 def undo_decision(home: Home, decision_id: str, reason: str) -> str:
     why = check_reason(reason)
-    with logged_session(home, READ_WAIT) as con:
+    with _session(home) as con:
         return undo(con, decision_id, who(), why, sudo_user(), _required())
