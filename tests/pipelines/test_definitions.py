@@ -27,7 +27,7 @@ def test_definitions_load_with_an_asset_and_a_sensor_per_contract(tmp_path):
     staging = {("staging", s) for s in CONTRACTS} | {("ingest", "unmatched_files")}
     core = {("core", t) for t in CORE_TABLES}
     marts = {("mart", m.entity_name) for m in MARTS}
-    assert keys == staging | core | marts | {("analytics", "published")}
+    assert keys == staging | core | marts | {("analytics", "published"), ("link", "review_queue")}
     for key in graph.materializable_asset_keys:
         assert defs.resolve_assets_def(key).descriptions_by_key[key]
     sensors = {s.name: s for s in defs.sensors}
@@ -40,6 +40,25 @@ def test_definitions_load_with_an_asset_and_a_sensor_per_contract(tmp_path):
     for table in CORE_TABLES:
         parents = {tuple(k.path) for k in graph.get(dg.AssetKey(["core", table])).parent_keys}
         assert {("staging", s) for s in CONTRACTS} <= parents
+
+
+def test_a_lake_adds_its_commit_after_the_publication(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAUSEWAY_WAREHOUSE", "iceberg:")
+    graph = build_definitions(Home.resolve(tmp_path)).resolve_asset_graph()
+    commit = graph.get(dg.AssetKey(["lake", "commit"]))
+    assert {tuple(k.path) for k in commit.parent_keys} == {("analytics", "published")}
+    monkeypatch.setenv("CAUSEWAY_WAREHOUSE", "bogus:x")  # fails in its step, not at load
+    assert (
+        dg.AssetKey(["lake", "commit"])
+        in build_definitions(Home.resolve(tmp_path)).resolve_asset_graph().materializable_asset_keys
+    )
+    monkeypatch.delenv("CAUSEWAY_WAREHOUSE")
+    assert (
+        dg.AssetKey(["lake", "commit"])
+        not in build_definitions(Home.resolve(tmp_path))
+        .resolve_asset_graph()
+        .materializable_asset_keys
+    )
 
 
 def test_a_site_contract_adds_an_asset_without_python(tmp_path):
