@@ -20,6 +20,13 @@ from warehouse.db import literal, qualified, quote
 # or time with a zone; DuckDB casts each to text and back.
 AS_TEXT = re.compile(r"\b(INTERVAL|BIT|UNION|UHUGEINT|BIGNUM|VARINT|TIME WITH TIME ZONE)\b")
 
+
+def as_json(data_type: str) -> bool:
+    """Lists that hold structs go as JSON text: pyiceberg 0.12 writes a NULL list of structs
+    as an empty list (a NULL `evidence` came back `[]`), and JSON keeps NULL apart."""
+    return "STRUCT(" in data_type and "[]" in data_type
+
+
 TABLES = """
 SELECT schema_name, table_name, sql, comment FROM duckdb_tables()
 WHERE database_name = current_database() AND NOT internal AND NOT temporary
@@ -32,7 +39,7 @@ ORDER BY column_index
 """
 # A generated column is computed again from the others, never inserted.
 STORED_COLUMNS = """
-SELECT column_name FROM duckdb_columns()
+SELECT column_name, data_type FROM duckdb_columns()
 WHERE database_name = current_database() AND schema_name || '.' || table_name = ?
 AND NOT is_generated ORDER BY column_index
 """
@@ -101,7 +108,9 @@ def to_arrow(
 ) -> pa.Table:
     """The table's rows, with the types Iceberg lacks as text."""
     select = ", ".join(
-        f"CAST({quote(c.name)} AS VARCHAR) AS {quote(c.name)}"
+        f"CAST(to_json({quote(c.name)}) AS VARCHAR) AS {quote(c.name)}"
+        if as_json(c.data_type)
+        else f"CAST({quote(c.name)} AS VARCHAR) AS {quote(c.name)}"
         if AS_TEXT.search(c.data_type)
         else quote(c.name)
         for c in shape.columns
@@ -141,10 +150,14 @@ def restore(
         con.execute(f"DROP TABLE IF EXISTS {qualified(name)}")
         con.execute(ddl)
     if files:
-        stored = [quote(c) for (c,) in con.execute(STORED_COLUMNS, [name]).fetchall()]
-        listed = ", ".join(stored)
+        stored = con.execute(STORED_COLUMNS, [name]).fetchall()
+        listed = ", ".join(quote(c) for c, _ in stored)
+        values = ", ".join(
+            f"CAST(CAST({quote(c)} AS JSON) AS {kind})" if as_json(kind) else quote(c)
+            for c, kind in stored
+        )
         con.execute(
-            f"INSERT INTO {qualified(name)} ({listed}) SELECT {listed} FROM read_parquet(?)",
+            f"INSERT INTO {qualified(name)} ({listed}) SELECT {values} FROM read_parquet(?)",
             [files],
         )
     for column, text in comments.items():

@@ -21,6 +21,7 @@ from warehouse.linking.review import (
     undo,
 )
 from warehouse.linking.run import LinkError, LinkResult, link_people
+from warehouse.linking.settings import load_settings
 from warehouse.linking.stage import RunOutcome, link_warehouse, run_outcome
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "link_people",
     "link_warehouse",
     "list_queue",
+    "load_settings",
     "queue_stats",
     "report_pair",
     "run_outcome",

@@ -25,12 +25,12 @@ from warehouse.linking import (
     estimate,
     item,
     list_queue,
+    load_settings,
     queue_stats,
     report_pair,
     sides,
     undo,
 )
-from warehouse.linking.settings import load_settings
 from warehouse.serve.access_log import (
     check_reason,
     log_access,

@@ -255,8 +255,9 @@ def test_a_lake_out_of_reach_leaves_the_district_local(district, tmp_path, monke
 
 
 def test_types_iceberg_lacks_come_back_exactly(tmp_path, monkeypatch):
-    """Intervals, enums, UUIDs, 128-bit integers, JSON, nested types and a generated column
-    survive the round trip with their DuckDB types, keys and comments."""
+    """Intervals, enums, UUIDs, 128-bit integers, JSON, nested types (a NULL list of structs
+    apart from an empty one) and a generated column survive the round trip with their
+    DuckDB types, keys and comments."""
     _lake_env(monkeypatch, f"sqlite:///{tmp_path / 'shared' / 'catalog.db'}", tmp_path / "lake")
     home = Home.resolve(tmp_path / "a").ensure()
     with WriterLock(home.writer_lock), open_warehouse(home) as con:
@@ -264,15 +265,18 @@ def test_types_iceberg_lacks_come_back_exactly(tmp_path, monkeypatch):
         con.execute(
             "CREATE TABLE core.odd (id UUID PRIMARY KEY, span INTERVAL, m mood, big HUGEINT, "
             "doc JSON, tags VARCHAR[], s STRUCT(a INTEGER, b VARCHAR), t TIMESTAMPTZ, "
+            "ev STRUCT(a INTEGER, b VARCHAR)[], "
             "twice HUGEINT GENERATED ALWAYS AS (big * 2) VIRTUAL)"
         )
         con.execute("COMMENT ON COLUMN core.odd.span IS 'how long'")
         con.execute(
-            "INSERT INTO core.odd (id, span, m, big, doc, tags, s, t) VALUES "
+            "INSERT INTO core.odd (id, span, m, big, doc, tags, s, t, ev) VALUES "
             f"(uuid(), INTERVAL 3 DAY + INTERVAL 2 HOUR, 'busy', {BIG}, "
             "'{\"a\": [1, 2]}', "
-            "['x', NULL], {'a': 1, 'b': '乙'}, TIMESTAMPTZ '2026-01-01 08:00:00+08'), "
-            "(uuid(), NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+            "['x', NULL], {'a': 1, 'b': '乙'}, TIMESTAMPTZ '2026-01-01 08:00:00+08', "
+            "[{'a': 1, 'b': 'it''s, \"quoted\"'}]), "
+            "(uuid(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), "
+            "(uuid(), NULL, NULL, NULL, NULL, [], NULL, NULL, [])"
         )
     assert commit_home(home) is not None
     other = Home.resolve(tmp_path / "b").ensure()
