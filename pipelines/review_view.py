@@ -4,7 +4,8 @@ every value is printed as text, never markup."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 import typer
 from rich.console import Console
@@ -14,7 +15,7 @@ from rich.text import Text
 from connectors.home import Home
 from pipelines.identified_view import logged, weight_in_words
 from pipelines.output import Format, print_rows
-from warehouse.linking import NoSuchItem
+from warehouse.linking import COMPARED, NoSuchItem
 from warehouse.serve import (
     record_decision,
     report_decision,
@@ -27,32 +28,8 @@ from warehouse.serve import (
 )
 
 EXIT_NOT_FOUND = 1
-SHOWN = (
-    "department",
-    "person_id",
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "phone",
-    "community",
-    "building_no",
-    "unit_no",
-    "room_no",
-    "match_probability",
-    "match_reason",
-)
-COMPARED = (
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "phone",
-    "community",
-    "building_no",
-    "unit_no",
-    "room_no",
-)
+T = TypeVar("T")
+SHOWN = ("department", "person_id", *COMPARED, "match_probability", "match_reason")
 KINDS = {
     "weak_link": "a record joined its person through a weak link",
     "near_match": "two persons the model almost joined",
@@ -80,14 +57,7 @@ def print_queue(
 
 
 def print_item(console: Console, home: Home, item_id: str, fmt: Format) -> None:
-    def read() -> Any:
-        try:
-            return show_item(home, item_id)
-        except NoSuchItem as exc:
-            console.print(Text(str(exc), style="red"), soft_wrap=True)
-            raise typer.Exit(EXIT_NOT_FOUND) from None
-
-    found = logged(console, read)
+    found = _written(console, lambda: show_item(home, item_id))
     head = found.item
     if fmt is not Format.table:
         rows = [[head["item_id"], r["side"], *(r[c] for c in SHOWN)] for r in found.records]
@@ -138,15 +108,22 @@ def print_item(console: Console, home: Home, item_id: str, fmt: Format) -> None:
     )
 
 
-def record(console: Console, home: Home, item_id: str, decision: str, reason: str) -> str:
-    def write() -> str:
+def _written(console: Console, write: Callable[[], T]) -> T:
+    """`write()` (or a read) in a logged session, or why nothing was done (an unknown item
+    or decision, a decision that is none of match, distinct, unsure) and an exit."""
+
+    def attempt() -> T:
         try:
-            return record_decision(home, item_id, decision, reason)
+            return write()
         except (NoSuchItem, ValueError) as exc:
             console.print(Text(str(exc), style="red"), soft_wrap=True)
             raise typer.Exit(EXIT_NOT_FOUND) from None
 
-    decision_id = logged(console, write)
+    return logged(console, attempt)
+
+
+def record(console: Console, home: Home, item_id: str, decision: str, reason: str) -> str:
+    decision_id = _written(console, lambda: record_decision(home, item_id, decision, reason))
     console.print(Text(f"Recorded {decision_id}: {item_id} is {decision}."))
     return decision_id
 
@@ -222,14 +199,7 @@ def record_pair(
 
     a, b = key(first), key(second)
 
-    def write() -> tuple[str, str]:
-        try:
-            return report_decision(home, a, b, decision, reason)
-        except (NoSuchItem, ValueError) as exc:
-            console.print(Text(str(exc), style="red"), soft_wrap=True)
-            raise typer.Exit(EXIT_NOT_FOUND) from None
-
-    item_id, decision_id = logged(console, write)
+    item_id, decision_id = _written(console, lambda: report_decision(home, a, b, decision, reason))
     console.print(
         Text(f"Recorded {decision_id} on {item_id}: {first} and {second} are {decision}.")
     )
@@ -237,13 +207,6 @@ def record_pair(
 
 
 def record_undo(console: Console, home: Home, decision_id: str, reason: str) -> str:
-    def write() -> str:
-        try:
-            return undo_decision(home, decision_id, reason)
-        except NoSuchItem as exc:
-            console.print(Text(str(exc), style="red"), soft_wrap=True)
-            raise typer.Exit(EXIT_NOT_FOUND) from None
-
-    new_id = logged(console, write)
+    new_id = _written(console, lambda: undo_decision(home, decision_id, reason))
     console.print(Text(f"Recorded {new_id}: {decision_id} is undone; its item is open again."))
     return new_id

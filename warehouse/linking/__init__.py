@@ -7,6 +7,7 @@ for the mentions that have none; stable IDs across relinks; incremental batches.
 from warehouse.linking.accuracy import Accuracy, Interval, Sample, draw_sample, estimate
 from warehouse.linking.explanation import Explanation, explain
 from warehouse.linking.review import (
+    COMPARED,
     DECISIONS,
     NoSuchItem,
     QueueStats,
@@ -25,6 +26,7 @@ from warehouse.linking.settings import load_settings
 from warehouse.linking.stage import RunOutcome, link_warehouse, run_outcome
 
 __all__ = [
+    "COMPARED",
     "DECISIONS",
     "Accuracy",
     "Explanation",

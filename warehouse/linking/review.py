@@ -294,6 +294,7 @@ LEFT JOIN m USING (source, source_record_id)
 LEFT JOIN core.person_source AS ps USING (source, source_record_id)
 ORDER BY k.side
 """
+# The fields a reviewer compares side by side (`sides` returns them for both records).
 COMPARED = (
     "name",
     "id_number",
