@@ -14,6 +14,7 @@ import duckdb
 
 from connectors.home import Home
 from demo import generate
+from tests.warehouse.published import published_home
 from warehouse.db.lock import WriterLock
 
 ROOT = Path(__file__).parents[2]
@@ -29,7 +30,7 @@ def causeway(*args: str) -> subprocess.Popen:
 
 def test_two_runs_started_together_load_each_file_once(tmp_path):
     home = Home.resolve(tmp_path).ensure()
-    generate(home.ingest, home.demo_truth, 2000, 9, 1)
+    generate(home.ingest, home.demo_truth, 600, 9, 1)
     runs = [causeway("run", "--home", str(home.root)) for _ in range(2)]
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
@@ -46,9 +47,7 @@ def test_two_runs_started_together_load_each_file_once(tmp_path):
 
 
 def test_status_while_a_run_holds_the_warehouse(tmp_path):
-    home = Home.resolve(tmp_path).ensure()
-    generate(home.ingest, home.demo_truth, 500, 9, 1)
-    assert causeway("run", "--home", str(home.root)).wait(timeout=300) == 0
+    home = published_home(tmp_path, 300, 9)
     holder = subprocess.Popen(
         [
             sys.executable,

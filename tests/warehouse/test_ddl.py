@@ -101,3 +101,26 @@ def test_the_macros_are_written_once_per_version_of_their_sql(tmp_path):
     # A reader of the file finds them too: they live in the warehouse, not the connection.
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         assert con.execute("SELECT cw_trim(' b ')").fetchall() == [("b",)]
+
+
+def test_an_open_rewrites_only_the_comments_that_differ(tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    query = (
+        "SELECT comment FROM duckdb_columns() WHERE schema_name = 'core' "
+        "AND table_name = 'person' AND column_name = 'id_number'"
+    )
+    with duckdb.connect(path) as con:
+        create_warehouse(con)
+        (expected,) = con.execute(query).fetchall()[0]
+        con.execute("COMMENT ON COLUMN core.person.id_number IS 'edited by hand'")
+        con.execute("COMMENT ON TABLE core.person IS NULL")
+    with duckdb.connect(path) as con:
+        tables_before = con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
+        create_warehouse(con)
+        assert con.execute(query).fetchall() == [(expected,)], "a changed comment is put back"
+        table = con.execute(
+            "SELECT comment FROM duckdb_tables() WHERE schema_name = 'core' "
+            "AND table_name = 'person'"
+        ).fetchall()
+        assert table[0][0], "a removed table comment is put back"
+        assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == tables_before

@@ -39,6 +39,7 @@ while True:
         errors.append(f"{type(exc).__name__}: {exc}")
     if done:
         break
+    time.sleep(0.005)  # an analyst's pace; a reader spinning flat out took a core from the run
 print(json.dumps({"seen": sorted(seen), "errors": errors[:5], "n_errors": len(errors),
                   "mixed": mixed[:5], "reads": reads}))
 """
