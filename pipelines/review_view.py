@@ -34,6 +34,10 @@ KINDS = {
     "weak_link": "a record joined its person through a weak link",
     "near_match": "two persons the model almost joined",
     "conflicting_fields": "one person whose records disagree on a strong field",
+    "rival_person": "a record the model finds likely to be another person's too",
+    "same_register": "one person holding two records of one register",
+    "unmatched": "a record that matched no one, and a person it may be",
+    "relink_changed": "persons a relink merged or split",
     "conflicting_decisions": "a decision that could not hold",
 }
 

@@ -3,9 +3,11 @@
 A decision names two records by their keys (source, record ID), never by person ID, so
 it survives renumbering, a full relink and a rebuild (which carries the `link` schema).
 After the clusters are formed and before person IDs are given, every active decision is
-applied: `match` puts the two records' clusters together, `distinct` takes the record
-that joined the other's person (with the records that joined through it) out into a
-cluster of its own. `distinct` wins over `match` when the two cannot both hold; so does
+applied: `match` puts the two records' clusters together (or, where the two persons hold
+different valid ID numbers, moves the record that joined its person through a link, with
+the records that joined through it, to the other), `distinct` takes the record that
+joined the other's person (with the records that joined through it) out into a cluster
+of its own. `distinct` wins over `match` when the two cannot both hold; so does
 the rule that two different valid ID numbers are never one person. Each decision that
 could not hold is returned, and becomes a queue item of its own (warehouse/linking/
 review.py).
@@ -102,6 +104,7 @@ def apply_decisions(con: duckdb.DuckDBPyConnection, required: int = 1) -> list[U
     rows = con.execute(CLUSTERS_OF).fetchall()
     cluster = {u: key for u, key, _, _, _ in rows}
     via = {u: v for u, _, v, _, _ in rows}
+    id_of = {u: (n if has else None) for u, _, _, n, has in rows}
     members: dict[str, set[int]] = {}
     numbers: dict[str, set[str]] = {}
     for u, key, _, number, has in rows:
@@ -119,16 +122,35 @@ def apply_decisions(con: duckdb.DuckDBPyConnection, required: int = 1) -> list[U
             cluster[u] = key
             members.setdefault(key, set()).add(u)
 
+    def numbers_of(us: set[int]) -> set[str]:
+        return {id_of[u] for u in us if id_of[u] is not None}
+
     for decision_id, kind, a, b in decisions:
         if kind != "match" or cluster[a] == cluster[b]:
             continue
-        if len(numbers.get(cluster[a], set()) | numbers.get(cluster[b], set())) > 1:
-            unheld.append(Unheld(decision_id, "the two persons hold different valid ID numbers"))
+        if len(numbers.get(cluster[a], set()) | numbers.get(cluster[b], set())) <= 1:
+            keep, gone = sorted((cluster[a], cluster[b]))
+            numbers[keep] = numbers.get(keep, set()) | numbers.pop(gone, set())
+            move(set(members[gone]), keep)
+            how[b] = ("decided", a, decision_id)
             continue
-        keep, gone = sorted((cluster[a], cluster[b]))
-        numbers[keep] = numbers.get(keep, set()) | numbers.pop(gone, set())
-        move(set(members[gone]), keep)
-        how[b] = ("decided", a, decision_id)
+        # Two persons with different ID numbers stay two; a record that joined one of
+        # them through a link (a namesake's incident report) moves to the other instead,
+        # with the records that joined through it, if it brings no third number.
+        for mover, anchor in ((b, a), (a, b)):
+            home_key, target = cluster[mover], cluster[anchor]
+            branch = _branch(mover, members[home_key], via)
+            if branch == members[home_key]:
+                continue  # the whole person: that would be the merge refused above
+            if len(numbers_of(branch) | numbers.get(target, set())) > 1:
+                continue
+            move(branch, target)
+            numbers[home_key] = numbers_of(members[home_key])
+            numbers[target] = numbers.get(target, set()) | numbers_of(branch)
+            how[mover] = ("decided", anchor, decision_id)
+            break
+        else:
+            unheld.append(Unheld(decision_id, "the two persons hold different valid ID numbers"))
     for decision_id, kind, a, b in decisions:
         if kind != "distinct" or cluster[a] != cluster[b]:
             continue

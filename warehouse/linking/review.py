@@ -9,6 +9,17 @@ cannot:
 - `conflicting_fields`: a person whose records hold two full birth dates, two sexes, or
   two names (more than a character apart, and not homophones) with no valid ID number in
   common;
+- `rival_person`: a record without a valid ID number that joined one person while the
+  model also found it likely (a link in the band) to be a record of another person: the
+  namesake in the same building whom the model cannot tell apart without a birth date;
+- `same_register`: a person holding two records of one register that lists each resident
+  once (a subject, not an incident's party), without one valid ID number in common: a
+  false merge, or the department's own duplicate;
+- `unmatched`: a record that matched no one, and a person it may be after all: the one
+  other person of that name in the district, or one sharing its name and building, its
+  name and phone, or its birth date and phone;
+- `relink_changed`: persons a full relink merged or split (a record it put with another
+  person's, or took away from its own), so a clerk can confirm the change or undo it;
 - `conflicting_decisions`: a decision the run could not apply (warehouse/linking/
   decisions.py);
 - `reported`: a pair a reviewer found outside the queue (a caller, a home visit) and
@@ -32,6 +43,7 @@ from typing import Any
 import duckdb
 
 from schemas.contracts import SourceContract
+from schemas.incident import SUBJECT_ROLE
 from warehouse.db import has_table
 from warehouse.linking.decisions import BINDING, Unheld
 from warehouse.linking.mentions import mentions_sql
@@ -97,9 +109,79 @@ fields AS (
         PARTITION BY person_id ORDER BY
             CASE field WHEN 'birth_date' THEN 0 WHEN 'sex' THEN 1 ELSE 2 END, u0, v0) = 1
 ),
+sizes AS (SELECT person_id, count(*) AS records FROM link_final GROUP BY person_id),
+rival AS (
+    SELECT 'rival_person' AS kind, r.unique_id AS u0, b.unique_id AS v0,
+           e.match_probability AS probability, e.match_weight AS weight, e.evidence,
+           'may be the other person''s record: `match` moves it there' AS note
+    FROM link_edges AS e
+    JOIN member AS r ON r.unique_id IN (e.unique_id_l, e.unique_id_r)
+    JOIN member AS b ON b.unique_id = e.unique_id_l + e.unique_id_r - r.unique_id
+    JOIN sizes AS s ON s.person_id = r.person_id
+    WHERE r.person_id <> b.person_id AND NOT r.has_id AND s.records > 1
+      AND e.match_probability >= $low
+      -- A record a reviewer placed is where the reviewer put it.
+      AND r.unique_id NOT IN (SELECT unique_id FROM review_decided)
+    QUALIFY row_number() OVER (
+        PARTITION BY r.unique_id, b.person_id ORDER BY e.match_weight DESC, b.unique_id) = 1
+),
+register AS (
+    SELECT 'same_register' AS kind, x.unique_id AS u0, y.unique_id AS v0,
+           NULL::DOUBLE AS probability, NULL::DOUBLE AS weight,
+           NULL::STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[] AS evidence,
+           'the person holds two ' || x.source || ' records' AS note
+    FROM member AS x JOIN member AS y
+      ON y.person_id = x.person_id AND y.source = x.source AND y.unique_id > x.unique_id
+    WHERE x.role = $subject AND y.role = $subject
+      AND NOT (x.has_id AND y.has_id AND x.id_number = y.id_number)
+),
+solo AS (
+    SELECT m.* FROM member AS m JOIN sizes AS s USING (person_id) WHERE s.records = 1
+),
+namesakes AS (
+    SELECT name, count(DISTINCT person_id) AS persons FROM member GROUP BY name
+),
+-- Equi-joins only (an OR join of a few thousand lone records against every record is a
+-- nested loop at 250k residents).
+lone_pairs AS (
+    SELECT r.unique_id AS u0, c.unique_id AS v0, 0 AS rank,
+           'the only other person named ' || r.name AS note
+    FROM solo AS r JOIN namesakes AS n ON n.name = r.name AND n.persons = 2
+    JOIN member AS c ON c.name = r.name AND c.person_id <> r.person_id
+    UNION ALL
+    SELECT r.unique_id, c.unique_id, 1, 'the same name in the same building'
+    FROM solo AS r JOIN link_places AS pr ON pr.unique_id = r.unique_id
+    JOIN member AS c ON c.name_pinyin = r.name_pinyin AND c.person_id <> r.person_id
+    JOIN link_places AS pc ON pc.unique_id = c.unique_id AND pc.building_id = pr.building_id
+    UNION ALL
+    SELECT r.unique_id, c.unique_id, 2, 'the same name and phone'
+    FROM solo AS r JOIN member AS c
+      ON c.name_pinyin = r.name_pinyin AND c.phone = r.phone AND c.person_id <> r.person_id
+    UNION ALL
+    SELECT r.unique_id, c.unique_id, 3, 'the same birth date and phone'
+    FROM solo AS r JOIN member AS c
+      ON c.birth_date = r.birth_date AND c.phone = r.phone AND c.person_id <> r.person_id
+),
+lone AS (
+    SELECT 'unmatched' AS kind, l.u0, l.v0, NULL::DOUBLE AS probability,
+           NULL::DOUBLE AS weight,
+           NULL::STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[] AS evidence,
+           'matched no one; ' || l.note AS note
+    FROM lone_pairs AS l JOIN link_final AS f ON f.unique_id = l.v0
+    QUALIFY row_number() OVER (
+        PARTITION BY l.u0, f.person_id ORDER BY l.rank, l.v0) = 1
+),
+relinked AS (
+    SELECT 'relink_changed' AS kind, u0, v0, NULL::DOUBLE AS probability,
+           NULL::DOUBLE AS weight,
+           NULL::STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[] AS evidence,
+           note
+    FROM review_relinked
+),
 unheld AS (SELECT * FROM review_unheld)
 SELECT * FROM weak UNION ALL SELECT * FROM near UNION ALL SELECT * FROM fields
-UNION ALL SELECT * FROM unheld
+UNION ALL SELECT * FROM rival UNION ALL SELECT * FROM register UNION ALL SELECT * FROM lone
+UNION ALL SELECT * FROM relinked UNION ALL SELECT * FROM unheld
 """
 
 # One row per item: the pair in key order, what differs, where, and what it moves.
@@ -182,6 +264,45 @@ ON CONFLICT (item_id) DO UPDATE SET
                         ELSE link.review_queue.close_reason END
 """
 
+# Records this run put with another person's records, or took from their own, against
+# the person IDs they had before (a decision's own moves are the reviewer's, not asked).
+# One pair per person joined or part split off: a record of that part and one of the rest.
+RELINKED = """
+CREATE OR REPLACE TEMP TABLE review_relinked AS
+WITH r AS (
+    SELECT m.unique_id, m.previous_person_id AS before, f.person_id AS after
+    FROM link_mentions AS m JOIN link_final AS f USING (unique_id)
+    JOIN link_assign AS a USING (unique_id)
+    WHERE m.previous_person_id IS NOT NULL AND a.decision IS NULL
+),
+parts AS (SELECT before, after, min(unique_id) AS first, count(*) AS n FROM r GROUP BY ALL),
+merged AS (
+    SELECT p.first AS u0, q.first AS v0,
+           'a relink put two persons together (' || p.before || ' joined ' || q.before
+               || ')' AS note
+    FROM parts AS p JOIN parts AS q ON q.after = p.after AND q.before <> p.before
+    WHERE (q.n, q.before) > (p.n, p.before)  -- q is the person the part joined
+    QUALIFY row_number() OVER (PARTITION BY p.after, p.before ORDER BY q.n DESC, q.before) = 1
+),
+split AS (
+    SELECT p.first AS u0, q.first AS v0,
+           'a relink took records from their person (' || p.before || ')' AS note
+    FROM parts AS p JOIN parts AS q ON q.before = p.before AND q.after <> p.after
+    WHERE (q.n, q.after) > (p.n, p.after)  -- q kept the person's ID
+    QUALIFY row_number() OVER (PARTITION BY p.before, p.after ORDER BY q.n DESC, q.after) = 1
+)
+SELECT * FROM merged UNION ALL SELECT * FROM split
+"""
+
+# The records a binding decision names.
+DECIDED = f"""
+CREATE OR REPLACE TEMP TABLE review_decided AS
+SELECT m.unique_id FROM ({BINDING}) AS d
+JOIN link_mentions AS m
+  ON (m.source = d.source_a AND m.source_record_id = d.record_a)
+  OR (m.source = d.source_b AND m.source_record_id = d.record_b)
+"""
+
 # Open items this run looked at again and did not find are moot. A full run looks at
 # everything; an incremental one at conflicts, decisions and the records it relinked.
 CLOSE = """
@@ -195,8 +316,12 @@ LEFT JOIN link_mentions AS a ON a.source = q2.source_a AND a.source_record_id = 
 LEFT JOIN link_mentions AS b ON b.source = q2.source_b AND b.source_record_id = q2.record_b
 WHERE q.item_id = q2.item_id AND q.status = 'open'
   AND q.item_id NOT IN (SELECT item_id FROM review_items)
-  AND q.kind NOT IN ('reported', 'sample')  -- not found by runs: never moot by one
-  AND (q.kind IN ('conflicting_fields', 'conflicting_decisions') OR $full
+  -- Not found by runs, or found once (a relink's change): never moot by one.
+  AND (q.kind NOT IN ('reported', 'sample', 'relink_changed')
+       OR a.unique_id IS NULL OR b.unique_id IS NULL)
+  -- Kinds found over every record are looked at again by every run.
+  AND (q.kind IN ('conflicting_fields', 'conflicting_decisions', 'same_register',
+                  'unmatched') OR $full
        OR a.unique_id IS NULL OR b.unique_id IS NULL OR a.is_new OR b.is_new)
 """
 
@@ -222,8 +347,10 @@ def refresh_queue(
         "JOIN link_mentions AS b ON b.source = d.source_b AND b.source_record_id = d.record_b",
         {"ids": [u.decision_id for u in unheld], "whys": [u.why for u in unheld]},
     )
+    con.execute(RELINKED)
+    con.execute(DECIDED, {"required": rule.reviewers_required})
     low, high = rule.band
-    con.execute(CANDIDATES, {"low": low, "high": high})
+    con.execute(CANDIDATES, {"low": low, "high": high, "subject": SUBJECT_ROLE})
     vulnerable = (
         "SELECT person_id FROM mart.vulnerable_residents"
         if has_table(con, "mart.vulnerable_residents")
