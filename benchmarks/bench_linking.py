@@ -4,7 +4,8 @@ Prints pairwise precision, recall and F1 for persons and dwellings, cluster coun
 against the truth, blocking recall, wall times for the full link and for an incremental
 batch of 10,000 records, and the share of people who keep their ID when the second
 month arrives and after the nightly full relink, and the false merges inside households,
-among twins and among same-named relatives. Times are also printed as ratios to
+among twins and among same-named relatives, and the review queue's size with the share
+of the wrongly placed records it holds. Times are also printed as ratios to
 exact matching on valid ID numbers alone (a GROUP BY over the same records), measured
 in the same run. Targets (issue 15, on the demo with its quirks): persons precision
 >= 0.9995 and recall >= 0.999, dwellings precision and recall >= 0.999, full link
@@ -130,6 +131,26 @@ def report(label: str, s: dict) -> None:
     )
 
 
+def review(home) -> None:
+    """The review queue's size, and the share of the linker's errors it holds."""
+    import duckdb
+
+    from warehouse.linking.evaluate import queue_coverage
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        c = queue_coverage(con, home.demo_truth / "persons.csv")
+        persons = con.execute("SELECT count(*) FROM core.person").fetchall()[0][0]
+    print(
+        f"  review queue: {c.open_items:,} open items ({c.open_items / persons:.2%} of "
+        f"{persons:,} persons) hold {c.merged_in_queue + c.split_in_queue} of "
+        f"{c.merged + c.split} wrongly placed records ({c.share:.0%}): "
+        f"{c.merged_in_queue} of {c.merged} merged into the wrong person, "
+        f"{c.split_in_queue} of {c.split} split from their own"
+    )
+    for kind, (items, holding) in c.items_with_an_error.items():
+        print(f"    {kind}: {items:,} items, {holding:,} holding an error")
+
+
 def split_batch(source: Path, first: Path, rest: Path, rows: int) -> int:
     """The first `rows` records of a CSV export as one file, the others as another."""
     raw = source.read_bytes()
@@ -169,6 +190,7 @@ def main() -> None:
             f"model, {full['alone']:,} matching no one"
         )
         report("month 1", scores(home))
+        review(home)
         save_links(home, root / "month1.parquet")
 
         # Month 2 arrives; first a batch of 10,000 health records on its own.

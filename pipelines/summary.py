@@ -102,6 +102,16 @@ def print_link(console: Console, link: LinkResult | None) -> None:
         f"Person IDs: {link.ids_created:,} created, {link.ids_merged:,} merged, "
         f"{link.ids_split:,} split, {link.ids_retired:,} retired."
     )
+    if link.labels_checked:
+        agree = link.labels_checked - link.labels_disagreeing
+        line = f"Reviewers' labels: the new model agrees with {agree:,} of {link.labels_checked:,}"
+        if link.labels_past_limit:
+            console.print(
+                f"[yellow]{line}; more disagree than review.label_disagreement allows[/yellow]"
+                " (the decisions still bind: `causeway review accuracy`)."
+            )
+        else:
+            console.print(f"{line}.")
 
 
 def print_failed_checks(console: Console, checks: Sequence[FailedCheck]) -> None:

@@ -5,9 +5,16 @@ from __future__ import annotations
 from rich.console import Console
 
 from connectors.home import Home
-from pipelines.summary import print_refused, print_run, print_set_apart, print_status
+from pipelines.summary import (
+    print_link,
+    print_refused,
+    print_run,
+    print_set_apart,
+    print_status,
+)
 from tests.warehouse.file_history import file_history
 from warehouse.db import LoadResult
+from warehouse.linking import LinkResult
 
 
 def printed(show, *args) -> str:
@@ -80,3 +87,23 @@ def test_a_run_shows_a_hostile_file_name_and_its_reason_escaped():
     assert "\x1b" not in text
     assert f"rejected police/{shown} (F0000001): bad {shown}" in text
     assert f"still being written police/{shown}: left for the next run" in text
+
+
+def _link(**labels) -> LinkResult:
+    counts = dict.fromkeys(
+        ("mentions", "new_mentions", "candidate_pairs", "persons", "linked_by_id",
+         "linked_by_model", "unlinked", "ids_created", "ids_merged", "ids_split",
+         "ids_retired", "buildings", "dwellings"), 1,
+    )  # fmt: skip
+    return LinkResult("link-1", "full", **counts, seconds=1.0, model_file=None, **labels)
+
+
+def test_a_full_relink_says_how_far_its_model_is_from_the_labels():
+    quiet = printed(print_link, _link())
+    assert "labels" not in quiet, "no labels, nothing said"
+    agreeing = printed(print_link, _link(labels_checked=40, labels_disagreeing=2))
+    assert "Reviewers' labels: the new model agrees with 38 of 40." in agreeing
+    past = printed(
+        print_link, _link(labels_checked=40, labels_disagreeing=9, labels_past_limit=True)
+    )
+    assert "agrees with 31 of 40; more disagree than review.label_disagreement allows" in past

@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS link.runs (
 -- Columns added after the first release; a warehouse made before gets them here.
 ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS dagster_run_id VARCHAR;
 ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS timings JSON;
+ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS labels_checked BIGINT;
+ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS labels_disagreeing BIGINT;
+ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS labels_past_limit BOOLEAN;
 CREATE TABLE IF NOT EXISTS link.evidence (
     source VARCHAR NOT NULL,
     source_record_id VARCHAR NOT NULL,

@@ -212,3 +212,81 @@ def false_merges(con: duckdb.DuckDBPyConnection, truth_folder: Path) -> FalseMer
     _truth(con, truth_folder / "persons.csv")
     row = con.execute(FALSE_MERGES, [str(truth_folder / "people.csv")]).fetchall()[0]
     return FalseMerges(*(int(v) for v in row))
+
+
+@dataclass(frozen=True)
+class QueueCoverage:
+    """The linker's remaining errors against the truth, and how many the open review
+    queue holds. A record is wrongly merged when its person's majority is someone else,
+    split off when it is not with the majority of its true person (ties broken by ID)."""
+
+    merged: int
+    split: int
+    merged_in_queue: int
+    split_in_queue: int
+    open_items: int
+    items_with_an_error: dict[str, tuple[int, int]]  # kind → (open items, holding an error)
+
+    @property
+    def share(self) -> float:
+        errors = self.merged + self.split
+        return (self.merged_in_queue + self.split_in_queue) / errors if errors else 1.0
+
+
+# An item holds an error when it names the wrongly placed record, or (for a record split
+# off) pairs the two persons that should be one.
+COVERAGE = """
+WITH j AS (
+    SELECT ps.source, ps.source_record_id, ps.person_id AS ours, t.true_person_id AS truth
+    FROM core.person_source AS ps JOIN eval_truth AS t USING (source, source_record_id)
+),
+majority AS (
+    SELECT ours, truth AS most FROM (SELECT ours, truth, count(*) AS n FROM j GROUP BY ALL)
+    QUALIFY row_number() OVER (PARTITION BY ours ORDER BY n DESC, truth) = 1
+),
+home AS (
+    SELECT truth, ours AS own FROM (SELECT truth, ours, count(*) AS n FROM j GROUP BY ALL)
+    QUALIFY row_number() OVER (PARTITION BY truth ORDER BY n DESC, ours) = 1
+),
+err AS (
+    SELECT j.*, CASE WHEN j.truth <> m.most THEN 'merged' ELSE 'split' END AS kind, h.own
+    FROM j JOIN majority AS m USING (ours) JOIN home AS h USING (truth)
+    WHERE j.truth <> m.most OR j.ours <> h.own
+),
+q AS (SELECT * FROM link.review_queue WHERE status = 'open'),
+hits AS (
+    SELECT DISTINCT e.source, e.source_record_id, e.kind, q.item_id, q.kind AS item_kind
+    FROM err AS e JOIN q ON q.source_a = e.source AND q.record_a = e.source_record_id
+    UNION
+    SELECT DISTINCT e.source, e.source_record_id, e.kind, q.item_id, q.kind
+    FROM err AS e JOIN q ON q.source_b = e.source AND q.record_b = e.source_record_id
+    UNION
+    SELECT DISTINCT e.source, e.source_record_id, e.kind, q.item_id, q.kind
+    FROM err AS e JOIN q ON e.kind = 'split'
+     AND ((q.person_a = e.ours AND q.person_b = e.own)
+          OR (q.person_b = e.ours AND q.person_a = e.own))
+)
+SELECT (SELECT count(*) FROM err WHERE kind = 'merged'),
+       (SELECT count(*) FROM err WHERE kind = 'split'),
+       (SELECT count(DISTINCT (source, source_record_id)) FROM hits WHERE kind = 'merged'),
+       (SELECT count(DISTINCT (source, source_record_id)) FROM hits WHERE kind = 'split'),
+       (SELECT count(*) FROM q),
+       (SELECT coalesce(map(list(kind), list(items)), map()) FROM (
+            SELECT q.kind, count(*) AS items FROM q GROUP BY 1)),
+       (SELECT coalesce(map(list(item_kind), list(n)), map()) FROM (
+            SELECT item_kind, count(DISTINCT item_id) AS n FROM hits GROUP BY 1))
+"""
+
+
+def queue_coverage(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> QueueCoverage:
+    """How much of the linker's error the open review queue holds (the truth's records)."""
+    _truth(con, truth_csv)
+    merged, split, merged_in, split_in, items, by_kind, hits = con.execute(COVERAGE).fetchall()[0]
+    return QueueCoverage(
+        int(merged),
+        int(split),
+        int(merged_in),
+        int(split_in),
+        int(items),
+        {kind: (int(n), int(hits.get(kind, 0))) for kind, n in sorted(by_kind.items())},
+    )

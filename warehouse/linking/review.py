@@ -12,12 +12,12 @@ cannot:
 - `rival_person`: a record without a valid ID number that joined one person while the
   model also found it likely (a link in the band) to be a record of another person: the
   namesake in the same building whom the model cannot tell apart without a birth date;
-- `same_register`: a person holding two records of one register that lists each resident
-  once (a subject, not an incident's party), without one valid ID number in common: a
-  false merge, or the department's own duplicate;
+- `same_register`: a person holding two records of one register (a source that lists
+  each resident once, read off the data as in registers.py) without one valid ID number
+  in common: a false merge, or the department's own duplicate;
 - `unmatched`: a record that matched no one, and a person it may be after all: the one
-  other person of that name in the district, or one sharing its name and building, its
-  name and phone, or its birth date and phone;
+  other person of that name in the district (for a bare row, a name at an address), or
+  one sharing its name and building, its name and phone, or its birth date and phone;
 - `relink_changed`: persons a full relink merged or split (a record it put with another
   person's, or took away from its own), so a clerk can confirm the change or undo it;
 - `conflicting_decisions`: a decision the run could not apply (warehouse/linking/
@@ -43,7 +43,6 @@ from typing import Any
 import duckdb
 
 from schemas.contracts import SourceContract
-from schemas.incident import SUBJECT_ROLE
 from warehouse.db import has_table
 from warehouse.linking.decisions import BINDING, Unheld
 from warehouse.linking.mentions import mentions_sql
@@ -109,21 +108,49 @@ fields AS (
         PARTITION BY person_id ORDER BY
             CASE field WHEN 'birth_date' THEN 0 WHEN 'sex' THEN 1 ELSE 2 END, u0, v0) = 1
 ),
-sizes AS (SELECT person_id, count(*) AS records FROM link_final GROUP BY person_id),
+unheld AS (SELECT * FROM review_unheld)
+SELECT * FROM weak UNION ALL SELECT * FROM near UNION ALL SELECT * FROM fields
+UNION ALL SELECT * FROM unheld
+"""
+
+# What a confident model may have got wrong, added to the candidates by a statement of its
+# own (one query for all of it outgrew the 1 GB memory limit at 250k residents); the
+# scored pairs are narrowed on IDs and weights first, their evidence fetched last.
+RIVAL_NOTE = "may be the other person's record: `match` moves it there"
+CONFIDENT = """
+INSERT INTO review_found
+WITH sizes AS (SELECT person_id, count(*) AS records FROM link_final GROUP BY person_id),
+member AS (
+    SELECT f.person_id, m.unique_id, m.source, m.has_id, m.id_number, m.name,
+           m.name_pinyin, m.birth_date, m.phone
+    FROM link_final AS f JOIN link_mentions AS m USING (unique_id)
+),
+directed AS (
+    SELECT unique_id_l AS u, unique_id_r AS v, match_weight AS w
+    FROM link_edges WHERE match_probability >= $low
+    UNION ALL
+    SELECT unique_id_r, unique_id_l, match_weight FROM link_edges WHERE match_probability >= $low
+),
+rival_pairs AS (
+    SELECT r.unique_id AS u0, b.unique_id AS v0
+    FROM directed AS e
+    JOIN member AS r ON r.unique_id = e.u AND NOT r.has_id
+    JOIN member AS b ON b.unique_id = e.v AND b.person_id <> r.person_id
+    JOIN sizes AS s ON s.person_id = r.person_id AND s.records > 1
+    -- A record a reviewer placed is where the reviewer put it.
+    ANTI JOIN review_decided AS d ON d.unique_id = r.unique_id
+    QUALIFY row_number() OVER (PARTITION BY r.unique_id, b.person_id ORDER BY e.w DESC, e.v) = 1
+),
 rival AS (
-    SELECT 'rival_person' AS kind, r.unique_id AS u0, b.unique_id AS v0,
-           e.match_probability AS probability, e.match_weight AS weight, e.evidence,
-           'may be the other person''s record: `match` moves it there' AS note
-    FROM link_edges AS e
-    JOIN member AS r ON r.unique_id IN (e.unique_id_l, e.unique_id_r)
-    JOIN member AS b ON b.unique_id = e.unique_id_l + e.unique_id_r - r.unique_id
-    JOIN sizes AS s ON s.person_id = r.person_id
-    WHERE r.person_id <> b.person_id AND NOT r.has_id AND s.records > 1
-      AND e.match_probability >= $low
-      -- A record a reviewer placed is where the reviewer put it.
-      AND r.unique_id NOT IN (SELECT unique_id FROM review_decided)
-    QUALIFY row_number() OVER (
-        PARTITION BY r.unique_id, b.person_id ORDER BY e.match_weight DESC, b.unique_id) = 1
+    SELECT 'rival_person' AS kind, p.u0, p.v0, e.match_probability AS probability,
+           e.match_weight AS weight, e.evidence, $rival_note AS note
+    FROM rival_pairs AS p
+    JOIN link_edges AS e ON e.unique_id_l = p.u0 AND e.unique_id_r = p.v0
+    UNION ALL
+    SELECT 'rival_person', p.u0, p.v0, e.match_probability, e.match_weight, e.evidence,
+           $rival_note
+    FROM rival_pairs AS p
+    JOIN link_edges AS e ON e.unique_id_l = p.v0 AND e.unique_id_r = p.u0
 ),
 register AS (
     SELECT 'same_register' AS kind, x.unique_id AS u0, y.unique_id AS v0,
@@ -132,7 +159,7 @@ register AS (
            'the person holds two ' || x.source || ' records' AS note
     FROM member AS x JOIN member AS y
       ON y.person_id = x.person_id AND y.source = x.source AND y.unique_id > x.unique_id
-    WHERE x.role = $subject AND y.role = $subject
+    WHERE list_contains($registers, x.source)
       AND NOT (x.has_id AND y.has_id AND x.id_number = y.id_number)
 ),
 solo AS (
@@ -144,10 +171,13 @@ namesakes AS (
 -- Equi-joins only (an OR join of a few thousand lone records against every record is a
 -- nested loop at 250k residents).
 lone_pairs AS (
+    -- A bare row (a name at an address, no birth date, no phone): the model had nothing
+    -- else to go on. A lone record with either met a namesake who differs on it.
     SELECT r.unique_id AS u0, c.unique_id AS v0, 0 AS rank,
            'the only other person named ' || r.name AS note
     FROM solo AS r JOIN namesakes AS n ON n.name = r.name AND n.persons = 2
     JOIN member AS c ON c.name = r.name AND c.person_id <> r.person_id
+    WHERE r.birth_date IS NULL AND r.phone IS NULL
     UNION ALL
     SELECT r.unique_id, c.unique_id, 1, 'the same name in the same building'
     FROM solo AS r JOIN link_places AS pr ON pr.unique_id = r.unique_id
@@ -177,11 +207,9 @@ relinked AS (
            NULL::STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[] AS evidence,
            note
     FROM review_relinked
-),
-unheld AS (SELECT * FROM review_unheld)
-SELECT * FROM weak UNION ALL SELECT * FROM near UNION ALL SELECT * FROM fields
-UNION ALL SELECT * FROM rival UNION ALL SELECT * FROM register UNION ALL SELECT * FROM lone
-UNION ALL SELECT * FROM relinked UNION ALL SELECT * FROM unheld
+)
+SELECT * FROM rival UNION ALL SELECT * FROM register UNION ALL SELECT * FROM lone
+UNION ALL SELECT * FROM relinked
 """
 
 # One row per item: the pair in key order, what differs, where, and what it moves.
@@ -333,8 +361,10 @@ def refresh_queue(
     rule: ReviewRule,
     unheld: list[Unheld],
     now: dt.datetime,
+    registers: list[str],
 ) -> int:
-    """Refreshes the queue from this run's temp tables; returns the open items."""
+    """Refreshes the queue from this run's temp tables; returns the open items.
+    `registers`: the sources that list each resident once (registers.py)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE review_unheld AS "
         "SELECT 'conflicting_decisions' AS kind, a.unique_id AS u0, b.unique_id AS v0, "
@@ -350,7 +380,8 @@ def refresh_queue(
     con.execute(RELINKED)
     con.execute(DECIDED, {"required": rule.reviewers_required})
     low, high = rule.band
-    con.execute(CANDIDATES, {"low": low, "high": high, "subject": SUBJECT_ROLE})
+    con.execute(CANDIDATES, {"low": low, "high": high})
+    con.execute(CONFIDENT, {"low": low, "registers": registers, "rival_note": RIVAL_NOTE})
     vulnerable = (
         "SELECT person_id FROM mart.vulnerable_residents"
         if has_table(con, "mart.vulnerable_residents")

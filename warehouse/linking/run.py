@@ -27,6 +27,7 @@ from warehouse.linking.evidence import REASON_SQL
 from warehouse.linking.features import features_sql, names_sql
 from warehouse.linking.golden import write_people
 from warehouse.linking.ids import assign_person_ids
+from warehouse.linking.labels import LabelCheck, check_labels
 from warehouse.linking.model import (
     RETAINED,
     load_model,
@@ -38,6 +39,7 @@ from warehouse.linking.model import (
 from warehouse.linking.names import create_name_table
 from warehouse.linking.places import link_places
 from warehouse.linking.records import write_records
+from warehouse.linking.registers import register_sources
 from warehouse.linking.review import refresh_queue
 from warehouse.linking.settings import LinkSettings, load_settings
 
@@ -87,6 +89,9 @@ class LinkResult:
     seconds: float
     model_file: str | None
     timings: str = "{}"
+    labels_checked: int = 0  # reviewers' labels scored by a newly trained model (labels.py)
+    labels_disagreeing: int = 0
+    labels_past_limit: bool = False  # more disagree than `review.label_disagreement`
     skipped: bool = False  # nothing to do: nothing written, not recorded in link.runs
 
     @property
@@ -202,6 +207,12 @@ def link_people(
         con.register("link_edges_arrow", edges)
         con.execute("CREATE OR REPLACE TEMP TABLE link_edges AS SELECT * FROM link_edges_arrow")
         con.unregister("link_edges_arrow")
+        # Only a full run scores every pair: an incremental one scores the new records'.
+        labels = (
+            check_labels(con, settings.match_threshold, settings.review.reviewers_required)
+            if mode == "full"
+            else LabelCheck(0, 0, 0)
+        )
 
         unheld = assign_clusters(
             con,
@@ -225,10 +236,17 @@ def link_people(
         clock.lap("people")
         write_records(con, contracts)
         clock.lap("records")
-        refresh_queue(con, run_id, mode == "full", settings.review, unheld, now)
+        registers = register_sources(con, settings.registers)
+        refresh_queue(con, run_id, mode == "full", settings.review, unheld, now, registers)
         clock.lap("review")
         result = _result(con, run_id, mode, mentions, new, len(edges), started, model_path)
-        result = dataclasses.replace(result, timings=clock.laps)
+        result = dataclasses.replace(
+            result,
+            timings=clock.laps,
+            labels_checked=labels.labels,
+            labels_disagreeing=labels.disagreeing,
+            labels_past_limit=labels.share > settings.review.label_disagreement,
+        )
         _record(con, result, now, dagster_run_id)
     return result
 

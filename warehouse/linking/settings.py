@@ -50,6 +50,9 @@ class ReviewRule(BaseModel):
     band: tuple[float, float]
     queue_limit: int = Field(gt=0)
     reviewers_required: int = Field(default=1, ge=1)
+    # A full relink whose new model disagrees with more than this share of the reviewers'
+    # labels says so (warehouse/linking/labels.py).
+    label_disagreement: float = Field(default=0.1, ge=0, le=1)
 
     def model_post_init(self, _context: object) -> None:
         low, high = self.band

@@ -15,6 +15,7 @@ from tests.warehouse.published import published_home
 from warehouse.db import WriterLock, open_warehouse
 from warehouse.ingest import process_pending
 from warehouse.linking import link_warehouse
+from warehouse.linking.evaluate import queue_coverage
 from warehouse.ops import rebuild
 from warehouse.serve import (
     read_access_log,
@@ -292,4 +293,12 @@ def test_a_labelled_sample_estimates_precision_and_recall(linked, tmp_path):
 
 @pytest.mark.slow
 def test_the_20k_demo_labelled_sample_holds_the_true_figures(tmp_path):
-    _estimate_holds_the_truth(published_home(tmp_path / "h", 20_000, 42), 400)
+    home = published_home(tmp_path / "h", 20_000, 42)
+    # The queue holds most of the linker's remaining errors, and stays small (measured
+    # 2026-12-04: 11 of 13 wrongly placed records in 230 items for 20,582 persons).
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        coverage = queue_coverage(con, home.demo_truth / "persons.csv")
+        persons = con.execute("SELECT count(*) FROM core.person").fetchall()[0][0]
+    assert coverage.share > 0.5, coverage
+    assert coverage.open_items < 0.02 * persons, coverage
+    _estimate_holds_the_truth(home, 400)
