@@ -295,7 +295,7 @@ def test_a_labelled_sample_estimates_precision_and_recall(linked, tmp_path):
 def test_the_20k_demo_labelled_sample_holds_the_true_figures(tmp_path):
     home = published_home(tmp_path / "h", 20_000, 42)
     # The queue holds most of the linker's remaining errors, and stays small (measured
-    # 2026-12-04: 11 of 13 wrongly placed records in 230 items for 20,582 persons).
+    # 2026-12-04: 7 of 10 wrongly placed records in 138 items for 20,582 persons).
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         coverage = queue_coverage(con, home.demo_truth / "persons.csv")
         persons = con.execute("SELECT count(*) FROM core.person").fetchall()[0][0]
