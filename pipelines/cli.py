@@ -918,5 +918,113 @@ def _lake_command(action: Callable[[], None]) -> None:
         raise typer.Exit(1) from None
 
 
+user_app = typer.Typer(help="Accounts of the web app (`causeway web`).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+UserArgument = Annotated[str, typer.Argument(help="The account's name, e.g. li.wei.")]
+PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin", help="Read the password from standard input instead of a prompt."
+    ),
+]
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _account_command(action: Callable[[], str]) -> None:
+    from warehouse.serve.accounts import AccountError
+
+    try:
+        console.print(Text(action()), soft_wrap=True)
+    except AccountError as exc:
+        console.print(Text(str(exc), style="red"), soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@user_app.command("add")
+def user_add(
+    name: UserArgument,
+    role: Annotated[
+        str,
+        typer.Option(help="analyst, grid_worker, reviewer, auditor or admin."),
+    ],
+    password_stdin: PasswordStdin = False,
+    home: HomeOption = None,
+) -> None:
+    """Create an account (the first should be an admin); the password is asked twice."""
+    from warehouse.serve.accounts import add_user
+
+    place = _home(home)
+    _account_command(
+        lambda: f"Added {add_user(place, name, role, _password(password_stdin)).name} ({role})."
+    )
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: UserArgument, password_stdin: PasswordStdin = False, home: HomeOption = None
+) -> None:
+    """Set a new password for an account."""
+    from warehouse.serve.accounts import set_password
+
+    place = _home(home)
+
+    def change() -> str:
+        set_password(place, name, _password(password_stdin))
+        return f"Password of {name} changed."
+
+    _account_command(change)
+
+
+@user_app.command("disable")
+def user_disable(name: UserArgument, home: HomeOption = None) -> None:
+    """Stop an account signing in (its sessions end at their next request); its name stays
+    in the access log."""
+    from warehouse.serve.accounts import disable_user
+
+    place = _home(home)
+
+    def disable() -> str:
+        disable_user(place, name)
+        return f"{name} is disabled."
+
+    _account_command(disable)
+
+
+@user_app.command("list")
+def user_list(
+    home: HomeOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """The accounts, their roles and whether they are disabled."""
+    from warehouse.serve.accounts import list_users
+
+    rows = list_users(_home(home))
+    print_rows(console, ["user", "role", "created", "disabled"], rows, fmt, title="Accounts")
+
+
+@app.command()
+def web(
+    home: HomeOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8420,
+) -> None:
+    """Start the web app: the district picture, the grid worker's building view and the
+    access log, behind accounts (`causeway user add NAME --role admin` makes the first)."""
+    import uvicorn
+
+    from pipelines.web import create_app
+
+    place = _home(home)
+    console.print(Text(f"Causeway web on http://{host}:{port}/ for {place.root}"), soft_wrap=True)
+    uvicorn.run(create_app(place), host=host, port=port, log_level="warning", access_log=False)
+
+
 if __name__ == "__main__":
     app()

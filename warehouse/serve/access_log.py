@@ -122,12 +122,14 @@ def log_access(
     building_id: str | None,
     person_ids: Sequence[str],
     rows_shown: int | None = None,
+    account: str | None = None,
 ) -> None:
-    """One entry; `rows_shown` is len(person_ids) unless given (rows of no known person)."""
+    """One entry; `rows_shown` is len(person_ids) unless given (rows of no known person).
+    `account`: the web account that asked (`web:<name>`), else the process's real account."""
     check_reason(reason)
     values = {
         "accessed_at": dt.datetime.now(),
-        "user_name": who(),
+        "user_name": f"web:{account}" if account else who(),
         "sudo_user": sudo_user(),
         "host": socket.gethostname(),
         "pid": os.getpid(),

@@ -157,7 +157,12 @@ def evacuation(outreach: Path, text: str) -> Evacuation:
 
 
 def break_glass(
-    home: Home, text: str, reason: str, wait: float | None = None, on_wait: Any = None
+    home: Home,
+    text: str,
+    reason: str,
+    wait: float | None = None,
+    on_wait: Any = None,
+    account: str | None = None,
 ) -> Evacuation:
     """The unmasked list from the restricted warehouse, logged before it is returned.
 
@@ -178,6 +183,7 @@ def break_glass(
                 target=text,
                 building_id=None,
                 person_ids=[],
+                account=account,
             )
             raise
         columns, rows = residents(con, building["building_id"], restricted=True)
@@ -189,5 +195,6 @@ def break_glass(
             target=text,
             building_id=building["building_id"],
             person_ids=ids,
+            account=account,
         )
     return Evacuation(building, columns, rows, restricted=True)

@@ -1,0 +1,269 @@
+"""The web app: the district picture, the grid worker's building view and the access log,
+behind accounts with roles (warehouse/serve/accounts.py).
+
+Server-rendered pages (Starlette and Jinja2, both shipped in their wheels): nothing is
+fetched from elsewhere, for these servers are offline. Every page needs a signed-in
+account; every form carries the session's CSRF token; the session cookie is HttpOnly and
+SameSite=Strict. Names, rooms and phones are shown only after a reason, written to
+`audit.access_log` before the page is built (warehouse/serve/evacuation_lists.py).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from connectors.home import Home
+from connectors.modes import OWNER_ONLY_FILE, private_dir, restrict_umask
+from warehouse.publish import NoAnalytics
+from warehouse.serve import BuildingNotFound, ReasonRefused, break_glass, read_access_log
+from warehouse.serve.accounts import Role, User, authenticate, current_user
+from warehouse.serve.evacuation_lists import find_building, residents
+from warehouse.serve.published_views import PublishedFile, district_picture, publication
+
+SESSION_KEY_FILE = "web_session.key"
+SESSION_HOURS = 8
+CSS = (Path(__file__).parent / "app.css").read_text(encoding="utf-8")
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+# Who may see what. A grid worker's contacts also need a reason, logged first.
+DISTRICT = (Role.ANALYST, Role.GRID_WORKER, Role.REVIEWER)
+BUILDINGS = (Role.GRID_WORKER,)
+AUDIT = (Role.AUDITOR,)
+NEEDS = {  # a need as the grid worker reads it: an icon and words
+    "power_dependent": ("⚡", "needs power for medical equipment"),
+    "needs_help": ("♿", "cannot leave unaided"),
+    "aged_80_plus": ("👵", "aged 80 or more"),
+    "elderly_alone": ("🏠", "elderly, living alone"),
+    "disabled": ("🦽", "disabled"),
+    "chronic_illness": ("💊", "chronic illness"),
+    "child": ("🧒", "child"),
+    "low_income": ("💰", "low income"),
+}
+
+
+def _session_key(home: Home) -> str:
+    """The key that signs session cookies, made once per home (owner-only)."""
+    restrict_umask()
+    path = private_dir(home.secrets) / SESSION_KEY_FILE
+    if not path.is_file():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(OWNER_ONLY_FILE)
+    return path.read_text(encoding="utf-8").strip()
+
+
+class Pages:
+    """The routes of one home's app, with its published files and templates."""
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self.analytics = PublishedFile(home.analytics)
+        self.outreach = PublishedFile(home.outreach)
+        self.templates = Environment(
+            loader=PackageLoader("pipelines.web", "templates"),
+            autoescape=select_autoescape(["html"]),
+        )
+        self.templates.globals["needs"] = NEEDS
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def render(
+        self, request: Request, name: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        context.setdefault("user", self.user(request))
+        html = self.templates.get_template(name).render(
+            csrf=_csrf(request), path=request.url.path, **context
+        )
+        return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+    def user(self, request: Request) -> User | None:
+        name = request.session.get("user")
+        user = current_user(self.home, name) if name else None
+        if name and user is None:  # disabled or removed since: the session ends here
+            request.session.clear()
+        return user
+
+    def require(self, request: Request, roles: tuple[Role, ...]) -> User:
+        user = self.user(request)
+        if user is None:
+            raise HTTPException(303, headers={"Location": "/login"})
+        if not user.may(*roles):
+            raise HTTPException(403, "your role does not open this page")
+        return user
+
+    async def form(self, request: Request) -> dict[str, str]:
+        """The posted form, refused (403) without the session's CSRF token."""
+        form = await request.form()
+        token = str(form.get("csrf", ""))
+        expected = request.session.get("csrf", "")
+        if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+            raise HTTPException(403, "the form's CSRF token is missing or wrong: reload the page")
+        return {k: str(v) for k, v in form.items()}
+
+    # -- pages ----------------------------------------------------------------------
+
+    async def login_page(self, request: Request) -> Response:
+        return self.render(request, "login.html", user=None)
+
+    async def login(self, request: Request) -> Response:
+        form = await self.form(request)
+        user = authenticate(self.home, form.get("user", ""), form.get("password", ""))
+        if user is None:
+            return self.render(
+                request, "login.html", status=401, user=None, error="wrong name or password"
+            )
+        request.session.clear()  # a new session: no fixation of the anonymous one
+        request.session["user"] = user.name
+        request.session["csrf"] = secrets.token_urlsafe(32)
+        return RedirectResponse("/", status_code=303)
+
+    async def logout(self, request: Request) -> Response:
+        await self.form(request)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    async def district(self, request: Request) -> Response:
+        user = self.require(request, DISTRICT)
+        try:
+            picture = district_picture(self.analytics.cursor())
+        except NoAnalytics as exc:
+            return self.render(request, "empty.html", status=503, message=str(exc))
+        return self.render(request, "district.html", picture=picture, user=user)
+
+    async def search(self, request: Request) -> Response:
+        self.require(request, BUILDINGS)
+        text = request.query_params.get("q", "").strip()
+        if not text:
+            return self.render(request, "search.html", query="")
+        try:
+            building = find_building(self.outreach.cursor(), text)
+        except BuildingNotFound as exc:
+            return self.render(request, "search.html", status=404, query=text, error=str(exc))
+        return RedirectResponse(f"/buildings/{building['building_id']}", status_code=303)
+
+    async def building(self, request: Request) -> Response:
+        self.require(request, BUILDINGS)
+        started = time.perf_counter()
+        cur = self.outreach.cursor()
+        try:
+            building = find_building(cur, request.path_params["building_id"])
+        except BuildingNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        columns, rows = residents(cur, building["building_id"], restricted=False)
+        response = self.render(
+            request,
+            "building.html",
+            building=building,
+            floors=_by_floor(columns, rows),
+            restricted=False,
+            published=publication(cur),
+        )
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1e3:.1f}"
+        return response
+
+    async def contacts(self, request: Request) -> Response:
+        user = self.require(request, BUILDINGS)
+        form = await self.form(request)
+        building_id = request.path_params["building_id"]
+        try:
+            found = break_glass(self.home, building_id, form.get("reason", ""), account=user.name)
+        except ReasonRefused as exc:
+            raise HTTPException(400, str(exc)) from None
+        except BuildingNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        response = self.render(
+            request,
+            "building.html",
+            building=found.building,
+            floors=_by_floor(found.columns, found.rows),
+            restricted=True,
+            reason=form.get("reason", ""),
+            published=publication(self.outreach.cursor()),
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def access_log(self, request: Request) -> Response:
+        self.require(request, AUDIT)
+        entries = list(reversed(read_access_log(self.home)))[:500]
+        return self.render(request, "access_log.html", entries=entries)
+
+    async def css(self, request: Request) -> Response:
+        return Response(CSS, media_type="text/css", headers=HEADERS)
+
+
+def _csrf(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def _by_floor(columns: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, list[dict]]]:
+    """Residents grouped by floor, top floor first, each floor in priority order."""
+    people = [dict(zip(columns, row, strict=True)) for row in rows]
+    floors: dict[Any, list[dict]] = {}
+    for person in people:
+        floors.setdefault(person.get("floor"), []).append(person)
+    order = sorted(floors, key=lambda f: (f is None, -(f or 0)))
+    return [
+        (floor, sorted(floors[floor], key=lambda p: p["priority_in_building"])) for floor in order
+    ]
+
+
+async def _error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 303:
+        return RedirectResponse(exc.headers["Location"], status_code=303)
+    pages: Pages = request.app.state.pages
+    return pages.render(
+        request, "error.html", status=exc.status_code, status_code=exc.status_code,
+        message=exc.detail,
+    )  # fmt: skip
+
+
+def create_app(home: Home) -> Starlette:
+    pages = Pages(home)
+    routes = [
+        Route("/login", pages.login_page, methods=["GET"]),
+        Route("/login", pages.login, methods=["POST"]),
+        Route("/logout", pages.logout, methods=["POST"]),
+        Route("/", pages.district, methods=["GET"]),
+        Route("/buildings", pages.search, methods=["GET"]),
+        Route("/buildings/{building_id}", pages.building, methods=["GET"]),
+        Route("/buildings/{building_id}/contacts", pages.contacts, methods=["POST"]),
+        Route("/access-log", pages.access_log, methods=["GET"]),
+        Route("/app.css", pages.css, methods=["GET"]),
+    ]
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=_session_key(home),
+            session_cookie="causeway_session",
+            max_age=SESSION_HOURS * 3600,
+            same_site="strict",
+        )
+    ]
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+        HTTPException: _error
+    }
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app.state.pages = pages
+    return app

@@ -1,0 +1,172 @@
+"""`causeway web` over HTTP: a real server on a loopback port, a published district, an
+account of every role. What a browser does (Chromium) is in test_web_browser.py."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import httpx
+import pytest
+
+from tests.pipelines.web_server import ACCOUNTS, PASSWORD, Running, web_server
+from tests.warehouse.published import link_mart_publish, published_home
+from warehouse.serve import read_access_log
+from warehouse.serve.accounts import Role, add_user, disable_user
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+PHONE = re.compile(r'class="phone">([^<]*)<')
+PUBLISHED = re.compile(r"Published (\S+ \S+)")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator[Running]:
+    home = published_home(tmp_path_factory.mktemp("web"), 2500, 8)
+    with web_server(home) as running:
+        yield running
+
+
+def _client(app: Running) -> httpx.Client:
+    return httpx.Client(base_url=app.url, follow_redirects=False, timeout=30)
+
+
+def _token(client: httpx.Client, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return CSRF.search(page.text).group(1)
+
+
+@contextmanager
+def _signed_in(app: Running, role: Role) -> Iterator[httpx.Client]:
+    with _client(app) as client:
+        token = _token(client, "/login")
+        answer = client.post(
+            "/login", data={"user": ACCOUNTS[role], "password": PASSWORD, "csrf": token}
+        )
+        assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text
+        yield client
+
+
+def _building(app: Running) -> tuple[str, str]:
+    """The building with the most vulnerable residents, and its address as written."""
+    with duckdb.connect(str(app.home.outreach), read_only=True) as con:
+        return con.execute(
+            "SELECT building_id, building_address FROM mart.building_summary "
+            "ORDER BY vulnerable_residents DESC, building_id LIMIT 1"
+        ).fetchall()[0]
+
+
+def test_no_page_opens_without_signing_in(app):
+    building, _ = _building(app)
+    with _client(app) as client:
+        for path in ("/", "/buildings", f"/buildings/{building}", "/access-log"):
+            answer = client.get(path)
+            assert (answer.status_code, answer.headers.get("location")) == (303, "/login"), path
+        posted = client.post(f"/buildings/{building}/contacts", data={"reason": "fire drill"})
+        assert posted.status_code == 303 and "010-" not in posted.text
+
+
+def test_signing_in_gives_a_strict_httponly_cookie_and_a_wrong_password_nothing(app):
+    with _client(app) as client:
+        token = _token(client, "/login")
+        wrong = client.post(
+            "/login", data={"user": ACCOUNTS[Role.ANALYST], "password": "guess", "csrf": token}
+        )
+        assert wrong.status_code == 401 and "wrong name or password" in wrong.text
+        nobody = client.post("/login", data={"user": "nobody", "password": PASSWORD, "csrf": token})
+        assert nobody.status_code == 401
+        assert client.get("/").status_code == 303
+        right = client.post(
+            "/login", data={"user": ACCOUNTS[Role.ANALYST], "password": PASSWORD, "csrf": token}
+        )
+        cookie = right.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert client.get("/").status_code == 200
+
+
+def test_a_form_without_its_csrf_token_is_refused(app):
+    building, _ = _building(app)
+    with _client(app) as client:
+        client.get("/login")
+        refused = client.post("/login", data={"user": ACCOUNTS[Role.ADMIN], "password": PASSWORD})
+        assert refused.status_code == 403 and "CSRF" in refused.text
+    before = len(read_access_log(app.home))
+    with _signed_in(app, Role.GRID_WORKER) as client:
+        forged = client.post(
+            f"/buildings/{building}/contacts", data={"reason": "fire drill", "csrf": "forged"}
+        )
+        assert forged.status_code == 403 and not PHONE.findall(forged.text)
+    assert len(read_access_log(app.home)) == before, "nothing was read, nothing logged"
+
+
+def test_an_analyst_sees_the_district_and_never_a_building_list(app):
+    building, _ = _building(app)
+    with _signed_in(app, Role.ANALYST) as client:
+        district = client.get("/")
+        assert district.status_code == 200 and "Grids by need" in district.text
+        assert "data as of" in district.text and "Information islands" in district.text
+        token = CSRF.search(district.text).group(1)
+        for path in ("/buildings", f"/buildings/{building}", "/buildings?q=x", "/access-log"):
+            assert client.get(path).status_code == 403, path
+        guessed = client.post(
+            f"/buildings/{building}/contacts", data={"reason": "just curious", "csrf": token}
+        )
+        assert guessed.status_code == 403 and not PHONE.findall(guessed.text)
+    assert not [e for e in read_access_log(app.home) if e["user_name"] == "web:analyst"]
+
+
+def test_a_grid_worker_finds_a_building_by_address_and_sees_phones_after_a_logged_reason(app):
+    building, address = _building(app)
+    with _signed_in(app, Role.GRID_WORKER) as client:
+        found = client.get("/buildings", params={"q": address})
+        assert (found.status_code, found.headers["location"]) == (303, f"/buildings/{building}")
+        masked = client.get(f"/buildings/{building}")
+        assert masked.status_code == 200 and "Floor" in masked.text
+        assert "Server-Timing" in masked.headers
+        phones = [p for p in PHONE.findall(masked.text) if p]
+        assert phones and all("*" in p for p in phones), "masked until a reason is given"
+        token = CSRF.search(masked.text).group(1)
+        blank = client.post(f"/buildings/{building}/contacts", data={"reason": " ", "csrf": token})
+        assert blank.status_code == 400 and not PHONE.findall(blank.text)
+        shown = client.post(
+            f"/buildings/{building}/contacts",
+            data={"reason": "gas leak, door to door", "csrf": token},
+        )
+        assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+        full = [p for p in PHONE.findall(shown.text) if p]
+        assert full and not any("*" in p for p in full)
+    [entry] = [e for e in read_access_log(app.home) if e["reason"] == "gas leak, door to door"]
+    assert entry["user_name"] == "web:grid-worker" and entry["building_id"] == building
+    assert entry["persons"] == len(full)
+
+
+def test_an_auditor_reads_the_access_log_and_nothing_else(app):
+    with _signed_in(app, Role.AUDITOR) as client:
+        assert client.get("/").status_code == 403
+        log = client.get("/access-log")
+        assert log.status_code == 200 and "Access log" in log.text
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_request(app):
+    add_user(app.home, "temp.worker", Role.GRID_WORKER.value, PASSWORD)
+    with _client(app) as client:
+        token = _token(client, "/login")
+        client.post("/login", data={"user": "temp.worker", "password": PASSWORD, "csrf": token})
+        assert client.get("/buildings").status_code == 200
+        disable_user(app.home, "temp.worker")
+        assert client.get("/buildings").status_code == 303
+        token = _token(client, "/login")
+        again = client.post(
+            "/login", data={"user": "temp.worker", "password": PASSWORD, "csrf": token}
+        )
+        assert again.status_code == 401
+
+
+def test_a_new_publication_is_read_without_a_restart(app):
+    with _signed_in(app, Role.ANALYST) as client:
+        before = PUBLISHED.search(client.get("/").text).group(1)
+        link_mart_publish(app.home)
+        after = PUBLISHED.search(client.get("/").text).group(1)
+    assert after > before, "the page reads the file the publication swapped in"
