@@ -936,7 +936,7 @@ def _password(from_stdin: bool) -> str:
 
 
 def _account_command(action: Callable[[], str]) -> None:
-    from warehouse.serve.accounts import AccountError
+    from warehouse.serve import AccountError
 
     try:
         console.print(Text(action()), soft_wrap=True)
@@ -956,7 +956,7 @@ def user_add(
     home: HomeOption = None,
 ) -> None:
     """Create an account (the first should be an admin); the password is asked twice."""
-    from warehouse.serve.accounts import add_user
+    from warehouse.serve import add_user
 
     place = _home(home)
     _account_command(
@@ -969,7 +969,7 @@ def user_passwd(
     name: UserArgument, password_stdin: PasswordStdin = False, home: HomeOption = None
 ) -> None:
     """Set a new password for an account."""
-    from warehouse.serve.accounts import set_password
+    from warehouse.serve import set_password
 
     place = _home(home)
 
@@ -984,7 +984,7 @@ def user_passwd(
 def user_disable(name: UserArgument, home: HomeOption = None) -> None:
     """Stop an account signing in (its sessions end at their next request); its name stays
     in the access log."""
-    from warehouse.serve.accounts import disable_user
+    from warehouse.serve import disable_user
 
     place = _home(home)
 
@@ -1001,7 +1001,7 @@ def user_list(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
 ) -> None:
     """The accounts, their roles and whether they are disabled."""
-    from warehouse.serve.accounts import list_users
+    from warehouse.serve import list_users
 
     rows = list_users(_home(home))
     print_rows(console, ["user", "role", "created", "disabled"], rows, fmt, title="Accounts")

@@ -29,10 +29,21 @@ from starlette.routing import Route
 from connectors.home import Home
 from connectors.modes import OWNER_ONLY_FILE, private_dir, restrict_umask
 from warehouse.publish import NoAnalytics
-from warehouse.serve import BuildingNotFound, ReasonRefused, break_glass, read_access_log
-from warehouse.serve.accounts import Role, User, authenticate, current_user
-from warehouse.serve.evacuation_lists import find_building, residents
-from warehouse.serve.published_views import PublishedFile, district_picture, publication
+from warehouse.serve import (
+    BuildingNotFound,
+    PublishedFile,
+    ReasonRefused,
+    Role,
+    User,
+    authenticate,
+    break_glass,
+    current_user,
+    district_picture,
+    find_building,
+    publication,
+    read_access_log,
+    residents,
+)
 
 SESSION_KEY_FILE = "web_session.key"
 SESSION_HOURS = 8

@@ -4,13 +4,32 @@ access log every view of identifiable data is written to before it is shown.
 """
 
 from warehouse.serve.access_log import ReasonRefused, check_reason, read_access_log, who
-from warehouse.serve.evacuation_lists import BuildingNotFound, Evacuation, break_glass, evacuation
+from warehouse.serve.accounts import (
+    AccountError,
+    Role,
+    User,
+    add_user,
+    authenticate,
+    current_user,
+    disable_user,
+    list_users,
+    set_password,
+)
+from warehouse.serve.evacuation_lists import (
+    BuildingNotFound,
+    Evacuation,
+    break_glass,
+    evacuation,
+    find_building,
+    residents,
+)
 from warehouse.serve.identified import (
     Exported,
     explain_person,
     export_quarantined,
     quarantined,
 )
+from warehouse.serve.published_views import PublishedFile, district_picture, publication
 from warehouse.serve.review import (
     ReviewItem,
     queue_summary,
@@ -25,25 +44,39 @@ from warehouse.serve.review import (
 )
 
 __all__ = [
+    "AccountError",
     "BuildingNotFound",
     "Evacuation",
     "Exported",
+    "PublishedFile",
     "ReasonRefused",
     "ReviewItem",
+    "Role",
+    "User",
+    "add_user",
+    "authenticate",
     "break_glass",
     "check_reason",
+    "current_user",
+    "disable_user",
+    "district_picture",
     "evacuation",
     "explain_person",
     "export_quarantined",
+    "find_building",
+    "list_users",
+    "publication",
     "quarantined",
     "queue_summary",
     "read_access_log",
     "record_decision",
     "report_decision",
+    "residents",
     "review_accuracy",
     "review_agreement",
     "review_queue",
     "review_sample",
+    "set_password",
     "show_item",
     "undo_decision",
     "who",
