@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 ALT_VENV := .venv-duckdb155
 ALT_STAMP := $(ALT_VENV)/.installed-$(shell cat requirements.lock benchmarks/engine_alt.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench lock dictionary ui-check clean
+.PHONY: run test bench lock dictionary ui-check browser clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Causeway needs Python 3.11")'
@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/causeway demo --only-if-new
 	$(BIN)/causeway run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -45,13 +45,19 @@ lock: $(STAMP)
 
 # Loads a small demo, starts the Dagster UI on loopback and screenshots the asset graph and
 # the quality Data Docs (needs Debian's chromium).
-ui-check: $(STAMP)
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+ui-check: $(STAMP) browser
 	$(BIN)/python -m pipelines.ui_check --out docs/ui-asset-graph.png
 
 dictionary: $(STAMP)
 	$(BIN)/causeway dictionary --output docs/data_dictionary.md
 	$(BIN)/python -c 'from schemas.contracts import render_contract_reference as r; print(r())' > docs/contracts.md
+
+# Debian's chromium for the browser tests and screenshots (Playwright drives it; its own
+# browser download is not reachable from these machines).
+CHROMIUM_INSTALL := apt-get update -qq && apt-get install -y -qq chromium
+browser:
+	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ]; then $(CHROMIUM_INSTALL); \
+		else sudo sh -c '$(CHROMIUM_INSTALL)'; fi; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

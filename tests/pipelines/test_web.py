@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import duckdb
 import httpx
 import pytest
 
 from tests.pipelines.web_server import ACCOUNTS, PASSWORD, Running, web_server
 from tests.warehouse.published import link_mart_publish, published_home
+from warehouse.publish import connect_analytics
 from warehouse.serve import read_access_log
 from warehouse.serve.accounts import Role, add_user, disable_user
 
@@ -51,7 +51,8 @@ def _signed_in(app: Running, role: Role) -> Iterator[httpx.Client]:
 
 def _building(app: Running) -> tuple[str, str]:
     """The building with the most vulnerable residents, and its address as written."""
-    with duckdb.connect(str(app.home.outreach), read_only=True) as con:
+    # The server's own configuration: DuckDB refuses a second one on a file it has open.
+    with connect_analytics(app.home.outreach) as con:
         return con.execute(
             "SELECT building_id, building_address FROM mart.building_summary "
             "ORDER BY vulnerable_residents DESC, building_id LIMIT 1"
@@ -139,7 +140,7 @@ def test_a_grid_worker_finds_a_building_by_address_and_sees_phones_after_a_logge
         assert full and not any("*" in p for p in full)
     [entry] = [e for e in read_access_log(app.home) if e["reason"] == "gas leak, door to door"]
     assert entry["user_name"] == "web:grid-worker" and entry["building_id"] == building
-    assert entry["persons"] == len(full)
+    assert entry["persons"] == len(PHONE.findall(shown.text)), "one row a person, phone or not"
 
 
 def test_an_auditor_reads_the_access_log_and_nothing_else(app):
