@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 ALT_VENV := .venv-duckdb155
 ALT_STAMP := $(ALT_VENV)/.installed-$(shell cat requirements.lock benchmarks/engine_alt.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench lock dictionary ui-check browser clean
+.PHONY: run test bench lock dictionary ui-check web-screenshots browser clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Causeway needs Python 3.11")'
@@ -51,6 +51,10 @@ ui-check: $(STAMP) browser
 dictionary: $(STAMP)
 	$(BIN)/causeway dictionary --output docs/data_dictionary.md
 	$(BIN)/python -c 'from schemas.contracts import render_contract_reference as r; print(r())' > docs/contracts.md
+
+# The README's pictures of `causeway web` (a published demo district, a grid worker's view).
+web-screenshots: $(STAMP) browser
+	$(BIN)/python -m pipelines.web_screenshots --out docs
 
 # Debian's chromium for the browser tests and screenshots (Playwright drives it; its own
 # browser download is not reachable from these machines).

@@ -58,15 +58,17 @@ HEADERS = {
 DISTRICT = (Role.ANALYST, Role.GRID_WORKER, Role.REVIEWER)
 BUILDINGS = (Role.GRID_WORKER,)
 AUDIT = (Role.AUDITOR,)
-NEEDS = {  # a need as the grid worker reads it: an icon and words
+# A need as the grid worker reads it: a badge (symbols the common fonts of an offline
+# server draw; no emoji font is assumed) and words.
+NEEDS = {
     "power_dependent": ("⚡", "needs power for medical equipment"),
     "needs_help": ("♿", "cannot leave unaided"),
-    "aged_80_plus": ("👵", "aged 80 or more"),
-    "elderly_alone": ("🏠", "elderly, living alone"),
-    "disabled": ("🦽", "disabled"),
-    "chronic_illness": ("💊", "chronic illness"),
-    "child": ("🧒", "child"),
-    "low_income": ("💰", "low income"),
+    "aged_80_plus": ("80+", "aged 80 or more"),
+    "elderly_alone": ("⌂", "elderly, living alone"),
+    "disabled": ("D", "disabled"),
+    "chronic_illness": ("✚", "chronic illness"),
+    "child": ("C", "child"),
+    "low_income": ("¥", "low income"),
 }
 
 
