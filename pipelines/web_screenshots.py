@@ -3,7 +3,7 @@ PNG files for the README (docs/web-district.png, docs/web-building.png).
 
 Publishes a demo district in a temporary home, starts the app on loopback with a grid
 worker's account, and drives Debian's chromium through Playwright: sign in, open the
-building with the most vulnerable residents, give a reason, show the phones. Nothing of
+building first in evacuation rank, give a reason, show the phones. Nothing of
 the temporary home is kept but the two pictures (its people are invented).
 """
 
@@ -25,8 +25,7 @@ from connectors.home import Home
 from demo import generate
 from pipelines.headless import run_everything
 from pipelines.web import create_app
-from warehouse.publish import connect_analytics
-from warehouse.serve import add_user
+from warehouse.serve import PublishedFile, add_user, district_picture
 
 USER = "grid.worker"
 
@@ -51,11 +50,9 @@ def main() -> None:
         run_everything(home)
         password = secrets.token_urlsafe(16)
         add_user(home, USER, "grid_worker", password)
-        with connect_analytics(home.outreach) as con:
-            (building,) = con.execute(
-                "SELECT building_id FROM mart.building_summary "
-                "ORDER BY vulnerable_residents DESC, building_id LIMIT 1"
-            ).fetchall()[0]
+        published = PublishedFile(home.analytics)
+        building = district_picture(published.cursor()).buildings[0]["building_id"]
+        published.close()
         port = _free_port()
         server = uvicorn.Server(
             uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning")
