@@ -11,8 +11,11 @@ SameSite=Strict. Names, rooms and phones are shown only after a reason, written 
 from __future__ import annotations
 
 import hmac
+import io
 import secrets
+import tempfile
 import time
+import zipfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,9 +31,13 @@ from starlette.routing import Route
 
 from connectors.home import Home
 from connectors.modes import OWNER_ONLY_FILE, private_dir, restrict_umask
+from pipelines.review_view import KINDS, SHOWN
+from warehouse.db import read_summary
+from warehouse.linking import NoSuchItem
 from warehouse.publish import NoAnalytics
 from warehouse.serve import (
     BuildingNotFound,
+    NoSuchReceipt,
     PublishedFile,
     ReasonRefused,
     Role,
@@ -39,10 +46,16 @@ from warehouse.serve import (
     break_glass,
     current_user,
     district_picture,
+    export_quarantined,
     find_building,
     publication,
     read_access_log,
+    receipt_text,
+    receipts,
+    record_decision,
     residents,
+    review_queue,
+    show_item,
 )
 
 SESSION_KEY_FILE = "web_session.key"
@@ -58,6 +71,8 @@ HEADERS = {
 DISTRICT = (Role.ANALYST, Role.GRID_WORKER, Role.REVIEWER)
 BUILDINGS = (Role.GRID_WORKER,)
 AUDIT = (Role.AUDITOR,)
+CLERKS = (Role.REVIEWER,)
+DECISIONS = ("match", "distinct", "unsure")
 # A need as the grid worker reads it: a badge (symbols the common fonts of an offline
 # server draw; no emoji font is assumed) and words.
 NEEDS = {
@@ -98,10 +113,10 @@ class Pages:
     # -- plumbing -------------------------------------------------------------------
 
     def render(
-        self, request: Request, name: str, status: int = 200, **context: Any
+        self, request: Request, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         context.setdefault("user", self.user(request))
-        html = self.templates.get_template(name).render(
+        html = self.templates.get_template(template).render(
             csrf=_csrf(request), path=request.url.path, **context
         )
         return HTMLResponse(html, status_code=status, headers=HEADERS)
@@ -218,6 +233,93 @@ class Pages:
         entries = list(reversed(read_access_log(self.home)))[:500]
         return self.render(request, "access_log.html", entries=entries)
 
+    async def review(self, request: Request) -> Response:
+        self.require(request, CLERKS)
+        columns, rows, total = review_queue(self.home, limit=200)
+        items = [dict(zip(columns, row, strict=True)) for row in rows]
+        return self.render(
+            request, "review.html", items=items, total=total, kinds=KINDS,
+            message=request.query_params.get("decided"),
+        )  # fmt: skip
+
+    async def review_item(self, request: Request) -> Response:
+        user = self.require(request, CLERKS)
+        try:
+            found = show_item(self.home, request.path_params["item_id"], account=user.name)
+        except NoSuchItem as exc:
+            raise HTTPException(404, str(exc)) from None
+        differing = set(found.item.get("differing") or [])
+        if "building" in differing or "dwelling" in differing:
+            differing |= {"building_no", "unit_no", "room_no"}
+        response = self.render(
+            request, "review_item.html", item=found.item, records=found.records,
+            shown=SHOWN, differing=differing, hidden=found.hidden, kinds=KINDS,
+        )  # fmt: skip
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def decide(self, request: Request) -> Response:
+        user = self.require(request, CLERKS)
+        form = await self.form(request)
+        decision = form.get("decision", "")
+        if decision not in DECISIONS:
+            raise HTTPException(400, f"a decision is one of {', '.join(DECISIONS)}")
+        item_id = request.path_params["item_id"]
+        try:
+            made = record_decision(
+                self.home, item_id, decision, form.get("reason", ""), account=user.name
+            )
+        except ReasonRefused as exc:
+            raise HTTPException(400, str(exc)) from None
+        except NoSuchItem as exc:
+            raise HTTPException(404, str(exc)) from None
+        said = f"{item_id}: {decision} recorded as {made}; the next link run applies it."
+        return RedirectResponse(f"/review?decided={said}", status_code=303)
+
+    async def departments(self, request: Request) -> Response:
+        self.require(request, CLERKS)
+        data, as_of = read_summary(self.home)
+        return self.render(
+            request, "departments.html", departments=data["departments"], as_of=as_of,
+            receipts=receipts(self.home),
+        )  # fmt: skip
+
+    async def receipt(self, request: Request) -> Response:
+        self.require(request, CLERKS)
+        department, name = request.path_params["department"], request.path_params["name"]
+        try:
+            text = receipt_text(self.home, department, name)
+        except NoSuchReceipt as exc:
+            raise HTTPException(404, str(exc)) from None
+        return self.render(request, "receipt.html", department=department, name=name, text=text)
+
+    async def quarantine(self, request: Request) -> Response:
+        """The rows and values set aside, as a zip of CSVs; the export is logged first."""
+        user = self.require(request, CLERKS)
+        form = await self.form(request)
+        file_id = form.get("file_id", "").strip().upper() or None
+        with tempfile.TemporaryDirectory(prefix="causeway-web-export-") as folder:
+            try:
+                exported = export_quarantined(
+                    self.home, Path(folder), form.get("reason", ""), file_id, account=user.name
+                )
+            except ReasonRefused as exc:
+                raise HTTPException(400, str(exc)) from None
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                paths = [path for path, _ in exported.files]
+                for path in [*paths, *([exported.values] if exported.values else [])]:
+                    archive.write(path, path.name)
+        name = f"quarantine-{file_id or 'all'}.zip"
+        return Response(
+            buffer.getvalue(),
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
     async def css(self, request: Request) -> Response:
         return Response(CSS, media_type="text/css", headers=HEADERS)
 
@@ -263,6 +365,12 @@ def create_app(home: Home) -> Starlette:
         Route("/buildings/{building_id}", pages.building, methods=["GET"]),
         Route("/buildings/{building_id}/contacts", pages.contacts, methods=["POST"]),
         Route("/access-log", pages.access_log, methods=["GET"]),
+        Route("/review", pages.review, methods=["GET"]),
+        Route("/review/{item_id}", pages.review_item, methods=["GET"]),
+        Route("/review/{item_id}/decide", pages.decide, methods=["POST"]),
+        Route("/departments", pages.departments, methods=["GET"]),
+        Route("/departments/{department}/receipts/{name}", pages.receipt, methods=["GET"]),
+        Route("/departments/quarantine", pages.quarantine, methods=["POST"]),
         Route("/app.css", pages.css, methods=["GET"]),
     ]
     middleware = [

@@ -3,10 +3,14 @@ account of every role. What a browser does (Chromium) is in test_web_browser.py.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import unquote
 
+import duckdb
 import httpx
 import pytest
 
@@ -171,3 +175,55 @@ def test_a_new_publication_is_read_without_a_restart(app):
         link_mart_publish(app.home)
         after = PUBLISHED.search(client.get("/").text).group(1)
     assert after > before, "the page reads the file the publication swapped in"
+
+
+def test_a_reviewer_works_the_queue_from_the_browser_pages(app):
+    with _signed_in(app, Role.REVIEWER) as client:
+        queue = client.get("/review")
+        assert queue.status_code == 200 and "Review queue" in queue.text
+        item = re.search(r'href="/review/(R[0-9A-F]+)"', queue.text).group(1)
+        shown = client.get(f"/review/{item}")
+        assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+        assert "Match: one person" in shown.text
+        token = CSRF.search(shown.text).group(1)
+        odd = client.post(
+            f"/review/{item}/decide", data={"decision": "maybe", "reason": "x" * 8, "csrf": token}
+        )
+        assert odd.status_code == 400
+        made = client.post(
+            f"/review/{item}/decide",
+            data={"decision": "distinct", "reason": "two people on the paper file", "csrf": token},
+        )
+        assert made.status_code == 303
+        assert "next link run applies it" in unquote(made.headers["location"])
+        assert client.get("/buildings").status_code == 403, "a reviewer sees no building list"
+    viewed = [e for e in read_access_log(app.home) if e["action"] == "review"]
+    assert [e["user_name"] for e in viewed if e["target"] == item] == ["web:reviewer"]
+    with duckdb.connect(str(app.home.warehouse), read_only=True) as con:
+        [(reviewer, decision)] = con.execute(
+            "SELECT reviewer, decision FROM link.review_decisions WHERE item_id = ?", [item]
+        ).fetchall()
+    assert (reviewer, decision) == ("web:reviewer", "distinct")
+
+
+def test_a_clerk_reads_the_receipts_and_downloads_the_quarantine_after_a_reason(app):
+    with _signed_in(app, Role.REVIEWER) as client:
+        page = client.get("/departments")
+        assert page.status_code == 200 and "Rows quarantined" in page.text
+        link = re.search(r'href="(/departments/health/receipts/[^"]+)"', page.text).group(1)
+        receipt = client.get(link)
+        assert receipt.status_code == 200 and "Receipt number" in receipt.text
+        for guess in ("/departments/health/receipts/..%2F..%2Fsecrets%2Faccounts.sqlite",
+                      "/departments/nowhere/receipts/x.txt"):  # fmt: skip
+            assert client.get(guess).status_code == 404, guess
+        token = CSRF.search(page.text).group(1)
+        refused = client.post("/departments/quarantine", data={"reason": "", "csrf": token})
+        assert refused.status_code == 400
+        export = client.post(
+            "/departments/quarantine", data={"reason": "fixing the clinic's export", "csrf": token}
+        )
+        assert export.status_code == 200 and export.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(export.content)) as archive:
+            assert any(name.endswith(".csv") for name in archive.namelist())
+    [entry] = [e for e in read_access_log(app.home) if e["reason"] == "fixing the clinic's export"]
+    assert entry["user_name"] == "web:reviewer" and entry["action"] == "quarantine export"

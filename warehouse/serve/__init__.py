@@ -30,6 +30,7 @@ from warehouse.serve.identified import (
     quarantined,
 )
 from warehouse.serve.published_views import PublishedFile, district_picture, publication
+from warehouse.serve.receipts import NoSuchReceipt, receipt_text, receipts
 from warehouse.serve.review import (
     ReviewItem,
     queue_summary,
@@ -48,6 +49,7 @@ __all__ = [
     "BuildingNotFound",
     "Evacuation",
     "Exported",
+    "NoSuchReceipt",
     "PublishedFile",
     "ReasonRefused",
     "ReviewItem",
@@ -69,6 +71,8 @@ __all__ = [
     "quarantined",
     "queue_summary",
     "read_access_log",
+    "receipt_text",
+    "receipts",
     "record_decision",
     "report_decision",
     "residents",

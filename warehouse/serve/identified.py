@@ -77,9 +77,10 @@ def export_quarantined(
     file_id: str | None = None,
     wait: float | None = None,
     on_wait: Any = None,
+    account: str | None = None,
 ) -> Exported:
     """The quarantined rows and set-aside values written as CSVs into `folder`, logged
-    before the first file is written."""
+    before the first file is written (under the web `account`, when one asked)."""
     check_reason(reason)
     with logged_session(home, READ_WAIT if wait is None else wait, on_wait) as con:
         count = len(quarantine_rows(home, file_id, con)) + len(set_aside_fields(home, file_id, con))
@@ -91,6 +92,7 @@ def export_quarantined(
             building_id=None,
             person_ids=[],
             rows_shown=count,
+            account=account,
         )
         files = list(export_quarantine(home, folder, file_id, con))
         values = export_fields(home, folder, file_id, con)

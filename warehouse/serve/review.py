@@ -100,7 +100,14 @@ def review_agreement(home: Home) -> tuple[int, int]:
         return agreement(con)
 
 
-def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem:
+def _reviewer(account: str | None) -> str:
+    """The web account (`web:<name>`) a decision or view is made under, else the OS one."""
+    return f"web:{account}" if account else who()
+
+
+def show_item(
+    home: Home, item_id: str, reason: str | None = None, account: str | None = None
+) -> ReviewItem:
     """An item with its two records as the departments hold them; logged first."""
     why = check_reason(reason or f"clerical review of {item_id}")
     with _session(home) as con:
@@ -114,21 +121,25 @@ def show_item(home: Home, item_id: str, reason: str | None = None) -> ReviewItem
             building_id=found["building_id"],
             person_ids=sorted({str(r["person_id"]) for r in records if r["person_id"]}),
             rows_shown=len(records),
+            account=account,
         )
         decisions = decisions_of(con, found["item_id"])
         hidden = 0
         if _required() > 1 and found["status"] != "decided":
             # Blind second review: another's decision is not shown before one's own.
-            mine = [d for d in decisions if d["reviewer"] == who()]
+            mine = [d for d in decisions if d["reviewer"] == _reviewer(account)]
             hidden, decisions = len(decisions) - len(mine), mine
         return ReviewItem(found, records, decisions, hidden)
 
 
-def record_decision(home: Home, item_id: str, decision: str, reason: str) -> str:
+def record_decision(
+    home: Home, item_id: str, decision: str, reason: str, account: str | None = None
+) -> str:
     """A reviewer's decision on an item; the next link run applies it."""
     why = check_reason(reason)
+    sudo = None if account else sudo_user()
     with _session(home) as con:
-        return decide(con, item_id, decision, who(), why, sudo_user(), _required())
+        return decide(con, item_id, decision, _reviewer(account), why, sudo, _required())
 
 
 def report_decision(
