@@ -20,15 +20,10 @@ run: $(STAMP)
 	$(BIN)/causeway demo --only-if-new
 	$(BIN)/causeway run
 
-# Half again as many test workers as cores: the suite waits on the processes it starts and
-# on SQLite's commits about a sixth of the time (tests/pipelines on 2 cores: 263 s with 2
-# workers, 229 s with 3).
-TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; n = os.cpu_count() or 1; print(n + n // 2)')
-
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest
 
 bench: $(STAMP) $(ALT_STAMP)
 	for bench in benchmarks/bench_*.py; do $(BIN)/python $$bench || exit 1; done

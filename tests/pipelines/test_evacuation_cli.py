@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from tests.warehouse.published import published_home
+from tests.warehouse.published import shared_published_home
 from warehouse.db.lock import WriterLock
 from warehouse.serve import evacuation_lists
 from warehouse.serve.evacuation_lists import BuildingNotFound, find_building
@@ -19,7 +19,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    return published_home(tmp_path_factory.mktemp("evac"), 2500, 8)
+    return shared_published_home(tmp_path_factory, 2500, 8, "evac")
 
 
 def run(home, *args):

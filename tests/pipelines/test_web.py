@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.pipelines.web_server import ACCOUNTS, PASSWORD, Running, web_server
-from tests.warehouse.published import link_mart_publish, published_home
+from tests.warehouse.published import link_mart_publish, shared_published_home
 from warehouse.publish import connect_analytics
 from warehouse.serve import read_access_log
 from warehouse.serve.accounts import Role, add_user, disable_user
@@ -27,7 +27,7 @@ PUBLISHED = re.compile(r"Published (\S+ \S+)")
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory) -> Iterator[Running]:
-    home = published_home(tmp_path_factory.mktemp("web"), 2500, 8)
+    home = shared_published_home(tmp_path_factory, 2500, 8, "web")
     with web_server(home) as running:
         yield running
 

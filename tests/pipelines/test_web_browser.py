@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.pipelines.web_server import ACCOUNTS, PASSWORD, Running, web_server
-from tests.warehouse.published import published_home
+from tests.warehouse.published import shared_published_home
 from warehouse.publish import connect_analytics
 from warehouse.serve import Role, read_access_log
 
@@ -22,7 +22,7 @@ REASON = "power cut: oxygen concentrators"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory) -> Iterator[Running]:
-    home = published_home(tmp_path_factory.mktemp("browser"), 2000, 12)
+    home = shared_published_home(tmp_path_factory, 2500, 8, "browser")
     with web_server(home) as running:
         yield running
 

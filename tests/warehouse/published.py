@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
 
 from connectors.home import Home
 from demo import generate
@@ -28,3 +31,22 @@ def published_home(root: Path, persons: int, seed: int) -> Home:
     process_pending(home)
     link_mart_publish(home)
     return home
+
+
+_BUILT: dict[tuple[int, int], Path] = {}
+
+
+def shared_published_home(
+    factory: pytest.TempPathFactory, persons: int, seed: int, name: str
+) -> Home:
+    """A copy of a published district built once per test process for these figures: test
+    files asking for the same district (evacuation, web, browser; lake, review) share the
+    build, and each gets a home of its own to change."""
+    key = (persons, seed)
+    if key not in _BUILT:
+        _BUILT[key] = published_home(
+            factory.mktemp(f"district-{persons}-{seed}"), persons, seed
+        ).root
+    root = factory.mktemp(name) / "home"
+    shutil.copytree(_BUILT[key], root, symlinks=True)
+    return Home.resolve(root)

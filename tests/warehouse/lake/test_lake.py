@@ -13,7 +13,7 @@ import pytest
 
 from connectors.home import Home
 from demo import generate
-from tests.warehouse.published import link_mart_publish, published_home
+from tests.warehouse.published import link_mart_publish, shared_published_home
 from warehouse.db import WriterLock, open_warehouse
 from warehouse.ingest import process_pending
 from warehouse.lake import (
@@ -88,7 +88,7 @@ def district(tmp_path_factory) -> Home:
     """A 300-resident district, loaded, linked, marted and published with the test key."""
     os.environ["CAUSEWAY_PSEUDONYM_KEY"] = KEY
     try:
-        return published_home(tmp_path_factory.mktemp("district"), 300, 6)
+        return shared_published_home(tmp_path_factory, 300, 6, "district")
     finally:
         del os.environ["CAUSEWAY_PSEUDONYM_KEY"]
 

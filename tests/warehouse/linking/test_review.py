@@ -11,7 +11,7 @@ import pytest
 
 from connectors.home import Home
 from demo import generate
-from tests.warehouse.published import published_home
+from tests.warehouse.published import published_home, shared_published_home
 from warehouse.db import WriterLock, open_warehouse
 from warehouse.ingest import process_pending
 from warehouse.linking import link_warehouse
@@ -31,7 +31,7 @@ REASON = "checked against the paper file"
 
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory) -> Home:
-    return published_home(tmp_path_factory.mktemp("review"), 300, 6)
+    return shared_published_home(tmp_path_factory, 300, 6, "review")
 
 
 def _copy(home: Home, root: Path) -> Home:
