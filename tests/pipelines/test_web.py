@@ -112,6 +112,9 @@ def test_an_analyst_sees_the_district_and_never_a_building_list(app):
         district = client.get("/")
         assert district.status_code == 200 and "Grids by need" in district.text
         assert "data as of" in district.text and "Information islands" in district.text
+        assert '<svg class="chart" role="img" aria-label="Grids by vulnerable residents"' in (
+            district.text
+        ), "the chart is drawn on the server"
         token = CSRF.search(district.text).group(1)
         for path in ("/buildings", f"/buildings/{building}", "/buildings?q=x", "/access-log"):
             assert client.get(path).status_code == 403, path
