@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from warehouse.db.lock import WriterLock
 from warehouse.ingest.intake import process_pending
 from warehouse.linking.run import link_people
 from warehouse.marts.build import build_marts, default_as_of
+from warehouse.publish.pseudonym import KEY_ENV as PSEUDONYM_KEY_ENV
 from warehouse.publish.publication import publish
 
 
@@ -33,7 +35,7 @@ def published_home(root: Path, persons: int, seed: int) -> Home:
     return home
 
 
-_BUILT: dict[tuple[int, int], Path] = {}
+_BUILT: dict[tuple[int, int, str | None], Path] = {}
 
 
 def shared_published_home(
@@ -41,8 +43,9 @@ def shared_published_home(
 ) -> Home:
     """A copy of a published district built once per test process for these figures: test
     files asking for the same district (evacuation, web, browser; lake, review) share the
-    build, and each gets a home of its own to change."""
-    key = (persons, seed)
+    build, and each gets a home of its own to change. The pseudonym key a caller sets is part
+    of the district (it masks the published files), so homes of two keys are two builds."""
+    key = (persons, seed, os.environ.get(PSEUDONYM_KEY_ENV))
     if key not in _BUILT:
         _BUILT[key] = published_home(
             factory.mktemp(f"district-{persons}-{seed}"), persons, seed
