@@ -8,7 +8,6 @@ CLI call, each as a ratio to `SELECT count(*)` on the same analytics file in the
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import median_ms
 from tests.warehouse.published import published_home
 from warehouse.serve.evacuation_lists import evacuation
 
@@ -26,15 +26,6 @@ PERSONS = 250_000
 REPEATS = 20
 CLI_REPEATS = 5
 TARGET_MS = 100.0
-
-
-def median_ms(action, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

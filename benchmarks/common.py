@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -33,3 +34,13 @@ def measure(code: str, *args: str, python: str = sys.executable) -> tuple[float,
         line[line.index("{") :] for line in out.replace("\r", "\n").splitlines() if "{" in line
     ]
     return seconds, usage.ru_maxrss / 1024, json.loads(lines[-1] if lines else "{}")
+
+
+def median_ms(action, repeats: int) -> float:
+    """The median wall time of `repeats` calls of `action`, in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)

@@ -12,28 +12,19 @@ from __future__ import annotations
 import argparse
 import secrets
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from connectors.home import Home
 from demo import generate
 from pipelines.headless import run_everything
 from pipelines.web import create_app
+from pipelines.web.server import serving
 from warehouse.serve import PublishedFile, add_user, district_picture
 
 USER = "grid.worker"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:
@@ -53,38 +44,25 @@ def main() -> None:
         published = PublishedFile(home.analytics)
         building = district_picture(published.cursor()).buildings[0]["building_id"]
         published.close()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=chromium, headless=True, args=["--no-sandbox"]
-                )
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(f"{url}/login")
-                page.get_by_label("User name").fill(USER)
-                page.get_by_label("Password").fill(password)
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_selector("text=District picture")
-                page.screenshot(path=str(args.out / "web-district.png"))
-                page.goto(f"{url}/buildings/{building}")
-                page.get_by_label("Reason for seeing names and phones").fill(
-                    "screenshot of invented demo residents"
-                )
-                page.get_by_role("button", name="Show names and phones").click()
-                page.wait_for_selector("text=access log with your reason")
-                page.screenshot(path=str(args.out / "web-building.png"))
-                browser.close()
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serving(create_app(home)) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium, headless=True, args=["--no-sandbox"]
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{url}/login")
+            page.get_by_label("User name").fill(USER)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_selector("text=District picture")
+            page.screenshot(path=str(args.out / "web-district.png"))
+            page.goto(f"{url}/buildings/{building}")
+            page.get_by_label("Reason for seeing names and phones").fill(
+                "screenshot of invented demo residents"
+            )
+            page.get_by_role("button", name="Show names and phones").click()
+            page.wait_for_selector("text=access log with your reason")
+            page.screenshot(path=str(args.out / "web-building.png"))
+            browser.close()
     print(f"wrote {args.out / 'web-district.png'} and {args.out / 'web-building.png'}")
 
 

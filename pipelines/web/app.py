@@ -59,6 +59,7 @@ from warehouse.serve import (
 )
 
 SESSION_KEY_FILE = "web_session.key"
+_UNREAD = object()  # request.state.user before the accounts file was read
 SESSION_HOURS = 8
 CSS = (Path(__file__).parent / "app.css").read_text(encoding="utf-8")
 HEADERS = {
@@ -122,10 +123,15 @@ class Pages:
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
     def user(self, request: Request) -> User | None:
+        """The session's account, read from the accounts file once per request."""
+        cached = getattr(request.state, "user", _UNREAD)
+        if cached is not _UNREAD:
+            return cached
         name = request.session.get("user")
         user = current_user(self.home, name) if name else None
         if name and user is None:  # disabled or removed since: the session ends here
             request.session.clear()
+        request.state.user = user
         return user
 
     def require(self, request: Request, roles: tuple[Role, ...]) -> User:
@@ -159,6 +165,7 @@ class Pages:
             )
         request.session.clear()  # a new session: no fixation of the anonymous one
         request.session["user"] = user.name
+        request.state.user = user
         request.session["csrf"] = secrets.token_urlsafe(32)
         return RedirectResponse("/", status_code=303)
 

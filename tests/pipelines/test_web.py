@@ -14,9 +14,14 @@ import duckdb
 import httpx
 import pytest
 
-from tests.pipelines.web_server import ACCOUNTS, PASSWORD, Running, web_server
+from tests.pipelines.web_server import (
+    ACCOUNTS,
+    PASSWORD,
+    Running,
+    busiest_building,
+    web_server,
+)
 from tests.warehouse.published import link_mart_publish, shared_published_home
-from warehouse.publish import connect_analytics
 from warehouse.serve import read_access_log
 from warehouse.serve.accounts import Role, add_user, disable_user
 
@@ -53,18 +58,8 @@ def _signed_in(app: Running, role: Role) -> Iterator[httpx.Client]:
         yield client
 
 
-def _building(app: Running) -> tuple[str, str]:
-    """The building with the most vulnerable residents, and its address as written."""
-    # The server's own configuration: DuckDB refuses a second one on a file it has open.
-    with connect_analytics(app.home.outreach) as con:
-        return con.execute(
-            "SELECT building_id, building_address FROM mart.building_summary "
-            "ORDER BY vulnerable_residents DESC, building_id LIMIT 1"
-        ).fetchall()[0]
-
-
 def test_no_page_opens_without_signing_in(app):
-    building, _ = _building(app)
+    building, _ = busiest_building(app.home)
     with _client(app) as client:
         for path in ("/", "/buildings", f"/buildings/{building}", "/access-log"):
             answer = client.get(path)
@@ -92,7 +87,7 @@ def test_signing_in_gives_a_strict_httponly_cookie_and_a_wrong_password_nothing(
 
 
 def test_a_form_without_its_csrf_token_is_refused(app):
-    building, _ = _building(app)
+    building, _ = busiest_building(app.home)
     with _client(app) as client:
         client.get("/login")
         refused = client.post("/login", data={"user": ACCOUNTS[Role.ADMIN], "password": PASSWORD})
@@ -107,7 +102,7 @@ def test_a_form_without_its_csrf_token_is_refused(app):
 
 
 def test_an_analyst_sees_the_district_and_never_a_building_list(app):
-    building, _ = _building(app)
+    building, _ = busiest_building(app.home)
     with _signed_in(app, Role.ANALYST) as client:
         district = client.get("/")
         assert district.status_code == 200 and "Grids by need" in district.text
@@ -126,7 +121,7 @@ def test_an_analyst_sees_the_district_and_never_a_building_list(app):
 
 
 def test_a_grid_worker_finds_a_building_by_address_and_sees_phones_after_a_logged_reason(app):
-    building, address = _building(app)
+    building, address = busiest_building(app.home)
     with _signed_in(app, Role.GRID_WORKER) as client:
         found = client.get("/buildings", params={"q": address})
         assert (found.status_code, found.headers["location"]) == (303, f"/buildings/{building}")
