@@ -31,12 +31,16 @@ from starlette.routing import Route
 
 from connectors.home import Home
 from connectors.modes import OWNER_ONLY_FILE, private_dir, restrict_umask
+from connectors.names import display_text
 from pipelines.review_view import KINDS, SHOWN
 from warehouse.db import read_summary
 from warehouse.linking import NoSuchItem
 from warehouse.publish import NoAnalytics
 from warehouse.serve import (
     BuildingNotFound,
+    IntakeFile,
+    NoSuchDepartment,
+    NoSuchFile,
     NoSuchReceipt,
     PublishedFile,
     ReasonRefused,
@@ -45,6 +49,7 @@ from warehouse.serve import (
     authenticate,
     break_glass,
     current_user,
+    department_intake,
     district_picture,
     export_quarantined,
     find_building,
@@ -55,6 +60,7 @@ from warehouse.serve import (
     record_decision,
     residents,
     review_queue,
+    set_aside_in_file,
     show_item,
 )
 
@@ -74,6 +80,7 @@ BUILDINGS = (Role.GRID_WORKER,)
 AUDIT = (Role.AUDITOR,)
 CLERKS = (Role.REVIEWER,)
 DECISIONS = ("match", "distinct", "unsure")
+SET_ASIDE_SHOWN = 500  # rows (and values) a page lists; the export holds them all
 # A need as the grid worker reads it: a badge (symbols the common fonts of an offline
 # server draw; no emoji font is assumed) and words.
 NEEDS = {
@@ -287,9 +294,60 @@ class Pages:
         self.require(request, CLERKS)
         data, as_of = read_summary(self.home)
         return self.render(
-            request, "departments.html", departments=data["departments"], as_of=as_of,
-            receipts=receipts(self.home),
+            request, "departments.html", departments=data["departments"], as_of=as_of
+        )
+
+    async def department(self, request: Request) -> Response:
+        self.require(request, CLERKS)
+        department = request.path_params["department"]
+        try:
+            files = department_intake(self.home, department)
+        except NoSuchDepartment as exc:
+            raise HTTPException(404, str(exc)) from None
+        return self.render(request, "department.html", department=department, files=files)
+
+    def intake_file(self, request: Request) -> tuple[str, IntakeFile]:
+        department, file_id = request.path_params["department"], request.path_params["file_id"]
+        try:
+            found = department_intake(self.home, department, file_id=file_id)
+        except (NoSuchDepartment, NoSuchFile) as exc:
+            raise HTTPException(404, str(exc)) from None
+        if found is None:
+            raise HTTPException(503, "a run is writing the warehouse: try again when it ends")
+        return department, found[0]
+
+    async def file(self, request: Request) -> Response:
+        self.require(request, CLERKS)
+        department, found = self.intake_file(request)
+        suffix = f".{found.file_id}.txt"
+        receipt = next((r for r in receipts(self.home)[department] if r.endswith(suffix)), None)
+        return self.render(
+            request, "intake_file.html", department=department, file=found, receipt=receipt
+        )
+
+    async def set_aside(self, request: Request) -> Response:
+        """A file's quarantined rows and set-aside values, after a reason logged first."""
+        user = self.require(request, CLERKS)
+        form = await self.form(request)
+        department, found = self.intake_file(request)
+        reason = form.get("reason", "")
+        try:
+            shown = set_aside_in_file(
+                self.home, found.file_id, reason, SET_ASIDE_SHOWN, account=user.name
+            )
+        except ReasonRefused as exc:
+            raise HTTPException(400, str(exc)) from None
+        shown.rows = [(*r[:3], [display_text(x) for x in r[3]]) for r in shown.rows]
+        shown.values = [
+            tuple(display_text(str(x)) if isinstance(x, str) else x for x in v)
+            for v in shown.values
+        ]
+        response = self.render(
+            request, "set_aside.html", department=department, file=found, shown=shown,
+            reason=reason,
         )  # fmt: skip
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     async def receipt(self, request: Request) -> Response:
         self.require(request, CLERKS)
@@ -376,8 +434,15 @@ def create_app(home: Home) -> Starlette:
         Route("/review/{item_id}", pages.review_item, methods=["GET"]),
         Route("/review/{item_id}/decide", pages.decide, methods=["POST"]),
         Route("/departments", pages.departments, methods=["GET"]),
-        Route("/departments/{department}/receipts/{name}", pages.receipt, methods=["GET"]),
         Route("/departments/quarantine", pages.quarantine, methods=["POST"]),
+        Route("/departments/{department}", pages.department, methods=["GET"]),
+        Route("/departments/{department}/files/{file_id}", pages.file, methods=["GET"]),
+        Route(
+            "/departments/{department}/files/{file_id}/set-aside",
+            pages.set_aside,
+            methods=["POST"],
+        ),
+        Route("/departments/{department}/receipts/{name}", pages.receipt, methods=["GET"]),
         Route("/app.css", pages.css, methods=["GET"]),
     ]
     middleware = [

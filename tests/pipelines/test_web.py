@@ -204,17 +204,68 @@ def test_a_reviewer_works_the_queue_from_the_browser_pages(app):
     assert (reviewer, decision) == ("web:reviewer", "distinct")
 
 
-def test_a_clerk_reads_the_receipts_and_downloads_the_quarantine_after_a_reason(app):
+def _files_with_values_set_aside(app: Running) -> list[tuple[str, str, str]]:
+    with duckdb.connect(str(app.home.warehouse), read_only=True) as con:
+        return con.execute(
+            "SELECT f.department, f.file_id, min(q.value) FROM audit.file_loads f "
+            "JOIN quarantine.fields q USING (file_id) GROUP BY ALL ORDER BY 2"
+        ).fetchall()
+
+
+def test_a_clerk_sees_each_file_s_counts_and_problems_without_the_values(app):
+    department, file_id, value = _files_with_values_set_aside(app)[0]
+    with duckdb.connect(str(app.home.warehouse), read_only=True) as con:
+        [(rows_in, loaded, quarantined, fields)] = con.execute(
+            "SELECT rows_in, rows_loaded, rows_quarantined, fields_set_aside "
+            "FROM audit.file_loads WHERE file_id = ?",
+            [file_id],
+        ).fetchall()
     with _signed_in(app, Role.REVIEWER) as client:
         page = client.get("/departments")
-        assert page.status_code == 200 and "Rows quarantined" in page.text
-        link = re.search(r'href="(/departments/health/receipts/[^"]+)"', page.text).group(1)
-        receipt = client.get(link)
-        assert receipt.status_code == 200 and "Receipt number" in receipt.text
-        for guess in ("/departments/health/receipts/..%2F..%2Fsecrets%2Faccounts.sqlite",
-                      "/departments/nowhere/receipts/x.txt"):  # fmt: skip
+        assert page.status_code == 200 and f'href="/departments/{department}"' in page.text
+        listing = client.get(f"/departments/{department}")
+        assert listing.status_code == 200 and f"/files/{file_id}" in listing.text
+        one = client.get(f"/departments/{department}/files/{file_id}")
+        assert one.status_code == 200, one.text
+        cells = re.findall(r"<td>(\d+)</td>", one.text)
+        assert [str(n) for n in (rows_in, loaded, quarantined, fields)] == cells[:4]
+        assert rows_in == loaded + quarantined
+        assert "value(s): " in one.text and "a value" in one.text
+        assert value not in one.text, "the page names problems, not the values they quote"
+        link = re.search(rf'href="(/departments/{department}/receipts/[^"]+)"', one.text)
+        receipt = client.get(link.group(1))
+        assert receipt.status_code == 200 and f"Receipt number: {file_id}" in receipt.text
+        for guess in (f"/departments/{department}/receipts/..%2F..%2Fsecrets%2Faccounts.sqlite",
+                      "/departments/nowhere/receipts/x.txt", "/departments/nowhere",
+                      f"/departments/{department}/files/F9999999"):  # fmt: skip
             assert client.get(guess).status_code == 404, guess
-        token = CSRF.search(page.text).group(1)
+    with _signed_in(app, Role.ANALYST) as client:
+        assert client.get(f"/departments/{department}/files/{file_id}").status_code == 403
+
+
+def test_a_clerk_sees_a_file_s_rows_and_values_after_a_reason_logged_first(app):
+    department, file_id, value = _files_with_values_set_aside(app)[0]
+    path = f"/departments/{department}/files/{file_id}"
+    reason = "calling the clinic about its ID numbers"
+    with _signed_in(app, Role.REVIEWER) as client:
+        token = _token(client, path)
+        assert client.post(f"{path}/set-aside", data={"reason": reason}).status_code == 403
+        refused = client.post(f"{path}/set-aside", data={"reason": "", "csrf": token})
+        assert refused.status_code == 400 and value not in refused.text
+        assert not [e for e in read_access_log(app.home) if e["target"] == file_id]
+        shown = client.post(f"{path}/set-aside", data={"reason": reason, "csrf": token})
+        assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+        assert value in shown.text and reason in shown.text
+    values = shown.text.split('class="set-aside"')[1].count("<tr><td>")
+    rows = shown.text.split('class="quarantined"')[1].split("</table>")[0].count("<tr><td>")
+    [entry] = [e for e in read_access_log(app.home) if e["reason"] == reason]
+    assert entry["user_name"] == "web:reviewer" and entry["action"] == "quarantine view"
+    assert entry["target"] == file_id and entry["rows_shown"] == rows + values > 0
+
+
+def test_a_clerk_downloads_the_quarantine_export_after_a_reason(app):
+    with _signed_in(app, Role.REVIEWER) as client:
+        token = _token(client, "/departments")
         refused = client.post("/departments/quarantine", data={"reason": "", "csrf": token})
         assert refused.status_code == 400
         export = client.post(

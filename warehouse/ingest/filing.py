@@ -144,10 +144,19 @@ def _write(path: Path, lines: list[str]) -> Path:
     return write_private(path, "\n".join(lines) + "\n")
 
 
+# A reason without what it quotes, so alike reasons group and can be shown to anyone who
+# may see counts: the quoted value first, then the row it repeats. Python's `re` and
+# DuckDB's RE2 read these patterns alike (warehouse/serve/intake.py groups in SQL).
+VALUE_FREE = ((r"'[^']*'", "a value"), (r"row \d+", "an earlier row"))
+
+
+def value_free(reason: str) -> str:
+    for pattern, words in VALUE_FREE:
+        reason = re.sub(pattern, words, reason)
+    return reason
+
+
 def common_reasons(reasons: list[list[str]], top: int = 5) -> list[tuple[str, int]]:
     """The most frequent reasons, with the quoted value removed so alike reasons group."""
-    counts: Counter[str] = Counter()
-    for row in reasons:
-        for reason in row:
-            counts[re.sub(r"row \d+", "an earlier row", re.sub(r"'[^']*'", "a value", reason))] += 1
+    counts: Counter[str] = Counter(value_free(reason) for row in reasons for reason in row)
     return counts.most_common(top)

@@ -25,10 +25,13 @@ from warehouse.serve.evacuation_lists import (
 )
 from warehouse.serve.identified import (
     Exported,
+    SetAside,
     explain_person,
     export_quarantined,
     quarantined,
+    set_aside_in_file,
 )
+from warehouse.serve.intake import IntakeFile, NoSuchDepartment, NoSuchFile, department_intake
 from warehouse.serve.published_views import PublishedFile, district_picture, publication
 from warehouse.serve.receipts import NoSuchReceipt, receipt_text, receipts
 from warehouse.serve.review import (
@@ -49,17 +52,22 @@ __all__ = [
     "BuildingNotFound",
     "Evacuation",
     "Exported",
+    "IntakeFile",
+    "NoSuchDepartment",
+    "NoSuchFile",
     "NoSuchReceipt",
     "PublishedFile",
     "ReasonRefused",
     "ReviewItem",
     "Role",
+    "SetAside",
     "User",
     "add_user",
     "authenticate",
     "break_glass",
     "check_reason",
     "current_user",
+    "department_intake",
     "disable_user",
     "district_picture",
     "evacuation",
@@ -80,6 +88,7 @@ __all__ = [
     "review_agreement",
     "review_queue",
     "review_sample",
+    "set_aside_in_file",
     "set_password",
     "show_item",
     "undo_decision",

@@ -70,6 +70,43 @@ def quarantined(
     return rows
 
 
+@dataclass
+class SetAside:
+    """One file's quarantined rows and set-aside values, as far as a page shows them."""
+
+    rows: list[tuple]
+    values: list[tuple]
+    rows_total: int
+    values_total: int
+
+
+def set_aside_in_file(
+    home: Home,
+    file_id: str,
+    reason: str,
+    limit: int,
+    account: str | None = None,
+    wait: float | None = None,
+) -> SetAside:
+    """A file's quarantined rows (row, reasons) and set-aside values (row, record, field,
+    value, reason), the first `limit` of each, in one session logged before they return."""
+    check_reason(reason)
+    with logged_session(home, READ_WAIT if wait is None else wait, None) as con:
+        rows = quarantine_rows(home, file_id, con)
+        values = set_aside_fields(home, file_id, con)
+        log_access(
+            con,
+            reason=reason,
+            action="quarantine view",
+            target=file_id,
+            building_id=None,
+            person_ids=[],
+            rows_shown=min(len(rows), limit) + min(len(values), limit),
+            account=account,
+        )
+    return SetAside(rows[:limit], values[:limit], len(rows), len(values))
+
+
 def export_quarantined(
     home: Home,
     folder: Path,
