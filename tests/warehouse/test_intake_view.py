@@ -4,15 +4,12 @@ holds the warehouse the view says so instead of waiting or failing."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from connectors.home import Home
 from schemas.idnumber import check_char
 from tests.warehouse.file_history import POLICE, drop
-from tests.warehouse.test_snapshot import HOLD
+from tests.warehouse.test_snapshot import another_process_holding
 from warehouse.serve import NoSuchDepartment, NoSuchFile, department_intake
 
 GOOD = "11010519491231002"
@@ -67,15 +64,6 @@ def test_an_unknown_department_or_file_is_named(home):
 
 def test_while_a_run_holds_the_warehouse_the_view_says_so(home):
     home, _, _ = home
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(home.warehouse)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with another_process_holding(home):
         assert department_intake(home, "police") is None
-    finally:
-        holder.communicate("", timeout=60)
     assert department_intake(home, "police") is not None

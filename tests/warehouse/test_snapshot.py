@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pytest
@@ -18,6 +20,22 @@ HOLD = (
     "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
     "sys.stdin.read()"
 )
+
+
+@contextmanager
+def another_process_holding(home: Home) -> Iterator[None]:
+    """The warehouse open for writing in another process, as a run holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(home.warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        yield
+    finally:
+        holder.communicate("", timeout=60)
 
 
 @pytest.fixture
@@ -56,16 +74,7 @@ def test_status_counts_current_rows_and_sets_retracted_and_superseded_files_apar
 def test_while_a_run_holds_the_warehouse_status_reads_the_same_from_the_snapshot(history):
     home, _ = history
     live, _ = read_summary(home)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(home.warehouse)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with another_process_holding(home):
         during, as_of = read_summary(home)
-    finally:
-        holder.communicate("", timeout=60)
     assert as_of is not None, "the writer's file was not needed"
     assert during == live
