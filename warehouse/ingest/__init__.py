@@ -3,7 +3,7 @@ quarantine what cannot be kept, stage what can, archive the file and write its r
 """
 
 from warehouse.ingest.extracts import pull_database
-from warehouse.ingest.filing import add_to_receipt
+from warehouse.ingest.filing import VALUE_FREE, add_to_receipt
 from warehouse.ingest.intake import UNMATCHED, contract_for, pending, process_pending
 from warehouse.ingest.load import AUDIT_COLUMNS, drop_work_tables, load_file
 from warehouse.ingest.quarantine import (
@@ -18,6 +18,7 @@ __all__ = [
     "AUDIT_COLUMNS",
     "SPREADSHEET_DAMAGE",
     "UNMATCHED",
+    "VALUE_FREE",
     "add_to_receipt",
     "contract_for",
     "drop_work_tables",

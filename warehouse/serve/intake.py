@@ -17,7 +17,7 @@ import duckdb
 
 from connectors.home import Home
 from connectors.names import display_name, display_text
-from warehouse.ingest.filing import VALUE_FREE
+from warehouse.ingest import VALUE_FREE
 
 LAST_FILES = 20
 FILES_SQL = """
