@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 ALT_VENV := .venv-duckdb155
 ALT_STAMP := $(ALT_VENV)/.installed-$(shell cat requirements.lock benchmarks/engine_alt.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench lock dictionary ui-check web-screenshots browser clean
+.PHONY: run test bench lock dictionary ui-check web-screenshots browser java clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Causeway needs Python 3.11")'
@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/causeway demo --only-if-new
 	$(BIN)/causeway run
 
-test: $(STAMP) browser
+test: $(STAMP) browser java
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -62,6 +62,13 @@ CHROMIUM_INSTALL := apt-get update -qq && apt-get install -y -qq chromium
 browser:
 	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ]; then $(CHROMIUM_INSTALL); \
 		else sudo sh -c '$(CHROMIUM_INSTALL)'; fi; }
+
+# Java 17 for Spark (`causeway link --engine spark` and its parity test): pyspark's wheel
+# carries Spark, not a JVM. Debian's headless runtime when `java` is missing.
+JAVA_INSTALL := apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless
+java:
+	@command -v java >/dev/null || { if [ "$$(id -u)" = 0 ]; then $(JAVA_INSTALL); \
+		else sudo sh -c '$(JAVA_INSTALL)'; fi; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

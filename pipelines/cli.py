@@ -28,6 +28,7 @@ from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, progress, warehouse_freshness
 from warehouse.lake import LakeConfigError, LakeUnavailable
+from warehouse.linking import ENGINES
 from warehouse.publish import SandboxLimits
 
 if TYPE_CHECKING:
@@ -246,14 +247,14 @@ def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
         raise typer.Exit(code)
 
 
-def _finish(place: Home, doing: str, link_mode: str = "auto") -> None:
+def _finish(place: Home, doing: str, link_mode: str = "auto", engine: str = "") -> None:
     """Link, check, build the marts and publish through the pipeline's own assets, after
     whatever changed the warehouse, and report as `causeway run` does."""
     from pipelines.headless import finish_everything
 
     with console.status(f"{doing} (a Dagster run; the UI shows its steps)"):
         try:
-            outcome = finish_everything(place, link_mode)
+            outcome = finish_everything(place, link_mode, engine)
         except Exception as exc:
             console.print(
                 f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
@@ -457,20 +458,34 @@ def link(
     full: Annotated[
         bool, typer.Option("--full", help="Re-estimate the model and re-cluster everyone.")
     ] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the pairs are scored: duckdb or spark (default: linking.yaml's "
+            "engine). Spark runs on CAUSEWAY_SPARK_MASTER or SPARK_REMOTE, else local[2]."
+        ),
+    ] = None,
 ) -> None:
     """Link staging records into people, dwellings and buildings, then check, build the
     marts and publish (what `run` does after loading; the nightly schedule runs it with
     --full)."""
     place = _home(home)
+    if engine is not None and engine not in ENGINES:
+        raise typer.BadParameter(f"{engine!r}: use {' or '.join(ENGINES)}", param_hint="--engine")
     if full:
-        _finish(place, "Relinking everyone (the model is re-estimated) and publishing", "full")
+        _finish(
+            place,
+            "Relinking everyone (the model is re-estimated) and publishing",
+            "full",
+            engine or "",
+        )
         return
     state = warehouse_freshness(place, on_wait=_say)
     if state is not None and not state.needs_link:
         console.print("Nothing new to link.")
         if state.current:
             return
-    _finish(place, "Linking and publishing")
+    _finish(place, "Linking and publishing", engine=engine or "")
 
 
 @app.command()

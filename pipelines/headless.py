@@ -136,7 +136,7 @@ def run_everything(
     )
 
 
-def finish_everything(home: Home, link_mode: str = "auto") -> HeadlessRun:
+def finish_everything(home: Home, link_mode: str = "auto", engine: str = "") -> HeadlessRun:
     """Link, check, build the marts and publish what the warehouse holds, loading nothing:
     what an interrupted run left undone, or what a retraction, a reprocessing or a relink
     changed. The same assets as `causeway run`, so the same gates and the same masking.
@@ -148,7 +148,7 @@ def finish_everything(home: Home, link_mode: str = "auto") -> HeadlessRun:
     selection = AFTER_LINKING
     if state is None or state.needs_link:
         selection = STAGING_GATES | AFTER_LINKING
-    config = {"ops": {LINK_STEP: {"config": {"mode": link_mode}}}}
+    config = {"ops": {LINK_STEP: {"config": {"mode": link_mode, "engine": engine}}}}
     return run_everything(home, selection=selection, run_config=config)
 
 

@@ -28,6 +28,8 @@ class LinkConfig(dg.Config):
     """`auto`: incremental when a model exists; `full`: re-estimate and re-cluster."""
 
     mode: str = "auto"
+    # Where the pairs are scored: "" for linking.yaml's `engine`, or duckdb or spark.
+    engine: str = ""
 
 
 # New staging data triggers the link as soon as the upstream blocking checks pass; a
@@ -61,7 +63,11 @@ def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
         if config.mode not in ("auto", "full", "incremental"):
             raise dg.Failure(f"unknown link mode {config.mode!r}: use auto, full or incremental")
         result = link_warehouse(
-            home.home(), config.mode, on_wait=context.log.info, dagster_run_id=context.run.run_id
+            home.home(),
+            config.mode,
+            on_wait=context.log.info,
+            dagster_run_id=context.run.run_id,
+            engine=config.engine or None,
         )
         figures = {
             k: dg.MetadataValue.int(v) if isinstance(v, int) else v

@@ -36,6 +36,7 @@ ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS timings JSON;
 ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS labels_checked BIGINT;
 ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS labels_disagreeing BIGINT;
 ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS labels_past_limit BOOLEAN;
+ALTER TABLE link.runs ADD COLUMN IF NOT EXISTS engine VARCHAR;
 CREATE TABLE IF NOT EXISTS link.evidence (
     source VARCHAR NOT NULL,
     source_record_id VARCHAR NOT NULL,

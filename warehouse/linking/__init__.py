@@ -1,7 +1,8 @@
 """Record linkage: the master index of people, dwellings and buildings.
 
-Deterministic links on valid ID numbers first, then Fellegi–Sunter (Splink on DuckDB)
-for the mentions that have none; stable IDs across relinks; incremental batches.
+Deterministic links on valid ID numbers first, then Fellegi–Sunter (Splink, trained on
+DuckDB, scoring on DuckDB or Spark) for the mentions that have none; stable IDs across
+relinks; incremental batches.
 """
 
 from warehouse.linking.accuracy import Accuracy, Interval, Sample, draw_sample, estimate
@@ -22,12 +23,13 @@ from warehouse.linking.review import (
     undo,
 )
 from warehouse.linking.run import LinkError, LinkResult, link_people
-from warehouse.linking.settings import load_settings
+from warehouse.linking.settings import ENGINES, load_settings
 from warehouse.linking.stage import RunOutcome, link_warehouse, run_outcome
 
 __all__ = [
     "COMPARED",
     "DECISIONS",
+    "ENGINES",
     "Accuracy",
     "Explanation",
     "Interval",

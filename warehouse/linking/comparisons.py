@@ -17,6 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 COMPARISONS_FILE = Path(__file__).with_name("comparisons.yaml")
+# The SQL dialect the file's conditions are written in (and the engine that trains).
+WRITTEN_IN = "duckdb"
 _REFERENCE = re.compile(r"\{([a-z_]+)\}")
 # A column of the pair in a level (`name_l`) or a blocking rule (`l.name`).
 _PAIR_COLUMN = re.compile(r"\b([a-z][a-z0-9_]*)_[lr]\b")
@@ -157,18 +159,22 @@ class LinkRules(BaseModel):
         return [f"({rule}){skip}" for rule in self.blocking.prediction]
 
     def splink_comparisons(
-        self, household_levels: bool = True, counted_u: dict[str, float] | None = None
+        self,
+        household_levels: bool = True,
+        counted_u: dict[str, float] | None = None,
+        dialect: str = WRITTEN_IN,
     ) -> list[Any]:
         """Splink comparisons of every comparison; `household_levels=False` leaves those
         levels out (to sample u); `counted_u` gives the counted levels' u by comparison,
-        a placeholder until it is counted."""
+        a placeholder until it is counted. For another engine's `dialect`, Splink
+        translates the `when` conditions from DuckDB's SQL (sqlglot) as it builds them."""
         import splink.comparison_library as cl
 
         return [
             cl.CustomComparison(
                 output_column_name=name,
                 comparison_levels=[
-                    self._splink_level(name, lv, counted_u or {})
+                    self._splink_level(name, lv, counted_u or {}, dialect)
                     for lv in levels
                     if household_levels or not lv.household
                 ],
@@ -176,7 +182,9 @@ class LinkRules(BaseModel):
             for name, levels in self.comparisons.items()
         ]
 
-    def _splink_level(self, comparison: str, level: Level, counted_u: dict[str, float]) -> Any:
+    def _splink_level(
+        self, comparison: str, level: Level, counted_u: dict[str, float], dialect: str
+    ) -> Any:
         import splink.comparison_level_library as cll
 
         if level.missing is not None:
@@ -184,7 +192,8 @@ class LinkRules(BaseModel):
         elif level.exact is not None:
             built = cll.ExactMatchLevel(level.exact)
         elif level.when is not None:
-            built = cll.CustomLevel(self.expand(level.when))
+            translate = WRITTEN_IN if dialect != WRITTEN_IN else None
+            built = cll.CustomLevel(self.expand(level.when), base_dialect_str=translate)
         else:
             built = cll.ElseLevel()
         options: dict[str, Any] = {}

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from connectors.modes import private_dir, write_private
 from warehouse.db import quote
-from warehouse.linking.comparisons import LinkRules, link_rules
+from warehouse.linking.comparisons import WRITTEN_IN, LinkRules, link_rules
 from warehouse.linking.evidence import edges_sql
 from warehouse.linking.registers import weight_floor
 from warehouse.linking.settings import LinkSettings
@@ -49,24 +49,34 @@ def splink_connection(mentions: pa.Table, spill: Path) -> duckdb.DuckDBPyConnect
     return con
 
 
+def settings_creator(
+    household_levels: bool = True,
+    counted: dict[str, float] | None = None,
+    dialect: str = WRITTEN_IN,
+) -> Any:
+    """The model's shape (comparisons.yaml) as Splink settings for an engine's dialect."""
+    from splink import SettingsCreator
+
+    rules = link_rules()
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=rules.splink_comparisons(household_levels, counted, dialect),
+        blocking_rules_to_generate_predictions=rules.prediction_rules,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=RETAINED,
+    )
+
+
 def train(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> dict[str, Any]:
     """EM on the data itself; returns the trained model as Splink's settings JSON."""
-    from splink import Linker, SettingsCreator
+    from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
 
     db_api = DuckDBAPI(connection=con)
     frame = db_api.register("mentions", dataset_display_name="mentions")
 
     rules = link_rules()
-
-    def creator(household_levels: bool, counted: dict[str, float] | None = None) -> Any:
-        return SettingsCreator(
-            link_type="dedupe_only",
-            comparisons=rules.splink_comparisons(household_levels, counted),
-            blocking_rules_to_generate_predictions=rules.prediction_rules,
-            retain_intermediate_calculation_columns=True,
-            additional_columns_to_retain=RETAINED,
-        )
+    creator = settings_creator
 
     # u is the chance of agreement between two different people. Random pairs of all
     # mentions include the same person's records (in a district of 3,000 they make most
@@ -207,20 +217,79 @@ def _copy_u(source: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
+Parameters = dict[str, Any]
+
+
+def parameters(model: dict[str, Any]) -> Parameters:
+    """What training learnt, as values an engine of any dialect can take: the prior and
+    the m and u of every level, by comparison and label (no SQL)."""
+    return {
+        "probability_two_random_records_match": model["probability_two_random_records_match"],
+        "levels": {
+            f"{c['output_column_name']}/{lv.get('label_for_charts')}": {
+                "m": lv.get("m_probability"),
+                "u": lv.get("u_probability"),
+            }
+            for c in model["comparisons"]
+            for lv in c["comparison_levels"]
+            if not lv.get("is_null_level")
+        },
+    }
+
+
+def with_parameters(shape: dict[str, Any], values: Parameters) -> dict[str, Any]:
+    """`shape` (an untrained model in some engine's dialect) with the trained `values`."""
+    shape["probability_two_random_records_match"] = values["probability_two_random_records_match"]
+    for c in shape["comparisons"]:
+        for lv in c["comparison_levels"]:
+            if lv.get("is_null_level"):
+                continue
+            found = values["levels"][f"{c['output_column_name']}/{lv.get('label_for_charts')}"]
+            lv["m_probability"], lv["u_probability"] = found["m"], found["u"]
+    return shape
+
+
+class DuckDBScorer:
+    """Scores pairs in the private DuckDB connection that holds the mentions."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        from splink.backends.duckdb import DuckDBAPI
+
+        self.con = con
+        self.db_api = DuckDBAPI(connection=con)
+
+    def frame(self, name: str, where: str | None = None) -> Any:
+        if where is None:
+            return self.db_api.register("mentions", dataset_display_name=name)
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM mentions WHERE {where}")
+        return self.db_api.register(name, dataset_display_name=name)
+
+    def model(self, model: dict[str, Any], frame: Any) -> dict[str, Any]:
+        return model
+
+    def table(self, scored: Any) -> str:
+        return scored.physical_name
+
+    def drop(self, scored: Any, table: str) -> None:
+        scored.drop_table_from_database_and_remove_from_cache()
+
+
 def predict(
     con: duckdb.DuckDBPyConnection,
     model: dict[str, Any],
     settings: LinkSettings,
     incremental: bool = False,
+    scorer: Any = None,
 ) -> pa.Table:
     """Scored candidate pairs: among every mention (a full relink), or, incremental, those
-    that involve a new mention (new against existing, and new among themselves)."""
+    that involve a new mention (new against existing, and new among themselves). The
+    `scorer` runs Splink (DuckDB here by default; Spark: warehouse/linking/spark.py); the
+    edges are made in `con` either way."""
     from splink import Linker
-    from splink.backends.duckdb import DuckDBAPI
 
-    db_api = DuckDBAPI(connection=con)
-    everything = db_api.register("mentions", dataset_display_name="mentions_with_tf")
-    linker = Linker(everything, model, log_level=logging.ERROR)
+    scorer = scorer or DuckDBScorer(con)
+    everything = scorer.frame("mentions_with_tf")
+    linker = Linker(everything, scorer.model(model, everything), log_level=logging.ERROR)
     # Term frequencies always come from every mention, also when scoring a new batch.
     for column in link_rules().tf_columns:
         linker.table_management.compute_tf_table(column)
@@ -234,37 +303,38 @@ def predict(
         "warning_mode": "never",
     }
     if not incremental:
-        return _edges(con, linker.inference.predict_within(everything, **options), model)
-    con.execute("CREATE OR REPLACE VIEW mentions_new AS SELECT * FROM mentions WHERE is_new")
-    con.execute("CREATE OR REPLACE VIEW mentions_old AS SELECT * FROM mentions WHERE NOT is_new")
-    new = db_api.register("mentions_new", dataset_display_name="new")
-    old = db_api.register("mentions_old", dataset_display_name="old")
-    within = _edges(con, linker.inference.predict_within(new, **options), model)
+        return _edges(con, scorer, linker.inference.predict_within(everything, **options), model)
+    new = scorer.frame("mentions_new", "is_new")
+    old = scorer.frame("mentions_old", "NOT is_new")
+    within = _edges(con, scorer, linker.inference.predict_within(new, **options), model)
     # New against existing, a slice of the new at a time: a month's 64,000 new records
     # against 770,000 existing ran Splink's memory out at once; each pair is scored the
     # same whichever slice it is in.
-    ids = [r[0] for r in con.execute("SELECT unique_id FROM mentions_new ORDER BY 1").fetchall()]
+    ids = [
+        r[0]
+        for r in con.execute("SELECT unique_id FROM mentions WHERE is_new ORDER BY 1").fetchall()
+    ]
     parts = []
     for i, start in enumerate(range(0, len(ids), NEW_PER_PASS)):
         low, high = ids[start], ids[min(start + NEW_PER_PASS, len(ids)) - 1]
-        name = f"mentions_new_{i}"
-        con.execute(
-            f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM mentions_new "
-            f"WHERE unique_id BETWEEN {int(low)} AND {int(high)}"
+        chunk = scorer.frame(
+            f"mentions_new_{i}", f"is_new AND unique_id BETWEEN {int(low)} AND {int(high)}"
         )
-        chunk = db_api.register(name, dataset_display_name=name)
-        parts.append(_edges(con, linker.inference.predict_between(chunk, old, **options), model))
+        scored = linker.inference.predict_between(chunk, old, **options)
+        parts.append(_edges(con, scorer, scored, model))
     if not parts:
         return within
     return pa.concat_tables([*parts, within.select(parts[0].column_names)])
 
 
-def _edges(con: duckdb.DuckDBPyConnection, scored: Any, model: dict[str, Any]) -> pa.Table:
+def _edges(
+    con: duckdb.DuckDBPyConnection, scorer: Any, scored: Any, model: dict[str, Any]
+) -> pa.Table:
     """The scored pairs as Arrow: ids, probability, weight and per-comparison evidence."""
-    table = scored.physical_name
+    table = scorer.table(scored)
     columns = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
     edges = con.sql(edges_sql(model, table, columns)).arrow().read_all()
-    scored.drop_table_from_database_and_remove_from_cache()
+    scorer.drop(scored, table)
     return edges
 
 

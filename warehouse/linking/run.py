@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import pyarrow as pa
 
 from connectors.home import Home
 from warehouse.db import create_link_tables, quote, transaction
@@ -92,6 +94,7 @@ class LinkResult:
     labels_checked: int = 0  # reviewers' labels scored by a newly trained model (labels.py)
     labels_disagreeing: int = 0
     labels_past_limit: bool = False  # more disagree than `review.label_disagreement`
+    engine: str = "duckdb"  # where the pairs were scored (linking.yaml `engine`)
     skipped: bool = False  # nothing to do: nothing written, not recorded in link.runs
 
     @property
@@ -200,7 +203,7 @@ def link_people(
                 assert model_path is not None
                 model = load_model(model_path)
             clock.lap("train")
-            edges = predict(splink, model, settings, incremental=mode == "incremental")
+            edges = _score(splink, model, settings, mode == "incremental", spill / run_id)
             clock.lap("predict")
         finally:
             splink.close()
@@ -246,9 +249,32 @@ def link_people(
             labels_checked=labels.labels,
             labels_disagreeing=labels.disagreeing,
             labels_past_limit=labels.share > settings.review.label_disagreement,
+            engine=settings.engine,
         )
         _record(con, result, now, dagster_run_id)
     return result
+
+
+def _score(
+    splink: duckdb.DuckDBPyConnection,
+    model: dict,
+    settings: LinkSettings,
+    incremental: bool,
+    scratch: Path,
+) -> pa.Table:
+    """The scored pairs, on the engine linking.yaml (or `causeway link --engine`) names."""
+    if settings.engine == "duckdb":
+        return predict(splink, model, settings, incremental)
+    from warehouse.linking.spark import SparkScorer, spark_session
+
+    try:
+        with spark_session(settings.spark, scratch) as spark:
+            scorer = SparkScorer(
+                splink, spark, scratch / "pairs", settings.spark.shuffle_partitions
+            )
+            return predict(splink, model, settings, incremental, scorer)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # Incremental runs rewrite only what changed: rows of records that are gone, new or

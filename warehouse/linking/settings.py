@@ -60,9 +60,26 @@ class ReviewRule(BaseModel):
             raise ValueError(f"review band must be 0 < low < high <= 1, not {self.band}")
 
 
+ENGINES = ("duckdb", "spark")
+
+
+class SparkSettings(BaseModel):
+    """Where Spark scores the pairs: a master URL (`local[2]` on this machine, a cluster's
+    `spark://…` or `yarn`), overridden by `CAUSEWAY_SPARK_MASTER`; `SPARK_REMOTE` (Spark
+    Connect) replaces the master altogether (warehouse/linking/spark.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    master: str = "local[2]"
+    shuffle_partitions: int = Field(default=4, gt=0)
+    driver_memory: str = "2g"
+
+
 class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    spark: SparkSettings = SparkSettings()
     match_threshold: float = Field(gt=0, lt=1)
     u_max_pairs: int = Field(gt=0)
     u_seed: int

@@ -21,7 +21,8 @@ from warehouse.db import (
     start_run,
     write_snapshot,
 )
-from warehouse.linking.run import LinkResult, Mode, link_people
+from warehouse.linking.run import LinkError, LinkResult, Mode, link_people
+from warehouse.linking.settings import ENGINES, load_settings
 
 
 def link_warehouse(
@@ -29,14 +30,21 @@ def link_warehouse(
     mode: Mode = "auto",
     on_wait: Callable[[str], None] | None = None,
     dagster_run_id: str | None = None,
+    engine: str | None = None,
 ) -> LinkResult:
     """Incremental by default (a full relink the first time); `full` re-estimates the model
-    and re-clusters everyone, keeping IDs by overlap."""
+    and re-clusters everyone, keeping IDs by overlap. `engine` scores the pairs somewhere
+    other than linking.yaml says (`duckdb` or `spark`)."""
     home.ensure()
+    settings = load_settings()
+    if engine:
+        if engine not in ENGINES:
+            raise LinkError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+        settings = settings.model_copy(update={"engine": engine})
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
         run_id = start_run(con, f"link:{mode}", dagster_run_id)
         try:
-            result = link_people(con, home, mode, dagster_run_id=dagster_run_id)
+            result = link_people(con, home, mode, settings, dagster_run_id=dagster_run_id)
         except Exception as exc:
             finish_run(con, run_id, [], exc)
             raise
