@@ -25,6 +25,9 @@ __all__ = ["OWNER_ONLY_DIR", "OWNER_ONLY_FILE", "Home"]
 HOME_ENV = "CAUSEWAY_HOME"
 DEFAULT_HOME = Path("data")
 REPO_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
+# Another instance configuration for a deployment (deploy/dagster/: PostgreSQL storage,
+# the Docker or Kubernetes run launcher), installed in the home instead of the repository's.
+DAGSTER_YAML_ENV = "CAUSEWAY_DAGSTER_YAML"
 
 
 # Under work/: a file's folder (its ID), a reprocessed file's copy, a rebuild's warehouse;
@@ -221,10 +224,12 @@ class Home:
         return self
 
     def _install_dagster_yaml(self) -> None:
-        """The instance reads `dagster.yaml` from DAGSTER_HOME; keep it the repository's."""
+        """The instance reads `dagster.yaml` from DAGSTER_HOME; keep it the repository's, or
+        the one `CAUSEWAY_DAGSTER_YAML` names."""
         target = self.dagster / "dagster.yaml"
-        if not target.is_file() or target.read_bytes() != REPO_DAGSTER_YAML.read_bytes():
-            write_private(target, REPO_DAGSTER_YAML.read_bytes())
+        source = Path(os.environ.get(DAGSTER_YAML_ENV) or REPO_DAGSTER_YAML).read_bytes()
+        if not target.is_file() or target.read_bytes() != source:
+            write_private(target, source)
 
     def folder_refusal(self, department: str) -> str | None:
         """Why a department's files are not taken: its ingest or receipts folder is a

@@ -117,15 +117,23 @@ UNION ALL SELECT * FROM unheld
 # own (one query for all of it outgrew the 1 GB memory limit at 250k residents); the
 # scored pairs are narrowed on IDs and weights first, their evidence fetched last.
 RIVAL_NOTE = "may be the other person's record: `match` moves it there"
-CONFIDENT = """
-INSERT INTO review_found
-WITH sizes AS (SELECT person_id, count(*) AS records FROM link_final GROUP BY person_id),
-member AS (
+# The confident kinds, a statement each over the members kept as temporary tables: as
+# one statement (every join's hash table at once) it ran out of the warehouse's memory
+# budget at 500k residents. Equi-joins only (an OR join of a few thousand lone records
+# against every record is a nested loop at 250k residents).
+CONFIDENT_MEMBERS = """
+CREATE OR REPLACE TEMP TABLE review_sizes AS
+SELECT person_id, count(*) AS records FROM link_final GROUP BY person_id;
+CREATE OR REPLACE TEMP TABLE review_member AS
     SELECT f.person_id, m.unique_id, m.source, m.has_id, m.id_number, m.name,
            m.name_pinyin, m.birth_date, m.phone
     FROM link_final AS f JOIN link_mentions AS m USING (unique_id)
-),
-directed AS (
+;
+"""
+CONFIDENT = (
+    """
+INSERT INTO review_found
+WITH directed AS (
     SELECT unique_id_l AS u, unique_id_r AS v, match_weight AS w
     FROM link_edges WHERE match_probability >= $low
     UNION ALL
@@ -134,15 +142,14 @@ directed AS (
 rival_pairs AS (
     SELECT r.unique_id AS u0, b.unique_id AS v0
     FROM directed AS e
-    JOIN member AS r ON r.unique_id = e.u AND NOT r.has_id
-    JOIN member AS b ON b.unique_id = e.v AND b.person_id <> r.person_id
-    JOIN sizes AS s ON s.person_id = r.person_id AND s.records > 1
+    JOIN review_member AS r ON r.unique_id = e.u AND NOT r.has_id
+    JOIN review_member AS b ON b.unique_id = e.v AND b.person_id <> r.person_id
+    JOIN review_sizes AS s ON s.person_id = r.person_id AND s.records > 1
     -- A record a reviewer placed is where the reviewer put it.
     ANTI JOIN review_decided AS d ON d.unique_id = r.unique_id
     QUALIFY row_number() OVER (PARTITION BY r.unique_id, b.person_id ORDER BY e.w DESC, e.v) = 1
-),
-rival AS (
-    SELECT 'rival_person' AS kind, p.u0, p.v0, e.match_probability AS probability,
+)
+SELECT 'rival_person' AS kind, p.u0, p.v0, e.match_probability AS probability,
            e.match_weight AS weight, e.evidence, $rival_note AS note
     FROM rival_pairs AS p
     JOIN link_edges AS e ON e.unique_id_l = p.u0 AND e.unique_id_r = p.v0
@@ -151,66 +158,65 @@ rival AS (
            $rival_note
     FROM rival_pairs AS p
     JOIN link_edges AS e ON e.unique_id_l = p.v0 AND e.unique_id_r = p.u0
-),
-register AS (
-    SELECT 'same_register' AS kind, x.unique_id AS u0, y.unique_id AS v0,
+""",
+    """
+INSERT INTO review_found
+SELECT 'same_register' AS kind, x.unique_id AS u0, y.unique_id AS v0,
            NULL::DOUBLE AS probability, NULL::DOUBLE AS weight,
            NULL::STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[] AS evidence,
            'the person holds two ' || x.source || ' records' AS note
-    FROM member AS x JOIN member AS y
+    FROM review_member AS x JOIN review_member AS y
       ON y.person_id = x.person_id AND y.source = x.source AND y.unique_id > x.unique_id
     WHERE list_contains($registers, x.source)
       AND NOT (x.has_id AND y.has_id AND x.id_number = y.id_number)
-),
-solo AS (
-    SELECT m.* FROM member AS m JOIN sizes AS s USING (person_id) WHERE s.records = 1
+""",
+    """
+INSERT INTO review_found
+WITH solo AS (
+    SELECT m.* FROM review_member AS m JOIN review_sizes AS s USING (person_id) WHERE s.records = 1
 ),
 namesakes AS (
-    SELECT name, count(DISTINCT person_id) AS persons FROM member GROUP BY name
+    SELECT name, count(DISTINCT person_id) AS persons FROM review_member GROUP BY name
 ),
--- Equi-joins only (an OR join of a few thousand lone records against every record is a
--- nested loop at 250k residents).
 lone_pairs AS (
     -- A bare row (a name at an address, no birth date, no phone): the model had nothing
     -- else to go on. A lone record with either met a namesake who differs on it.
     SELECT r.unique_id AS u0, c.unique_id AS v0, 0 AS rank,
            'the only other person named ' || r.name AS note
     FROM solo AS r JOIN namesakes AS n ON n.name = r.name AND n.persons = 2
-    JOIN member AS c ON c.name = r.name AND c.person_id <> r.person_id
+    JOIN review_member AS c ON c.name = r.name AND c.person_id <> r.person_id
     WHERE r.birth_date IS NULL AND r.phone IS NULL
     UNION ALL
     SELECT r.unique_id, c.unique_id, 1, 'the same name in the same building'
     FROM solo AS r JOIN link_places AS pr ON pr.unique_id = r.unique_id
-    JOIN member AS c ON c.name_pinyin = r.name_pinyin AND c.person_id <> r.person_id
+    JOIN review_member AS c ON c.name_pinyin = r.name_pinyin AND c.person_id <> r.person_id
     JOIN link_places AS pc ON pc.unique_id = c.unique_id AND pc.building_id = pr.building_id
     UNION ALL
     SELECT r.unique_id, c.unique_id, 2, 'the same name and phone'
-    FROM solo AS r JOIN member AS c
+    FROM solo AS r JOIN review_member AS c
       ON c.name_pinyin = r.name_pinyin AND c.phone = r.phone AND c.person_id <> r.person_id
     UNION ALL
     SELECT r.unique_id, c.unique_id, 3, 'the same birth date and phone'
-    FROM solo AS r JOIN member AS c
+    FROM solo AS r JOIN review_member AS c
       ON c.birth_date = r.birth_date AND c.phone = r.phone AND c.person_id <> r.person_id
-),
-lone AS (
-    SELECT 'unmatched' AS kind, l.u0, l.v0, NULL::DOUBLE AS probability,
+)
+SELECT 'unmatched' AS kind, l.u0, l.v0, NULL::DOUBLE AS probability,
            NULL::DOUBLE AS weight,
            NULL::STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[] AS evidence,
            'matched no one; ' || l.note AS note
     FROM lone_pairs AS l JOIN link_final AS f ON f.unique_id = l.v0
     QUALIFY row_number() OVER (
         PARTITION BY l.u0, f.person_id ORDER BY l.rank, l.v0) = 1
-),
-relinked AS (
-    SELECT 'relink_changed' AS kind, u0, v0, NULL::DOUBLE AS probability,
+""",
+    """
+INSERT INTO review_found
+SELECT 'relink_changed' AS kind, u0, v0, NULL::DOUBLE AS probability,
            NULL::DOUBLE AS weight,
            NULL::STRUCT(comparison VARCHAR, "level" VARCHAR, weight DOUBLE)[] AS evidence,
            note
     FROM review_relinked
+""",
 )
-SELECT * FROM rival UNION ALL SELECT * FROM register UNION ALL SELECT * FROM lone
-UNION ALL SELECT * FROM relinked
-"""
 
 # One row per item: the pair in key order, what differs, where, and what it moves.
 ITEMS = """
@@ -381,7 +387,10 @@ def refresh_queue(
     con.execute(DECIDED, {"required": rule.reviewers_required})
     low, high = rule.band
     con.execute(CANDIDATES, {"low": low, "high": high})
-    con.execute(CONFIDENT, {"low": low, "registers": registers, "rival_note": RIVAL_NOTE})
+    con.execute(CONFIDENT_MEMBERS)
+    values = {"low": low, "registers": registers, "rival_note": RIVAL_NOTE}
+    for statement in CONFIDENT:
+        con.execute(statement, {k: v for k, v in values.items() if f"${k}" in statement})
     vulnerable = (
         "SELECT person_id FROM mart.vulnerable_residents"
         if has_table(con, "mart.vulnerable_residents")

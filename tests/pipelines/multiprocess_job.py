@@ -1,0 +1,22 @@
+"""The staging assets as a job on Dagster's multiprocess executor, importable by the
+processes it starts (`reconstructable` needs a module-level function): the executor a
+run launched from the UI, the daemon or a run launcher uses."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.definitions import build_definitions
+
+STAGING_JOB = "staging_in_processes"
+
+
+def staging_in_processes() -> dg.JobDefinition:
+    job = dg.define_asset_job(
+        STAGING_JOB,
+        selection=dg.AssetSelection.groups("staging"),
+        executor_def=dg.multiprocess_executor.configured({"max_concurrent": 4}),
+    )
+    return dg.Definitions.merge(build_definitions(), dg.Definitions(jobs=[job])).resolve_job_def(
+        STAGING_JOB
+    )
