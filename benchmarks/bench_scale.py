@@ -148,6 +148,8 @@ def run_size(persons: int, root: Path) -> Size:
         health, home.ingest_dir("health") / f"{health.stem}a.csv", root / "rest.csv", BATCH_ROWS
     )
     _, peak_again, second = measure(RUN, str(home.root))
+    if not second["ok"]:
+        raise RuntimeError(f"the incremental run at {persons:,} residents failed")
     size.incremental = stage_times(second["steps"])["link"]
     size.peak_mb = max(size.peak_mb, peak_again)
     _, _, runs = measure(LINK_RUNS, str(home.warehouse))

@@ -148,6 +148,21 @@ def link_people(
 ) -> LinkResult:
     """Links every current person mention in staging; the caller holds the writer lock."""
     settings = settings or load_settings()
+    (budget,) = con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+    con.execute("SET memory_limit = ?", [settings.memory_limit])
+    try:
+        return _link_people(con, home, mode, settings, dagster_run_id)
+    finally:
+        con.execute("SET memory_limit = ?", [budget])
+
+
+def _link_people(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    mode: Mode,
+    settings: LinkSettings,
+    dagster_run_id: str | None,
+) -> LinkResult:
     started = time.perf_counter()
     now = dt.datetime.now()
     run_id = f"link-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"

@@ -79,6 +79,12 @@ class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     engine: Literal["duckdb", "spark"] = "duckdb"
+    # The warehouse connection's memory budget while it links (DuckDB size), above the
+    # 1 GB a load keeps to: gathering every mention with its previous link outgrew 1 GB
+    # at 500k residents (benchmarks/bench_scale.py).
+    memory_limit: str = Field(
+        default="4GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
     spark: SparkSettings = SparkSettings()
     match_threshold: float = Field(gt=0, lt=1)
     u_max_pairs: int = Field(gt=0)
