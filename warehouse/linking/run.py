@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.home import Home
-from warehouse.db import create_link_tables, quote, transaction
+from warehouse.db import MEMORY_LIMIT, create_link_tables, quote, transaction
 from warehouse.linking.assign import assign_clusters
 from warehouse.linking.comparisons import COMPARISONS_FILE, link_rules
 from warehouse.linking.evidence import REASON_SQL
@@ -148,12 +148,13 @@ def link_people(
 ) -> LinkResult:
     """Links every current person mention in staging; the caller holds the writer lock."""
     settings = settings or load_settings()
-    (budget,) = con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+    # The warehouse connection's own budget afterwards (open_warehouse's: read back, a
+    # setting comes rounded, 953.6 MiB for 1GB, and would drift down with every run).
     con.execute("SET memory_limit = ?", [settings.memory_limit])
     try:
         return _link_people(con, home, mode, settings, dagster_run_id)
     finally:
-        con.execute("SET memory_limit = ?", [budget])
+        con.execute("SET memory_limit = ?", [MEMORY_LIMIT])
 
 
 def _link_people(

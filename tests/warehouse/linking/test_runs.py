@@ -167,3 +167,33 @@ def test_an_incremental_link_scored_in_slices_finds_the_pairs_of_one_pass(tmp_pa
     one_pass = pairs(10**9)
     assert new > 3 * 5 and len(one_pass) > 50
     assert pairs(5) == one_pass
+
+
+def test_a_link_has_its_own_memory_budget_and_gives_the_load_s_back(small, monkeypatch):
+    """While it links, the warehouse connection has linking.yaml's `memory_limit` (the
+    load's 1 GB was outgrown at 500k residents); after, the load's budget again, also when
+    the link fails."""
+    import warehouse.linking.run as run
+    from warehouse.db import WriterLock, open_warehouse
+
+    home, _, _ = small
+    budget = "SELECT current_setting('memory_limit')"
+    seen = []
+    linking = run._link_people
+
+    def watched(con, *args):
+        seen.append(con.execute(budget).fetchall()[0][0])
+        if len(seen) > 1:
+            raise LinkError("a link that fails half-way")
+        return linking(con, *args)
+
+    monkeypatch.setattr(run, "_link_people", watched)
+    settings = run.load_settings().model_copy(update={"memory_limit": "3GB"})
+    with WriterLock(home.writer_lock), open_warehouse(home) as con:
+        before = con.execute(budget).fetchall()
+        run.link_people(con, home, "incremental", settings)
+        assert con.execute(budget).fetchall() == before
+        with pytest.raises(LinkError):
+            run.link_people(con, home, "incremental", settings)
+        assert con.execute(budget).fetchall() == before
+    assert seen[0] == "2.7 GiB" and before != [("2.7 GiB",)]
