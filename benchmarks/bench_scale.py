@@ -236,14 +236,14 @@ def main() -> None:
         done.append(size)
         print(
             f"scale: {persons:,} residents, {size.records:,} records: run {size.run_wall:.0f} s "
-            f"(demo generated in {size.generate_s:.0f} s)",
+            f"(demo generated in {size.generate_s:.0f} s) {json.dumps(size.__dict__)}",
             flush=True,
         )
+        if args.json:  # each size as it is done: a later size may fail
+            args.json.write_text(json.dumps([s.__dict__ for s in done], indent=1), "utf-8")
     print(table(done))
     print()
     print(growth(done))
-    if args.json:
-        args.json.write_text(json.dumps([s.__dict__ for s in done], indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

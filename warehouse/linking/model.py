@@ -23,7 +23,6 @@ from warehouse.linking.evidence import edges_sql
 from warehouse.linking.registers import weight_floor
 from warehouse.linking.settings import LinkSettings
 
-SPLINK_MEMORY = "1GB"
 # New mentions scored against the existing ones in one pass of an incremental link.
 NEW_PER_PASS = 10_000
 RETAINED = ["has_id", "source", "source_record_id"]
@@ -38,10 +37,13 @@ ONE_PER_ID_SQL = (
 logging.getLogger("splink").setLevel(logging.ERROR)
 
 
-def splink_connection(mentions: pa.Table, spill: Path) -> duckdb.DuckDBPyConnection:
-    """A private in-memory DuckDB for Splink, so its work tables never touch the warehouse."""
+def splink_connection(
+    mentions: pa.Table, spill: Path, memory_limit: str
+) -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for Splink, so its work tables never touch the warehouse;
+    `memory_limit` is linking.yaml's `splink_memory_limit` (it spills past it)."""
     con = duckdb.connect(
-        config={"memory_limit": SPLINK_MEMORY, "temp_directory": str(spill), "threads": 2}
+        config={"memory_limit": memory_limit, "temp_directory": str(spill), "threads": 2}
     )
     con.register("mentions_arrow", mentions)
     con.execute("CREATE TABLE mentions AS SELECT * FROM mentions_arrow")

@@ -207,7 +207,9 @@ def _link_people(
         spill = home.spill
         spill.mkdir(parents=True, exist_ok=True)
         splink = splink_connection(
-            con.sql(f"SELECT {_splink_columns(con)} FROM link_mentions").arrow().read_all(), spill
+            con.sql(f"SELECT {_splink_columns(con)} FROM link_mentions").arrow().read_all(),
+            spill,
+            settings.splink_memory_limit,
         )
         try:
             clock.lap("export")

@@ -61,6 +61,7 @@ class ReviewRule(BaseModel):
 
 
 ENGINES = ("duckdb", "spark")
+DUCKDB_SIZE = r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
 
 
 class SparkSettings(BaseModel):
@@ -82,9 +83,10 @@ class LinkSettings(BaseModel):
     # The warehouse connection's memory budget while it links (DuckDB size), above the
     # 1 GB a load keeps to: gathering every mention with its previous link outgrew 1 GB
     # at 500k residents (benchmarks/bench_scale.py).
-    memory_limit: str = Field(
-        default="4GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
-    )
+    memory_limit: str = Field(default="4GB", pattern=DUCKDB_SIZE)
+    # Splink's own DuckDB (training and scoring): a 10k batch against 3.2M records (1M
+    # residents) outgrew 1 GB.
+    splink_memory_limit: str = Field(default="3GB", pattern=DUCKDB_SIZE)
     spark: SparkSettings = SparkSettings()
     match_threshold: float = Field(gt=0, lt=1)
     u_max_pairs: int = Field(gt=0)

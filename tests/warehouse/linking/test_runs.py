@@ -152,7 +152,7 @@ def test_an_incremental_link_scored_in_slices_finds_the_pairs_of_one_pass(tmp_pa
 
     def pairs(per_pass: int) -> set[tuple]:
         monkeypatch.setattr(model, "NEW_PER_PASS", per_pass)
-        splink = model.splink_connection(mentions, tmp_path / f"spill{per_pass}")
+        splink = model.splink_connection(mentions, tmp_path / f"spill{per_pass}", "1GB")
         try:
             edges = model.predict(splink, saved, load_settings(), incremental=True)
         finally:
