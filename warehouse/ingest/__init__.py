@@ -7,6 +7,7 @@ from warehouse.ingest.filing import VALUE_FREE, add_to_receipt
 from warehouse.ingest.intake import UNMATCHED, contract_for, pending, process_pending
 from warehouse.ingest.load import AUDIT_COLUMNS, drop_work_tables, load_file
 from warehouse.ingest.quarantine import (
+    count_set_aside,
     export_fields,
     export_quarantine,
     quarantine_rows,
@@ -21,6 +22,7 @@ __all__ = [
     "VALUE_FREE",
     "add_to_receipt",
     "contract_for",
+    "count_set_aside",
     "drop_work_tables",
     "export_fields",
     "export_quarantine",

@@ -30,6 +30,10 @@ FIELDS_SQL = (
     "FROM quarantine.fields q JOIN audit.file_loads f USING (file_id) "
     "WHERE ? IS NULL OR q.file_id = ? ORDER BY q.file_id, q.row_number, q.item, q.field"
 )
+COUNT_SQL = (
+    "SELECT (SELECT count(*) FROM quarantine.rows WHERE ? IS NULL OR file_id = ?), "
+    "(SELECT count(*) FROM quarantine.fields WHERE ? IS NULL OR file_id = ?)"
+)
 FIELD_COLUMNS = ("file_id", "file_name", "original_row", "record_id", "field", "value", "reason")
 
 
@@ -46,18 +50,31 @@ def _connect(
 
 
 def quarantine_rows(
-    home: Home, file_id: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+    home: Home,
+    file_id: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    limit: int | None = None,
 ) -> list[tuple]:
+    """(file, source, row, reasons) of every quarantined row (the first `limit`)."""
     with _connect(home, con) as reading:
-        return reading.execute(LIST_SQL, [file_id, file_id]).fetchall()
+        return reading.execute(f"{LIST_SQL} LIMIT ?", [file_id, file_id, limit]).fetchall()
 
 
 def set_aside_fields(
-    home: Home, file_id: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+    home: Home,
+    file_id: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    limit: int | None = None,
 ) -> list[tuple]:
-    """(file, file name, row, record, field, value, reason) of every value set aside."""
+    """(file, file name, row, record, field, value, reason) of every value set aside (the
+    first `limit`)."""
     with _connect(home, con) as reading:
-        return reading.execute(FIELDS_SQL, [file_id, file_id]).fetchall()
+        return reading.execute(f"{FIELDS_SQL} LIMIT ?", [file_id, file_id, limit]).fetchall()
+
+
+def count_set_aside(con: duckdb.DuckDBPyConnection, file_id: str | None = None) -> tuple[int, int]:
+    """How many rows are quarantined and values set aside (of one file, or all)."""
+    return con.execute(COUNT_SQL, [file_id, file_id, file_id, file_id]).fetchall()[0]
 
 
 def spreadsheet_safe(value: object) -> str:

@@ -266,7 +266,7 @@ class DuckDBScorer:
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM mentions WHERE {where}")
         return self.db_api.register(name, dataset_display_name=name)
 
-    def model(self, model: dict[str, Any], frame: Any) -> dict[str, Any]:
+    def model(self, model: dict[str, Any]) -> dict[str, Any]:
         return model
 
     def table(self, scored: Any) -> str:
@@ -291,7 +291,7 @@ def predict(
 
     scorer = scorer or DuckDBScorer(con)
     everything = scorer.frame("mentions_with_tf")
-    linker = Linker(everything, scorer.model(model, everything), log_level=logging.ERROR)
+    linker = Linker(everything, scorer.model(model), log_level=logging.ERROR)
     # Term frequencies always come from every mention, also when scoring a new batch.
     for column in link_rules().tf_columns:
         linker.table_management.compute_tf_table(column)

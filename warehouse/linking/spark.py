@@ -109,28 +109,28 @@ class SparkScorer:
         rows = self.mentions if where is None else self.mentions.filter(where)
         return self.db_api.register(rows, table_name=f"{name}_{uuid.uuid4().hex[:6]}")
 
-    def model(self, model: dict[str, Any], frame: Any) -> dict[str, Any]:
+    def model(self, model: dict[str, Any]) -> dict[str, Any]:
         """Spark's own settings of the model's shape, with the values DuckDB trained."""
-        from splink import Linker
-
-        shape = Linker(frame, settings_creator(dialect=DIALECT)).misc.save_model_to_json()
+        shape = settings_creator(dialect=DIALECT).get_settings(DIALECT).as_dict()
         return with_parameters(shape, parameters(model))
 
     def table(self, scored: Any) -> str:
         """The scored pairs, written by Spark as Parquet and read into `con`."""
         name = f"spark_{scored.physical_name}".lower()
-        path = self.folder / f"{name}.parquet"
-        scored.to_parquet(str(path), overwrite=True)
+        scored.to_parquet(str(self._pairs(name)), overwrite=True)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS SELECT * FROM read_parquet(?)",
-            [str(path / "*.parquet")],
+            [str(self._pairs(name) / "*.parquet")],
         )
-        return quote(name)
+        return name
 
     def drop(self, scored: Any, table: str) -> None:
-        self.con.execute(f"DROP TABLE IF EXISTS {table}")
+        self.con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
         scored.drop_table_from_database_and_remove_from_cache()
-        shutil.rmtree(self.folder / f"{table.strip(chr(34))}.parquet", ignore_errors=True)
+        shutil.rmtree(self._pairs(table), ignore_errors=True)
+
+    def _pairs(self, name: str) -> Path:
+        return self.folder / f"{name}.parquet"
 
 
 def _literal(path: Path) -> str:

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from connectors.home import Home
-from warehouse.ingest import export_fields, export_quarantine, quarantine_rows, set_aside_fields
+from warehouse.ingest import (
+    count_set_aside,
+    export_fields,
+    export_quarantine,
+    quarantine_rows,
+    set_aside_fields,
+)
 from warehouse.linking import Explanation, explain
 from warehouse.serve.access_log import check_reason, log_access, logged_session
 
@@ -92,8 +98,7 @@ def set_aside_in_file(
     value, reason), the first `limit` of each, in one session logged before they return."""
     check_reason(reason)
     with logged_session(home, READ_WAIT if wait is None else wait, None) as con:
-        rows = quarantine_rows(home, file_id, con)
-        values = set_aside_fields(home, file_id, con)
+        rows_total, values_total = count_set_aside(con, file_id)
         log_access(
             con,
             reason=reason,
@@ -101,10 +106,12 @@ def set_aside_in_file(
             target=file_id,
             building_id=None,
             person_ids=[],
-            rows_shown=min(len(rows), limit) + min(len(values), limit),
+            rows_shown=min(rows_total, limit) + min(values_total, limit),
             account=account,
         )
-    return SetAside(rows[:limit], values[:limit], len(rows), len(values))
+        rows = quarantine_rows(home, file_id, con, limit)
+        values = set_aside_fields(home, file_id, con, limit)
+    return SetAside(rows, values, rows_total, values_total)
 
 
 def export_quarantined(
@@ -120,7 +127,7 @@ def export_quarantined(
     before the first file is written (under the web `account`, when one asked)."""
     check_reason(reason)
     with logged_session(home, READ_WAIT if wait is None else wait, on_wait) as con:
-        count = len(quarantine_rows(home, file_id, con)) + len(set_aside_fields(home, file_id, con))
+        count = sum(count_set_aside(con, file_id))
         log_access(
             con,
             reason=reason,

@@ -87,7 +87,7 @@ def test_the_model_crosses_engines_as_values_not_sql(district):
 
     import json
 
-    # The untrained shape in Spark's dialect, as SparkScorer.model builds it from a linker.
+    # The untrained shape in Spark's dialect, as SparkScorer.model builds it.
     shape = settings_creator(dialect="spark").get_settings("spark").as_dict()
     moved = with_parameters(shape, values)
     assert parameters(moved) == values
