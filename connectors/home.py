@@ -127,6 +127,18 @@ class Home:
         return self.root / "work"
 
     @property
+    def readers(self) -> Path:
+        """Where each source reads its files apart from the warehouse (per_source readers):
+        one folder per source, held by that source's own lock, not the writer's."""
+        return self.root / "readers"
+
+    def reader_dir(self, source: str) -> Path:
+        return self.readers / source
+
+    def reader_lock(self, source: str) -> Path:
+        return self.readers / f"{source}.lock"
+
+    @property
     def spill(self) -> Path:
         """DuckDB's temporary directory: what does not fit the memory budget."""
         return self.work / SPILL

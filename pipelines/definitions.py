@@ -26,6 +26,7 @@ from pipelines.defs.resources import home_resource
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
 from pipelines.defs.unmatched import unmatched_files
+from warehouse.ingest import reads_per_source
 from warehouse.lake import LakeConfigError, configured_lake
 
 
@@ -36,7 +37,7 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
     lake = [lake_commit] if _lake_named(home) else []
     return dg.Definitions(
         assets=[
-            *staging_assets(files),
+            *staging_assets(files, pooled=not reads_per_source(home)),
             *database_assets(contracts),
             unmatched_files,
             core_assets(contracts),

@@ -1,4 +1,8 @@
-"""One staging asset per source contract: a new contract is a new asset, with no Python."""
+"""One staging asset per source contract: a new contract is a new asset, with no Python.
+
+With `readers: per_source` (staging.yaml) the assets leave the single-writer pool: each
+reads its files apart and takes the writer lock per file, so the multiprocess executor
+runs the departments' reads in parallel (warehouse/ingest/readers.py)."""
 
 import time
 from collections.abc import Sequence
@@ -41,14 +45,21 @@ def load_metadata(results: Sequence[LoadResult], seconds: float) -> dict[str, dg
     }
 
 
-def staging_asset(contract: SourceContract) -> dg.AssetsDefinition:
+def staging_asset(contract: SourceContract, pooled: bool = True) -> dg.AssetsDefinition:
+    """`pooled`: the step holds the single-writer pool throughout (shared readers); else it
+    reads apart and takes the writer lock per file (per_source readers, staging.yaml)."""
+
     @dg.asset(
         key=staging_key(contract.source),
         group_name="staging",
-        pool=WAREHOUSE_POOL,
+        pool=WAREHOUSE_POOL if pooled else None,
         kinds={"duckdb"},
         description=contract.description,
-        metadata={"department": contract.department, "mode": contract.mode.value},
+        metadata={
+            "department": contract.department,
+            "mode": contract.mode.value,
+            "readers": "shared" if pooled else "per_source",
+        },
     )
     def _staging(context: dg.AssetExecutionContext, home: CausewayHome) -> dg.MaterializeResult:
         started = time.perf_counter()
@@ -70,5 +81,7 @@ def staging_asset(contract: SourceContract) -> dg.AssetsDefinition:
     return _staging
 
 
-def staging_assets(contracts: Sequence[SourceContract]) -> list[dg.AssetsDefinition]:
-    return [staging_asset(c) for c in sorted(contracts, key=lambda c: c.source)]
+def staging_assets(
+    contracts: Sequence[SourceContract], pooled: bool = True
+) -> list[dg.AssetsDefinition]:
+    return [staging_asset(c, pooled) for c in sorted(contracts, key=lambda c: c.source)]

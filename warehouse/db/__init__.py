@@ -5,7 +5,7 @@ Every later stage opens and writes the warehouse through this package; it import
 them, so a table is defined in one place whichever stage fills it.
 """
 
-from warehouse.db.connection import MEMORY_LIMIT, open_warehouse
+from warehouse.db.connection import MEMORY_LIMIT, attached_warehouse, open_warehouse
 from warehouse.db.ddl import create_table_sql, has_table, literal, qualified, quote
 from warehouse.db.flags import Flag, flag_of, is_flag
 from warehouse.db.freshness import (
@@ -41,6 +41,7 @@ __all__ = [
     "Stamp",
     "WriterBusy",
     "WriterLock",
+    "attached_warehouse",
     "close_dead_runs",
     "create_access_log",
     "create_link_tables",

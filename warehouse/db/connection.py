@@ -7,13 +7,15 @@ restricts the umask first, whoever calls (connectors/modes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from connectors.home import Home
 from connectors.modes import OWNER_ONLY_FILE, private_dir, restrict_umask
-from warehouse.db.ddl import create_warehouse
+from warehouse.db.ddl import create_warehouse, literal, quote
 from warehouse.db.freshness import create_stage_table
 from warehouse.db.link_tables import create_link_tables
 from warehouse.db.macros import ensure_macros, install_reference
@@ -21,6 +23,7 @@ from warehouse.db.quality_tables import create_quality_tables
 from warehouse.db.tables import create_audit_tables, create_staging_table
 
 MEMORY_LIMIT = "1GB"
+WAREHOUSE_ALIAS = "warehouse"  # the catalog name DuckDB gives warehouse.duckdb itself
 
 
 def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -33,6 +36,29 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
         str(path), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
     )
     path.chmod(OWNER_ONLY_FILE)
+    _in_place(con, home)
+    return con
+
+
+@contextmanager
+def attached_warehouse(con: duckdb.DuckDBPyConnection, home: Home) -> Iterator[None]:
+    """The warehouse attached to `con` and made its default database while the block runs:
+    a source's reader commits the rows it read on its own connection (temp tables stay
+    where they are) without copying them. The caller holds the writer lock."""
+    restrict_umask()
+    own = con.execute("SELECT current_database()").fetchall()[0][0]
+    con.execute(f"ATTACH {literal(str(home.warehouse))} AS {WAREHOUSE_ALIAS}")
+    try:
+        home.warehouse.chmod(OWNER_ONLY_FILE)
+        con.execute(f"USE {WAREHOUSE_ALIAS}")
+        _in_place(con, home)
+        yield
+    finally:
+        con.execute(f"USE {quote(own)}")
+        con.execute(f"DETACH {WAREHOUSE_ALIAS}")
+
+
+def _in_place(con: duckdb.DuckDBPyConnection, home: Home) -> None:
     create_warehouse(con)
     create_audit_tables(con)
     create_stage_table(con)
@@ -42,4 +68,3 @@ def open_warehouse(home: Home, path: Path | None = None) -> duckdb.DuckDBPyConne
     for contract in home.contracts().values():
         create_staging_table(con, contract)
     ensure_macros(con)
-    return con

@@ -30,8 +30,10 @@ class WriterLock:
         path: Path,
         timeout: float | None = None,
         on_wait: Callable[[str], None] | None = None,
+        holding: str = "holding the warehouse",
     ) -> None:
         self.path = path
+        self.holding = holding
         self.timeout = timeout
         self.on_wait = on_wait
         self._fd: int | None = None
@@ -52,7 +54,7 @@ class WriterLock:
                         f"another run holds {self.path}; try again later", self.timeout
                     ) from None
                 if self.on_wait and not told:
-                    self.on_wait(f"waiting for the run holding the warehouse ({holder(fd)})")
+                    self.on_wait(f"waiting for the run {self.holding} ({holder(fd)})")
                     told = True
                 time.sleep(POLL_SECONDS)
         os.ftruncate(fd, 0)

@@ -13,6 +13,7 @@ from warehouse.ingest.quarantine import (
     quarantine_rows,
     set_aside_fields,
 )
+from warehouse.ingest.readers import reads_per_source, staging_settings
 from warehouse.ingest.standardize import SPREADSHEET_DAMAGE
 
 __all__ = [
@@ -31,5 +32,7 @@ __all__ = [
     "process_pending",
     "pull_database",
     "quarantine_rows",
+    "reads_per_source",
     "set_aside_fields",
+    "staging_settings",
 ]

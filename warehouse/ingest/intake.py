@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from connectors.home import Home
-from connectors.stability import settle
+from connectors.stability import Signature, settle
 from schemas.contracts import SourceContract, precedence
 from warehouse.db import (
     LoadResult,
@@ -22,6 +22,7 @@ from warehouse.db import (
     write_snapshot,
 )
 from warehouse.ingest.load import DEFERRED, drop_work_tables, load_file
+from warehouse.ingest.readers import load_apart, reads_per_source
 
 Progress = Callable[[str, Path], None]
 
@@ -69,15 +70,38 @@ def process_pending(
     The list of pending files is taken once the lock is held, so a run that waited for
     another finds only what that one left; a file still being written, or changed while
     it was read, stays in its folder for the next run. A killed run's leftovers go first.
+    With `readers: per_source` (staging.yaml), one source's files are read apart from the
+    warehouse and committed one at a time (warehouse/ingest/readers.py).
     """
     home.ensure()
     contracts = home.contracts()
+    if source not in (None, UNMATCHED) and reads_per_source(home):
+        return load_apart(home, source, todo_of, progress, on_wait, dagster_run_id)
     with WriterLock(home.writer_lock, on_wait=on_wait):
         # Before the warehouse opens: its connection's own spill files must not be taken
         # for a killed run's.
         remove_leftovers(home)
         with open_warehouse(home) as con:
             return _process(con, home, contracts, progress, source, dagster_run_id)
+
+
+def todo_of(
+    home: Home, source: str
+) -> tuple[list[tuple[str, Path, SourceContract | None]], dict[Path, Signature]]:
+    """A source's pending files that are ready, with their contracts, and the signatures
+    they were found stable with. Every waiting file is looked at, as by a shared read, so
+    the sources read after this one in the same process need no wait."""
+    contracts = home.contracts()
+    listed = pending(home, source)
+    if not listed:
+        return [], {}
+    ready, _ = settle([path for _, path in pending(home)])
+    todo = []
+    for department, path in listed:
+        if path in ready:
+            mine = [c for c in contracts.values() if c.department == department]
+            todo.append((department, path, contract_for(path, mine)))
+    return todo, ready
 
 
 def _process(

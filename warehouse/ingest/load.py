@@ -15,6 +15,7 @@ import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -87,6 +88,28 @@ def next_file_id(con: duckdb.DuckDBPyConnection) -> str:
     return f"F{con.execute('SELECT nextval(?)', ['audit.file_id_seq']).fetchall()[0][0]:07d}"
 
 
+@dataclass
+class Reading:
+    """A dropped file read into a connection's temp tables, before the warehouse is touched:
+    what `commit_reading` needs to stage it, or the reason it cannot be."""
+
+    department: str
+    path: Path
+    contract: SourceContract | None
+    result: LoadResult  # the reason and notes so far; the file ID is given at commit
+    work: Path
+    taken_as: Signature | None
+    raw: RawTable | None = None
+    seen: FileDigest | None = None
+    deferred: bool = False  # it changed while read, or became a link
+    prepared: bool = False  # process_raw ran (its compiler may be None: then refused)
+    compiler: Compiler | None = None
+
+    @property
+    def copy(self) -> Path:
+        return self.work / ARCHIVE_COPY
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     home: Home,
@@ -111,69 +134,113 @@ def load_file(
     a file without it once read and copied changed meanwhile, and is left DEFERRED.
     """
     file_id = file_id or next_file_id(con)
-    source = contract.source if contract else None
-    result = LoadResult(file_id, department, source, path.name, "rejected")
-    refused = plain_file_refusal(path)  # a link, or another name for a file: never read
-    regular = refused is None
-    taken_as = taken_as or (signature(path) if regular else None)
-    identity = _identity(path) if regular else None
-    raw: RawTable | None = None
-    compiler: Compiler | None = None
     work = home.work / file_id
-    copy = work / ARCHIVE_COPY
     # The work folder (a copy, a UTF-8 transcoding: personal data) goes on every way out.
     try:
-        private_dir(work)
-        drop_work_tables(con)
-        # The archive's copy is made, hashed and its lines counted in a thread while DuckDB
-        # parses the file (a fifth of a second per million rows); a duplicate is found once
-        # both are done.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(copy_digest, path, copy) if regular else None
-            if refused is not None:
-                result.reason = refused
-            elif contract is None:
-                result.reason = "no source contract matches this file name in this department"
-            else:
-                limits = load_limits(home.limits_file)
-                raw = _read(con, path, work, contract, result, pending, limits)
-            try:
-                seen = pending.result() if pending else None
-            except OSError as exc:
-                if exc.errno != errno.ELOOP:
-                    raise
-                # It became a link meanwhile: nothing read is kept; the next run refuses it.
-                return _defer(con, home, result, receipt)
-            sha, size = (seen.sha256, seen.size) if seen else ("", 0)
-            if regular and (signature(path) != taken_as or _identity(path) != identity):
-                return _defer(con, home, result, receipt)
-            if contract is not None and sha and not reload and _seen(con, sha):
-                raw = None
-                drop_work_tables(con)
-                result = LoadResult(file_id, department, source, path.name, "duplicate")
-                result.reason = "the same content was loaded before"
-            elif raw is not None and contract is not None and refuse:
-                _refuse(con, raw, result, refuse)
-            elif raw is not None and contract is not None:
-                compiler = process_raw(con, raw, contract, result)
-            archived_as = _archive_name(home, path, sha)
-            commit_load(
-                con,
-                raw,
-                compiler,
-                contract,
-                result,
-                sha,
-                size,
-                archived_as,
-                run_id,
-                loaded_at=loaded_at,
-            )
-            _move(home, path, copy, sha, result, taken_as)
+        reading = read_dropped(con, home, department, path, contract, work, taken_as)
+        result = commit_reading(
+            con, home, reading, file_id, reload, run_id, refuse, loaded_at=loaded_at
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if receipt:
         write_receipt(home, department, result)
+    return result
+
+
+def read_dropped(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    department: str,
+    path: Path,
+    contract: SourceContract | None,
+    work: Path,
+    taken_as: Signature | None = None,
+) -> Reading:
+    """Read a file's rows into RAW on `con`, copying and hashing it into `work` meanwhile.
+
+    Nothing here needs the warehouse: a source's reader runs it on a connection of its own,
+    outside the writer lock (warehouse/ingest/readers.py). The caller removes `work`."""
+    refused = plain_file_refusal(path)  # a link, or another name for a file: never read
+    regular = refused is None
+    result = LoadResult(
+        "", department, contract.source if contract else None, path.name, "rejected"
+    )
+    taken_as = taken_as or (signature(path) if regular else None)
+    reading = Reading(department, path, contract, result, work, taken_as)
+    identity = _identity(path) if regular else None
+    private_dir(work)
+    drop_work_tables(con)
+    # The archive's copy is made, hashed and its lines counted in a thread while DuckDB
+    # parses the file (a fifth of a second per million rows); a duplicate is found once
+    # both are done.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(copy_digest, path, reading.copy) if regular else None
+        if refused is not None:
+            result.reason = refused
+        elif contract is None:
+            result.reason = "no source contract matches this file name in this department"
+        else:
+            limits = load_limits(home.limits_file)
+            reading.raw = _read(con, path, work, contract, result, pending, limits)
+        try:
+            reading.seen = pending.result() if pending else None
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            # It became a link meanwhile: nothing read is kept; the next run refuses it.
+            reading.deferred = True
+    if regular and (signature(path) != taken_as or _identity(path) != identity):
+        reading.deferred = True
+    if reading.deferred:
+        drop_work_tables(con)
+        reading.raw = None
+    return reading
+
+
+def prepare_reading(con: duckdb.DuckDBPyConnection, reading: Reading) -> None:
+    """Map the columns of what was read and prepare their standardization (process_raw),
+    also before the warehouse is touched."""
+    if reading.raw is not None and reading.contract is not None and not reading.prepared:
+        reading.compiler = process_raw(con, reading.raw, reading.contract, reading.result)
+        reading.prepared = True
+
+
+def commit_reading(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    reading: Reading,
+    file_id: str,
+    reload: bool = False,
+    run_id: str | None = None,
+    refuse: str | None = None,
+    loaded_at: dt.datetime | None = None,
+) -> LoadResult:
+    """Stage, quarantine and audit what was read, as file `file_id`, on `con` with the
+    warehouse as its database, then archive the file (or set it aside); no receipt."""
+    result, contract, raw = reading.result, reading.contract, reading.raw
+    result.file_id = file_id
+    if reading.deferred:
+        return _defer(con, result)
+    sha, size = (reading.seen.sha256, reading.seen.size) if reading.seen else ("", 0)
+    compiler = reading.compiler
+    if contract is not None and sha and not reload and _seen(con, sha):
+        raw = compiler = None
+        drop_work_tables(con)
+        result = LoadResult(
+            file_id, reading.department, contract.source, result.file_name, "duplicate"
+        )
+        result.reason = "the same content was loaded before"
+    elif raw is not None and contract is not None and refuse:
+        _refuse(con, raw, result, refuse)
+        compiler = None
+    elif raw is not None and contract is not None and not reading.prepared:
+        compiler = process_raw(con, raw, contract, result)
+    archived_as = _archive_name(home, reading.path, sha)
+    commit_load(
+        con, raw, compiler, contract, result, sha, size, archived_as, run_id, loaded_at=loaded_at
+    )
+    _move(home, reading.path, reading.copy, sha, result, reading.taken_as)
     return result
 
 
@@ -189,15 +256,11 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return (found.st_dev, found.st_ino, found.st_nlink)
 
 
-def _defer(
-    con: duckdb.DuckDBPyConnection, home: Home, result: LoadResult, receipt: bool
-) -> LoadResult:
+def _defer(con: duckdb.DuckDBPyConnection, result: LoadResult) -> LoadResult:
     """Nothing of a file that changed while it was read is kept; the next run loads it."""
     drop_work_tables(con)
     result.status = DEFERRED
     result.reason = "the file changed while it was being read: left for the next run"
-    if receipt:
-        write_receipt(home, result.department, result)
     return result
 
 
