@@ -30,7 +30,7 @@ def causeway(*args: str) -> subprocess.Popen:
 
 def test_two_runs_started_together_load_each_file_once(tmp_path):
     home = Home.resolve(tmp_path).ensure()
-    generate(home.ingest, home.demo_truth, 600, 9, 1)
+    generate(home.ingest, home.demo_truth, 300, 9, 1)
     runs = [causeway("run", "--home", str(home.root)) for _ in range(2)]
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
