@@ -24,6 +24,7 @@ from connectors.modes import restrict_umask
 from connectors.names import display_name
 from pipelines import summary
 from pipelines.defs.lake import LAKE_STEP
+from pipelines.exit_codes import ExitCode, help_epilog
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, progress, warehouse_freshness
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Causeway joins a district's department exports into one privacy-graded warehouse.",
+    epilog=help_epilog(),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -60,10 +62,10 @@ HomeOption = Annotated[
 DEFAULT_PERSONS = 20_000
 DEFAULT_SEED = 42
 UI_HOST = "127.0.0.1"
-EXIT_FAILED = 2
-EXIT_BLOCKED = 4
-EXIT_HELD = 5
-EXIT_NOT_PUSHED = 6
+EXIT_FAILED = ExitCode.FAILED
+EXIT_BLOCKED = ExitCode.BLOCKED
+EXIT_HELD = ExitCode.HELD
+EXIT_NOT_PUSHED = ExitCode.NOT_PUSHED
 SANDBOX = SandboxLimits()
 
 
@@ -95,10 +97,25 @@ def _say(message: str) -> None:
     console.print(Text(message))
 
 
-def _home(home: Path | None) -> Home:
+def _home(home: Path | None, create: bool = False) -> Home:
     """The data home, laid out, and named in the environment of anything this process starts
-    (Dagster reads its instance from DAGSTER_HOME)."""
-    place = Home.resolve(home).ensure()
+    (Dagster reads its instance from DAGSTER_HOME). Only `demo` and `init` make a new one:
+    a mistyped --home is refused, not answered from an empty home made on the spot."""
+    place = Home.resolve(home)
+    if not create and not place.root.is_dir():
+        named_by = (
+            f"${HOME_ENV}"
+            if os.environ.get(HOME_ENV) and Path(os.environ[HOME_ENV]) == home
+            else "--home"
+            if home is not None
+            else "the default, ./data"
+        )
+        _say(
+            f"No data home at {place.root} ({named_by}). `causeway init --home {place.root}` "
+            f"makes an empty one; `causeway demo --home {place.root}` one with a demo district."
+        )
+        raise typer.Exit(ExitCode.NOT_FOUND)
+    place.ensure()
     os.environ[HOME_ENV] = str(place.root)
     os.environ["DAGSTER_HOME"] = str(place.dagster)
     return place
@@ -132,7 +149,7 @@ def demo(
     from demo import generate
     from demo.api import previous_meta
 
-    place = _home(home)
+    place = _home(home, create=True)
     if only_if_new and summary.ever_loaded(place):
         console.print(
             f"[dim]{escape(str(place.root))} already holds data; no demo generated.[/dim]"
@@ -165,16 +182,26 @@ def demo(
 
 
 @app.command()
+def init(home: HomeOption = None) -> None:
+    """Make an empty data home: the ingest folders of every department, owner-only folders
+    for what holds personal data (docs/file_modes.md). A home that exists is kept as it is."""
+    existed = Home.resolve(home).root.is_dir()
+    place = _home(home, create=True)
+    if existed:
+        _say(f"{place.root} is already a data home: nothing changed but missing folders.")
+        return
+    _say(f"Made a data home at {place.root}. Drop department exports into:")
+    for department in place.departments():
+        _say(f"  {place.ingest_dir(department)}")
+
+
+@app.command()
 def run(home: HomeOption = None) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary.
 
     The work runs as a Dagster run on the instance under the data home, so the UI shows
     it. With nothing new, it finishes what an earlier run left undone (link, quality,
-    marts, publication) before saying so. Exit codes: 0 completed (rejected files are
-    reported, not failures); 2 the pipeline itself failed; 4 a blocking quality check on a
-    conformed table failed and stopped what follows; 5 a load failed a blocking rule and
-    was held back, and the rest of the district was linked and published; 6 the district
-    was published here but could not be committed to the lake (docs/lake.md).
+    marts, publication) before saying so. Exit codes 0, 2, 4, 5 and 6: `causeway --help`.
     """
     from pipelines.headless import run_everything
     from warehouse.db import tidy
@@ -205,6 +232,7 @@ def run(home: HomeOption = None) -> None:
         finally:
             watcher.stop()
     summary.print_run(console, outcome.results, [f"{d}/{p.name}" for d, p in pending(place)])
+    summary.print_next_steps(console, outcome.results)
     summary.print_refused(console, place.refused_folders())
     _conclude(
         place,
@@ -218,6 +246,7 @@ def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
     """The end of every pipeline run: the link, the gates, the failure, and whether the
     analytics file is now current."""
     summary.print_link(console, outcome.link)
+    summary.print_quality(console, outcome.quality)
     code = 0
     if outcome.blocked:
         summary.print_failed_checks(console, outcome.failed_checks)
@@ -353,7 +382,7 @@ def _gate_decision(
         return decide(_home(home), file_id, reason)
     except OperationError as exc:
         console.print(Text(str(exc), style="red"))
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.NOT_FOUND) from None
 
 
 @app.command()
@@ -367,6 +396,11 @@ def quarantine(
     fields: Annotated[
         bool, typer.Option("--fields", help="The values set aside from loaded rows instead.")
     ] = False,
+    limit: Annotated[int, typer.Option(min=0, help="Rows shown after the summary.")] = 20,
+    every: Annotated[bool, typer.Option("--all", help="Every row, not only --limit.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="csv and json: the rows only.")] = (
+        Format.table
+    ),
 ) -> None:
     """List quarantined rows with their reasons (or, with --fields, the values set aside
     from rows that were loaded), or export both for fixing.
@@ -376,7 +410,9 @@ def quarantine(
     """
     from pipelines.identified_view import show_quarantine
 
-    show_quarantine(console, _home(home), reason, file, fields, export)
+    show_quarantine(
+        console, _home(home), reason, file, fields, export, None if every else limit, fmt
+    )
 
 
 @app.command()
@@ -394,7 +430,7 @@ def retract(
         loaded = take_back(place, file_id, reason)
     except OperationError as exc:
         console.print(Text(str(exc), style="red"))
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.NOT_FOUND) from None
     name = display_name(loaded.file_name)
     console.print(Text(f"Retracted {loaded.file_id} ({loaded.department}/{name})."))
     _finish(place, "Relinking and republishing without its rows")
@@ -414,7 +450,7 @@ def reprocess(
         result = load_again(place, file_id)
     except OperationError as exc:
         console.print(Text(str(exc), style="red"))
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.NOT_FOUND) from None
     console.print(
         f"{escape(file_id)} reloaded as {result.file_id}: {result.status}, "
         f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined."
@@ -449,7 +485,7 @@ def rebuild(
         _finish(place, "Checking and publishing the rebuilt warehouse")
         return
     console.print("The new warehouse differs from the old one: nothing replaced (use --force).")
-    raise typer.Exit(1)
+    raise typer.Exit(ExitCode.NOT_FOUND)
 
 
 @app.command()
@@ -495,7 +531,7 @@ def publish(home: HomeOption = None) -> None:
     place = _home(home)
     if not place.warehouse.is_file():
         console.print("No warehouse yet: `causeway run` loads the ingest folders first.")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.NOT_FOUND)
     _finish(place, "Publishing analytics.duckdb")
 
 
@@ -562,14 +598,19 @@ def ui(
 
 @app.command()
 def docs(home: HomeOption = None) -> None:
-    """Print the path of the quality Data Docs index (Great Expectations' rendered results)."""
-    from warehouse.quality import docs_index
+    """Print the path of the quality report (every check of the newest runs, failures with
+    examples, trends; it renders with no network), then of GX's Data Docs index (which
+    loads its styles and scripts from CDNs)."""
+    from warehouse.quality import docs_index, report_path
 
-    index = docs_index(_home(home))
-    if not index.is_file():
+    place = _home(home)
+    report = report_path(place)
+    if not report.is_file():
         console.print("No quality results yet: `causeway run` checks every table it loads.")
-        raise typer.Exit(1)
-    typer.echo(str(index))
+        raise typer.Exit(ExitCode.NOT_FOUND)
+    typer.echo(str(report))
+    if docs_index(place).is_file():
+        typer.echo(str(docs_index(place)))
 
 
 @app.command()
@@ -620,10 +661,10 @@ def query(
             result = _query_as_of(place, as_of, sql, limits)
     except (NoAnalytics, QueryRefused, LookupError, LakeConfigError, LakeUnavailable) as exc:
         console.print(Text(str(exc), style="red"), soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.NOT_FOUND) from None
     except duckdb.Error as exc:
         console.print(Text.assemble((f"{type(exc).__name__}:", "red"), f" {exc}"), soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.NOT_FOUND) from None
     print_rows(console, result.columns, result.rows, fmt)
 
 
@@ -667,7 +708,7 @@ def evacuation(
             check_reason(reason)
         except ReasonRefused as exc:
             console.print(Text(f"--break-glass: {exc}", style="red"), soft_wrap=True)
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitCode.NOT_FOUND) from None
     raise typer.Exit(
         show_evacuation(console, _home(home), building, reason if break_glass else None, fmt)
     )
@@ -930,7 +971,7 @@ def _lake_command(action: Callable[[], None]) -> None:
         raise typer.Exit(EXIT_FAILED) from None
     except LookupError as exc:
         console.print(Text(str(exc), style="red"), soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.NOT_FOUND) from None
 
 
 user_app = typer.Typer(help="Accounts of the web app (`causeway web`).", no_args_is_help=True)
@@ -957,7 +998,7 @@ def _account_command(action: Callable[[], str]) -> None:
         console.print(Text(action()), soft_wrap=True)
     except AccountError as exc:
         console.print(Text(str(exc), style="red"), soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitCode.NOT_FOUND) from None
 
 
 @user_app.command("add")

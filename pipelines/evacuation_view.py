@@ -10,14 +10,15 @@ from rich.console import Console
 from rich.text import Text
 
 from connectors.home import Home
+from pipelines.exit_codes import ExitCode
 from pipelines.output import Format, print_rows
 from schemas.code_tables import code_table
 from warehouse.db import WriterBusy
 from warehouse.publish import NoAnalytics
 from warehouse.serve import BuildingNotFound, Evacuation, break_glass, evacuation
 
-EXIT_NOT_FOUND = 1
-EXIT_BUSY = 3
+EXIT_NOT_FOUND = ExitCode.NOT_FOUND
+EXIT_BUSY = ExitCode.BUSY
 
 
 def _labels(codes: list[str] | None) -> str:

@@ -17,6 +17,7 @@ import dagster as dg
 
 from connectors.home import Home
 from connectors.modes import restrict_umask
+from pipelines import summary
 from pipelines.definitions import build_definitions
 from pipelines.defs.core import LINK_STEP
 from pipelines.defs.quality import HELD_CHECK
@@ -25,9 +26,11 @@ from pipelines.summary import FailedCheck
 from warehouse.db import LoadResult, warehouse_freshness
 from warehouse.lake import catch_up
 from warehouse.linking import LinkResult, run_outcome
+from warehouse.quality import QualityTally, quality_tally
 
 PID_TAG = "causeway/pid"
 CLI_TAG = "causeway/cli"
+QUALITY_TAG = "causeway/quality"  # the run summary's quality line, shown on the run in the UI
 ALIVE = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 CHECK_FAILED = "DagsterAssetCheckFailedError"
@@ -50,6 +53,7 @@ class HeadlessRun:
     link: LinkResult | None = None
     held: list[FailedCheck] = field(default_factory=list)  # loads held back; the rest went on
     failed_step: str | None = None  # the step whose failure `error` is
+    quality: QualityTally = field(default_factory=QualityTally)
 
     @property
     def blocked(self) -> bool:
@@ -124,6 +128,8 @@ def run_everything(
             ).removeprefix(FAILURE_PREFIX)
             failed_step = failures[0].step_key if failures else None
     outcome = run_outcome(home, result.run_id)
+    tally = quality_tally(home, result.run_id)
+    inst.add_run_tags(result.run_id, {QUALITY_TAG: summary.quality_line(tally)})
     return HeadlessRun(
         result.run_id,
         result.success,
@@ -133,6 +139,7 @@ def run_everything(
         outcome.link,
         held,
         failed_step,
+        tally,
     )
 
 

@@ -15,13 +15,14 @@ from typing import TypeVar
 import duckdb
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from connectors.home import Home
-from pipelines.output import Format, print_rows
+from pipelines.exit_codes import ExitCode
+from pipelines.output import Format, folding, print_rows
 from warehouse.db import BusyWarehouse, WriterBusy
 from warehouse.serve import (
+    NoSuchFile,
     ReasonRefused,
     explain_person,
     export_quarantined,
@@ -29,13 +30,13 @@ from warehouse.serve import (
     read_access_log,
 )
 
-EXIT_REFUSED = 1
+EXIT_REFUSED = ExitCode.NOT_FOUND
 WEIGHTS = (
     "A match weight is bits of evidence: each bit doubles the odds that two records are one "
     "person, so +10 multiplies them by about 1,000 and -10 divides them by as much."
 )
-EXIT_FAILED = 2
-EXIT_BUSY = 3
+EXIT_FAILED = ExitCode.FAILED
+EXIT_BUSY = ExitCode.BUSY
 T = TypeVar("T")
 
 
@@ -43,7 +44,7 @@ def logged(console: Console, read: Callable[[], T]) -> T:
     """`read()`, or, when it fails, a line saying why nothing is shown and an exit."""
     try:
         return read()
-    except (ReasonRefused, FileNotFoundError) as exc:
+    except (ReasonRefused, FileNotFoundError, NoSuchFile) as exc:
         console.print(Text(str(exc), style="red"), soft_wrap=True)
         raise typer.Exit(EXIT_REFUSED) from None
     except WriterBusy as busy:
@@ -81,7 +82,7 @@ def show_explanation(console: Console, home: Home, person_id: str, reason: str) 
     found = logged(console, lambda: explain_person(home, person_id, reason, on_wait=_say))
     if found.person is None:
         console.print(Text(f"No person {person_id} in the warehouse."))
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.NOT_FOUND)
     p = found.person
     console.print(
         Text.assemble(
@@ -93,16 +94,15 @@ def show_explanation(console: Console, home: Home, person_id: str, reason: str) 
     for warning in found.warnings:
         console.print(Text(f"Warning: {warning}", style="yellow"), soft_wrap=True)
     console.print(Text(found.chain), soft_wrap=True)
-    table = Table(title=f"{len(found.records)} record(s)")
-    for name in (
+    table = folding(
         "Department / source",
         "Record",
         "Role",
         "As written",
         "Address",
         "Linked because",
-    ):
-        table.add_column(name)
+        title=f"{len(found.records)} record(s)",
+    )
     for r in found.records:
         written = " ".join(
             str(v) for v in (r["name"], r["birth_date"], r["phone"], r["id_number"]) if v
@@ -158,6 +158,11 @@ def weight_in_words(weight: float | None) -> str:
     return f"weight {weight:+.1f}: what the records share is {shown} times more likely {likelier}"
 
 
+ROW_COLUMNS = ("file_id", "source", "original_row", "reasons")
+VALUE_COLUMNS = ("file_id", "file_name", "original_row", "record_id", "field", "value", "reason")
+SUMMARY_COLUMNS = ("department", "file_id", "file_name", "reason", "count")
+
+
 def show_quarantine(
     console: Console,
     home: Home,
@@ -165,8 +170,12 @@ def show_quarantine(
     file_id: str | None,
     fields: bool,
     export: Path | None,
+    limit: int | None = 20,
+    fmt: Format = Format.table,
 ) -> None:
-    """The quarantined rows or set-aside values as a table, or their CSVs written."""
+    """The counts by department, file and reason, then the first `limit` quarantined rows
+    or set-aside values (all with `limit` None), or their CSVs written. CSV and JSON hold
+    the rows only, for scripts."""
     if export:
         done = logged(
             console, lambda: export_quarantined(home, export, reason, file_id, on_wait=_say)
@@ -176,20 +185,34 @@ def show_quarantine(
         if done.values:
             console.print(Text(f"{done.values}: the values set aside from loaded rows"))
         return
-    rows = logged(console, lambda: quarantined(home, reason, file_id, fields, on_wait=_say))
+    found = logged(
+        console, lambda: quarantined(home, reason, file_id, fields, on_wait=_say, limit=limit)
+    )
     if fields:
-        table = Table(title="Values set aside (their rows are loaded)")
-        for name in ("File", "Row", "Record", "Field", "Reason"):
-            table.add_column(name)
-        for fid, _, row, record, field, _, why in rows:
-            table.add_row(*map(Text, (fid, str(row), record or "", field, why)))
+        rows = list(found.rows)
+        columns, title = VALUE_COLUMNS, "Values set aside (their rows are loaded)"
     else:
-        table = Table(title="Quarantined rows")
-        for name in ("File", "Source", "Row", "Reasons"):
-            table.add_column(name)
-        for fid, source, row, reasons in rows:
-            table.add_row(*map(Text, (fid, source or "", str(row), "; ".join(reasons))))
-    console.print(table)
+        rows = [(f, source, row, "; ".join(reasons)) for f, source, row, reasons in found.rows]
+        columns, title = ROW_COLUMNS, "Quarantined rows"
+    if fmt is not Format.table:
+        print_rows(console, columns, rows, fmt)
+        return
+    what = "values set aside" if fields else "quarantined rows"
+    if not found.total:
+        console.print(Text(f"No {what}" + (f" in {file_id}." if file_id else ".")))
+        return
+    print_rows(
+        console, SUMMARY_COLUMNS, found.summary, fmt, title=f"{found.total:,} {what}, by reason"
+    )
+    print_rows(console, columns, rows, fmt, title=title)
+    if len(rows) < found.total:
+        console.print(
+            Text(
+                f"Showing {len(rows):,} of {found.total:,} {what}: --limit N or --all for more; "
+                "--export DIR writes them all as CSVs a clerk can fix and drop again."
+            ),
+            soft_wrap=True,
+        )
 
 
 LOG_HEADINGS = (

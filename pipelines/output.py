@@ -1,4 +1,7 @@
-"""Rows as a table, CSV or JSON, for the query and evacuation commands.
+"""Rows as a table, CSV or JSON, for the listing commands.
+
+A column too narrow for its values folds them onto the next line instead of cutting them
+with an ellipsis: an identifier, a phone number or a name is never shown in part.
 
 Values and column names are data, never Rich markup: a value such as `[/]` would end a
 style that was never opened and crash the table, and `[bold reverse]` would vanish.
@@ -41,6 +44,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def folding(*headers: str, title: str | None = None, **options: Any) -> Table:
+    """A table whose columns fold what does not fit, for the views that build their own."""
+    table = Table(title=title, **options)
+    for name in headers:
+        table.add_column(Text(name), overflow="fold")
+    return table
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -66,7 +77,7 @@ def print_rows(
     else:
         table = Table(title=title)
         for name in columns:
-            table.add_column(Text(name))
+            table.add_column(Text(name), overflow="fold")
         for r in rows:
             table.add_row(*(Text(_cell(v)) for v in r))
         console.print(table)

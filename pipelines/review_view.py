@@ -9,12 +9,12 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from connectors.home import Home
+from pipelines.exit_codes import ExitCode
 from pipelines.identified_view import logged, weight_in_words
-from pipelines.output import Format, print_rows
+from pipelines.output import Format, folding, print_rows
 from warehouse.linking import COMPARED, NoSuchItem
 from warehouse.serve import (
     record_decision,
@@ -27,7 +27,7 @@ from warehouse.serve import (
     undo_decision,
 )
 
-EXIT_NOT_FOUND = 1
+EXIT_NOT_FOUND = ExitCode.NOT_FOUND
 T = TypeVar("T")
 SHOWN = ("department", "person_id", *COMPARED, "match_probability", "match_reason")
 KINDS = {
@@ -78,7 +78,7 @@ def print_item(console: Console, home: Home, item_id: str, fmt: Format) -> None:
     if head["note"]:
         console.print(Text(head["note"]), soft_wrap=True)
     a, b = [*found.records, {}, {}][:2]
-    table = Table("field", "A", "B", "", show_lines=False)
+    table = folding("field", "A", "B", "", show_lines=False)
     for column in SHOWN:
         x, y = a.get(column), b.get(column)
         differs = column in COMPARED and x is not None and y is not None and x != y

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from connectors.home import Home
 from connectors.names import display_name, display_text
@@ -20,6 +21,9 @@ from warehouse.db import LoadResult, read_summary
 
 if TYPE_CHECKING:  # linking is heavy to import; the summary only reads a result's fields
     from warehouse.linking import LinkResult
+    from warehouse.quality import QualityTally
+
+WARNINGS_SHOWN = 5
 
 
 @dataclass
@@ -125,6 +129,51 @@ def print_failed_checks(console: Console, checks: Sequence[FailedCheck]) -> None
         for line in check.failures:
             console.print(f"      {line}", markup=False)
     console.print("Results: audit.quality_results; Data Docs: `causeway docs`.")
+
+
+def quality_line(tally: QualityTally) -> str:
+    """One line for the quality checks of a run (also the run's tag in the Dagster UI)."""
+    if not tally.expectations:
+        return "no quality checks ran"
+    return (
+        f"{tally.expectations:,} expectation(s) on {tally.tables} table(s): "
+        f"{tally.warnings} warning(s), {tally.blocking} blocking failure(s)"
+    )
+
+
+def print_quality(console: Console, tally: QualityTally) -> None:
+    """The quality line, the warnings by table, and where the report is."""
+    console.print(Text(f"Quality: {quality_line(tally)}."))
+    for table, expectation, rows in tally.warned[:WARNINGS_SHOWN]:
+        found = "" if rows is None else f" ({rows:,} row(s))"
+        console.print(Text(f"  warning: {table}: {expectation}{found}", style="yellow"))
+    if len(tally.warned) > WARNINGS_SHOWN:
+        console.print(Text(f"  … and {len(tally.warned) - WARNINGS_SHOWN} more warning(s)"))
+    if tally.expectations:
+        console.print(Text("The quality report: `causeway docs` prints where it is."))
+
+
+def print_next_steps(console: Console, results: Sequence[LoadResult]) -> None:
+    """What a clerk does about the rows and files this run set aside."""
+    rows = sum(r.rows_quarantined for r in results)
+    rejected = [r for r in results if r.status == "rejected"]
+    if rows:
+        console.print(
+            Text(
+                f'{rows:,} row(s) set aside: `causeway quarantine --reason "…"` lists them '
+                "by file and reason; `--export DIR` writes them as CSVs to fix and drop again."
+            ),
+            soft_wrap=True,
+        )
+    for r in rejected:
+        console.print(
+            Text(
+                f"{display_name(r.file_name)} was rejected ({r.reason or 'unreadable'}): fix it "
+                "and drop it again; its copy and a .reason.txt are in rejected/.",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
 
 
 def print_held(console: Console, held: Sequence[FailedCheck]) -> None:

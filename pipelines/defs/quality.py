@@ -57,6 +57,7 @@ def check_metadata(outcome: TableOutcome, failed: Sequence[ExpectationOutcome]) 
         "failed_expectations": dg.MetadataValue.md(failed_table(failed)),
         "failures": dg.MetadataValue.json([o.summary() for o in failed[:PREVIEW]]),
         "quality_run_id": dg.MetadataValue.text(outcome.run_id),
+        "quality_report": dg.MetadataValue.path(str(outcome.report)),
         "data_docs": dg.MetadataValue.path(str(outcome.docs_index)),
     }
 

@@ -5,7 +5,9 @@ import json
 import duckdb
 from typer.testing import CliRunner
 
+from connectors.home import Home
 from pipelines.cli import app
+from pipelines.headless import QUALITY_TAG, instance
 from schemas import ENTITIES, field_specs
 
 runner = CliRunner()
@@ -33,6 +35,21 @@ def test_demo_then_run_then_demo_only_if_new(tmp_path):
     run = invoke("run", "--home", str(home))
     assert run.exit_code == 0, run.output
     assert "This run" in run.output and "civil_affairs" in run.output
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        checked = con.execute(
+            "SELECT run_id, count(*), count(DISTINCT table_name), "
+            "count(*) FILTER (WHERE NOT success AND severity = 'warning') "
+            "FROM audit.quality_results GROUP BY 1"
+        ).fetchall()
+    ((run_id, expectations, tables, warnings),) = checked
+    line = (
+        f"Quality: {expectations:,} expectation(s) on {tables} table(s): {warnings} "
+        "warning(s), 0 blocking failure(s)."
+    )
+    assert expectations > 100 and line in " ".join(run.output.split())
+    with instance(Home.resolve(home)) as dagster:
+        tags = dagster.get_run_by_id(run_id).tags
+    assert tags[QUALITY_TAG] == line.removeprefix("Quality: ").removesuffix(".")
     assert not list((home / "ingest").glob("*/*.*")), "processed files leave the ingest folders"
     again = invoke("demo", "--only-if-new", "--home", str(home))
     assert again.exit_code == 0
@@ -65,6 +82,7 @@ def test_home_layout_and_permissions(tmp_path):
 
 def test_home_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CAUSEWAY_HOME", str(tmp_path / "env_home"))
+    assert invoke("init").exit_code == 0
     result = invoke("status")
     assert result.exit_code == 0
     assert "env_home" in "".join(result.output.split()), "rich may wrap the path anywhere"
@@ -127,6 +145,6 @@ def test_retract_and_reprocess_from_the_cli(tmp_path):
 
 def test_file_ids_and_messages_that_look_like_markup_are_printed_as_they_are(tmp_path):
     for command in (["retract", "[/]x", "--reason", "sent twice"], ["reprocess", "[/]x"]):
-        result = invoke(*command, "--home", str(tmp_path / "home"))
+        result = invoke(*command, "--home", str(tmp_path))
         assert result.exit_code == 1
         assert "no file [/]x in audit.file_loads" in result.output

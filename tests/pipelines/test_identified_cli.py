@@ -155,3 +155,46 @@ def test_break_glass_refuses_a_zero_width_reason(home):
     refused = run(home, "evacuation", building[0][0], "--break-glass", "--reason", ZERO_WIDTH)
     assert refused.exit_code == 1 and "--reason" in refused.output
     assert len(_log(home)) == before
+
+
+def _set_aside(home) -> tuple[int, list[tuple]]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        total = con.execute("SELECT count(*) FROM quarantine.fields").fetchall()[0][0]
+        by_file = con.execute(
+            "SELECT file_id, count(*) FROM quarantine.fields GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    return total, by_file
+
+
+def test_quarantine_summarises_by_file_and_reason_then_pages(home):
+    total, by_file = _set_aside(home)
+    assert total > 3, "the demo sets values aside"
+    shown = run(home, "quarantine", "--reason", "fixing the exports", "--fields", "--limit", "2")
+    assert shown.exit_code == 0, shown.output
+    said = " ".join(shown.output.split())
+    assert f"{total:,} values set aside, by reason" in said
+    assert f"Showing 2 of {total:,} values set aside: --limit N or --all for more" in said
+    for file_id, _ in by_file:
+        assert file_id in said
+    listed = run(home, "quarantine", "--reason", "fixing the exports", "--fields", "--all",
+                 "--format", "json")  # fmt: skip
+    records = json.loads(listed.output)
+    assert len(records) == total and {r["file_id"] for r in records} == {f for f, _ in by_file}
+    assert set(records[0]) == {"file_id", "file_name", "original_row", "record_id", "field",
+                               "value", "reason"}  # fmt: skip
+    entry = _log(home)[-1]
+    assert entry[2:4] == ("quarantine fields", "all")
+    csv_rows = run(home, "quarantine", "--reason", "fixing the exports", "--fields", "--limit",
+                   "3", "--format", "csv").output.splitlines()  # fmt: skip
+    assert csv_rows[0].startswith("file_id,file_name,original_row") and len(csv_rows) == 4
+
+
+def test_quarantine_of_an_unknown_file_names_the_files_that_have_some(home):
+    _, by_file = _set_aside(home)
+    before = len(_log(home))
+    unknown = run(home, "quarantine", "--reason", "fixing the exports", "--file", "F0999999")
+    assert unknown.exit_code == 1
+    said = " ".join(unknown.output.split())
+    assert "no file F0999999 in audit.file_loads" in said
+    assert all(file_id in said for file_id, _ in by_file)
+    assert len(_log(home)) == before, "nothing was shown, nothing logged"

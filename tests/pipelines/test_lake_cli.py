@@ -75,6 +75,7 @@ def _run_on_a_lake_and_alone(tmp_path, monkeypatch, url: str, persons: int) -> N
     assert commit["commit"] == 1 and commit["kind"] == "run" and commit["generation"]
 
     reader = Home.resolve(tmp_path / "reader")
+    assert _cli("init", "--home", str(reader.root))[0] == 0  # a new machine's empty home
     code, out = _cli("lake", "pull", "--home", str(reader.root))
     assert code == 0 and "Pulled commit 1" in out, out
     lake_core = _core(reader.warehouse)

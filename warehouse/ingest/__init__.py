@@ -10,8 +10,11 @@ from warehouse.ingest.quarantine import (
     count_set_aside,
     export_fields,
     export_quarantine,
+    file_known,
+    files_set_aside,
     quarantine_rows,
     set_aside_fields,
+    set_aside_summary,
 )
 from warehouse.ingest.readers import reads_per_source, staging_settings
 from warehouse.ingest.standardize import SPREADSHEET_DAMAGE
@@ -27,6 +30,8 @@ __all__ = [
     "drop_work_tables",
     "export_fields",
     "export_quarantine",
+    "file_known",
+    "files_set_aside",
     "load_file",
     "pending",
     "process_pending",
@@ -34,5 +39,6 @@ __all__ = [
     "quarantine_rows",
     "reads_per_source",
     "set_aside_fields",
+    "set_aside_summary",
     "staging_settings",
 ]

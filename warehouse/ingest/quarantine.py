@@ -34,6 +34,25 @@ COUNT_SQL = (
     "SELECT (SELECT count(*) FROM quarantine.rows WHERE ? IS NULL OR file_id = ?), "
     "(SELECT count(*) FROM quarantine.fields WHERE ? IS NULL OR file_id = ?)"
 )
+# Counts by department, file and reason: what a clerk fixes first. A quarantined row with
+# several reasons counts once under each.
+ROWS_SUMMARY_SQL = (
+    "SELECT f.department, q.file_id, f.file_name, r.reason, count(*) AS n "
+    "FROM quarantine.rows q JOIN audit.file_loads f USING (file_id), "
+    "unnest(q.reasons) AS r(reason) WHERE ? IS NULL OR q.file_id = ? "
+    "GROUP BY ALL ORDER BY f.department, q.file_id, n DESC, r.reason"
+)
+FIELDS_SUMMARY_SQL = (
+    "SELECT f.department, q.file_id, f.file_name, q.reason, count(*) AS n "
+    "FROM quarantine.fields q JOIN audit.file_loads f USING (file_id) "
+    "WHERE ? IS NULL OR q.file_id = ? "
+    "GROUP BY ALL ORDER BY f.department, q.file_id, n DESC, q.reason"
+)
+KNOWN_FILE_SQL = "SELECT count(*) FROM audit.file_loads WHERE file_id = ?"
+FILES_SET_ASIDE_SQL = (
+    "SELECT DISTINCT file_id FROM (SELECT file_id FROM quarantine.rows "
+    "UNION ALL SELECT file_id FROM quarantine.fields) ORDER BY file_id"
+)
 FIELD_COLUMNS = ("file_id", "file_name", "original_row", "record_id", "field", "value", "reason")
 
 
@@ -70,6 +89,24 @@ def set_aside_fields(
     first `limit`)."""
     with _connect(home, con) as reading:
         return reading.execute(f"{FIELDS_SQL} LIMIT ?", [file_id, file_id, limit]).fetchall()
+
+
+def set_aside_summary(
+    con: duckdb.DuckDBPyConnection, file_id: str | None = None, fields: bool = False
+) -> list[tuple]:
+    """(department, file, file name, reason, count) of the quarantined rows (or the values
+    set aside), the largest first within each file."""
+    sql = FIELDS_SUMMARY_SQL if fields else ROWS_SUMMARY_SQL
+    return con.execute(sql, [file_id, file_id]).fetchall()
+
+
+def file_known(con: duckdb.DuckDBPyConnection, file_id: str) -> bool:
+    return con.execute(KNOWN_FILE_SQL, [file_id]).fetchall()[0][0] > 0
+
+
+def files_set_aside(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The file IDs with quarantined rows or set-aside values."""
+    return [f for (f,) in con.execute(FILES_SET_ASIDE_SQL).fetchall()]
 
 
 def count_set_aside(con: duckdb.DuckDBPyConnection, file_id: str | None = None) -> tuple[int, int]:

@@ -6,12 +6,18 @@ GX Data Docs under `<home>/docs/quality/`. Nothing here knows Dagster.
 """
 
 from warehouse.quality.gate import TableOutcome, check_table, check_tables, docs_index
+from warehouse.quality.report import build_report, report_path
 from warehouse.quality.store import ExpectationOutcome
+from warehouse.quality.tally import QualityTally, quality_tally
 
 __all__ = [
     "ExpectationOutcome",
+    "QualityTally",
     "TableOutcome",
+    "build_report",
     "check_table",
     "check_tables",
     "docs_index",
+    "quality_tally",
+    "report_path",
 ]

@@ -19,6 +19,7 @@ from connectors.home import Home
 from schemas.contracts import SourceContract
 from warehouse.db import WriterLock, open_warehouse, qualified, transaction, withdraw_rows
 from warehouse.ingest import add_to_receipt
+from warehouse.quality.report import REPORT, build_report
 from warehouse.quality.rules import SiteSeverities, site_severities, with_site
 from warehouse.quality.runner import Validation
 from warehouse.quality.store import ExpectationOutcome, record_failed_checks, store_results
@@ -70,6 +71,11 @@ class TableOutcome:
     held: list[HeldLoad] = field(default_factory=list)
     per_load: bool = False  # a staging table, judged load by load
     judged: int = 0
+
+    @property
+    def report(self) -> Path:
+        """Causeway's own quality report beside the Data Docs (warehouse/quality/report.py)."""
+        return self.docs_index.parent.parent / REPORT
 
     @property
     def failed(self) -> list[ExpectationOutcome]:
@@ -146,6 +152,7 @@ def check_tables(
             if result.blocking_failures:
                 record_failed_checks(con, dagster_run_id, [name])
             out.append(result)
+        build_report(con, home)
     return out
 
 

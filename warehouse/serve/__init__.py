@@ -25,6 +25,7 @@ from warehouse.serve.evacuation_lists import (
 )
 from warehouse.serve.identified import (
     Exported,
+    Quarantined,
     SetAside,
     explain_person,
     export_quarantined,
@@ -57,6 +58,7 @@ __all__ = [
     "NoSuchFile",
     "NoSuchReceipt",
     "PublishedFile",
+    "Quarantined",
     "ReasonRefused",
     "ReviewItem",
     "Role",

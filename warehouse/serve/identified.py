@@ -15,11 +15,15 @@ from warehouse.ingest import (
     count_set_aside,
     export_fields,
     export_quarantine,
+    file_known,
+    files_set_aside,
     quarantine_rows,
     set_aside_fields,
+    set_aside_summary,
 )
 from warehouse.linking import Explanation, explain
 from warehouse.serve.access_log import check_reason, log_access, logged_session
+from warehouse.serve.intake import NoSuchFile
 
 READ_WAIT = 60.0  # seconds a view waits for a run's step to release the warehouse
 
@@ -50,6 +54,16 @@ def explain_person(
     return found
 
 
+@dataclass
+class Quarantined:
+    """What `causeway quarantine` shows: counts by department, file and reason, then the
+    first `limit` rows (or values) of `total`."""
+
+    summary: list[tuple]
+    rows: list[tuple]
+    total: int
+
+
 def quarantined(
     home: Home,
     reason: str,
@@ -57,13 +71,26 @@ def quarantined(
     fields: bool = False,
     wait: float | None = None,
     on_wait: Any = None,
-) -> list[tuple]:
-    """The quarantined rows (or, with `fields`, the values set aside), logged."""
+    limit: int | None = None,
+) -> Quarantined:
+    """The quarantined rows (or, with `fields`, the values set aside), the first `limit`
+    of them, with their summary; logged before they are returned."""
     check_reason(reason)
     with logged_session(home, READ_WAIT if wait is None else wait, on_wait) as con:
-        rows = (
-            set_aside_fields(home, file_id, con) if fields else quarantine_rows(home, file_id, con)
-        )
+        if file_id is not None and not file_known(con, file_id):
+            having = files_set_aside(con)
+            raise NoSuchFile(
+                f"no file {file_id} in audit.file_loads; "
+                + (
+                    f"files with rows or values set aside: {', '.join(having)}"
+                    if having
+                    else "no file has rows or values set aside"
+                )
+                + " (`causeway status` lists every file)"
+            )
+        rows_total, values_total = count_set_aside(con, file_id)
+        total = values_total if fields else rows_total
+        shown = total if limit is None else min(limit, total)
         log_access(
             con,
             reason=reason,
@@ -71,9 +98,14 @@ def quarantined(
             target=file_id or "all",
             building_id=None,
             person_ids=[],
-            rows_shown=len(rows),
+            rows_shown=shown,
         )
-    return rows
+        read = set_aside_fields if fields else quarantine_rows
+        return Quarantined(
+            summary=set_aside_summary(con, file_id, fields),
+            rows=read(home, file_id, con, limit),
+            total=total,
+        )
 
 
 @dataclass
