@@ -16,7 +16,6 @@ import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.status import Status
 from rich.text import Text
 
 from connectors.home import HOME_ENV, Home
@@ -27,7 +26,7 @@ from pipelines.defs.lake import LAKE_STEP
 from pipelines.exit_codes import ExitCode, help_epilog
 from pipelines.freshness_view import print_freshness, print_undone
 from pipelines.output import Format, print_rows
-from warehouse.db import LoadResult, progress, warehouse_freshness
+from warehouse.db import LoadResult, warehouse_freshness
 from warehouse.lake import LakeConfigError, LakeUnavailable
 from warehouse.linking import ENGINES
 from warehouse.publish import SandboxLimits
@@ -67,29 +66,6 @@ EXIT_BLOCKED = ExitCode.BLOCKED
 EXIT_HELD = ExitCode.HELD
 EXIT_NOT_PUSHED = ExitCode.NOT_PUSHED
 SANDBOX = SandboxLimits()
-
-
-class _ProgressWatcher(threading.Thread):
-    """Shows how many files the writer finished, from the snapshot it refreshes after each."""
-
-    def __init__(self, home: Home, bar: Status, total: int) -> None:
-        super().__init__(daemon=True)
-        self.home, self.bar, self.total = home, bar, total
-        self.done = threading.Event()
-        self.before = progress(home)[0]
-
-    def run(self) -> None:
-        while not self.done.wait(0.5):
-            count, last = progress(self.home)
-            if last and count > self.before:
-                self.bar.update(
-                    f"Loaded {count - self.before} of {self.total} file(s); last "
-                    + escape(f"{last['department']}/{last['file_name']} ({last['status']})")
-                )
-
-    def stop(self) -> None:
-        self.done.set()
-        self.join(timeout=2)
 
 
 def _say(message: str) -> None:
@@ -196,14 +172,22 @@ def init(home: HomeOption = None) -> None:
 
 
 @app.command()
-def run(home: HomeOption = None) -> None:
+def run(
+    home: HomeOption = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress lines, only the summary.")
+    ] = False,
+) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary.
 
     The work runs as a Dagster run on the instance under the data home, so the UI shows
-    it. With nothing new, it finishes what an earlier run left undone (link, quality,
-    marts, publication) before saying so. Exit codes 0, 2, 4, 5 and 6: `causeway --help`.
+    it. On a terminal a status line names the step in progress; elsewhere (cron, CI, a
+    log) a timestamped line is printed per file and per step. With nothing new, it
+    finishes what an earlier run left undone (link, quality, marts, publication) before
+    saying so. Exit codes 0, 2, 4, 5 and 6: `causeway --help`.
     """
     from pipelines.headless import run_everything
+    from pipelines.run_progress import RunProgress
     from warehouse.db import tidy
     from warehouse.ingest import pending
 
@@ -220,7 +204,7 @@ def run(home: HomeOption = None) -> None:
     with console.status(
         f"Loading {todo} file(s){also} (a Dagster run; the UI shows its steps)"
     ) as bar:
-        watcher = _ProgressWatcher(place, bar, todo)
+        watcher = RunProgress(place, console, bar, todo, quiet)
         watcher.start()
         try:
             outcome = run_everything(place)
@@ -280,8 +264,11 @@ def _finish(place: Home, doing: str, link_mode: str = "auto", engine: str = "") 
     """Link, check, build the marts and publish through the pipeline's own assets, after
     whatever changed the warehouse, and report as `causeway run` does."""
     from pipelines.headless import finish_everything
+    from pipelines.run_progress import RunProgress
 
-    with console.status(f"{doing} (a Dagster run; the UI shows its steps)"):
+    with console.status(f"{doing} (a Dagster run; the UI shows its steps)") as bar:
+        watcher = RunProgress(place, console, bar, 0, quiet=False)
+        watcher.start()
         try:
             outcome = finish_everything(place, link_mode, engine)
         except Exception as exc:
@@ -289,6 +276,8 @@ def _finish(place: Home, doing: str, link_mode: str = "auto", engine: str = "") 
                 f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
             )
             raise typer.Exit(EXIT_FAILED) from exc
+        finally:
+            watcher.stop()
     _conclude(place, outcome, "What was committed stays; `causeway run` finishes the rest.")
 
 

@@ -4,6 +4,7 @@ killed writer never blocks the next."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -31,9 +32,17 @@ def causeway(*args: str) -> subprocess.Popen:
 def test_two_runs_started_together_load_each_file_once(tmp_path):
     home = Home.resolve(tmp_path).ensure()
     generate(home.ingest, home.demo_truth, 300, 9, 1)
-    runs = [causeway("run", "--home", str(home.root)) for _ in range(2)]
+    runs = [causeway("run", "--home", str(home.root), *quiet) for quiet in ([], ["--quiet"])]
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
+    # Not on a terminal: a timestamped line per step (and per file) before the summary;
+    # none with --quiet.
+    steps = [re.findall(r"^\d\d:\d\d:\d\d  step (\S+) (started|done)$", o, re.M) for o in outputs]
+    assert ("analytics__published", "done") in steps[0] and steps[1] == [], outputs
+    assert steps[0].index(("link_people_and_places", "started")) < steps[0].index(
+        ("link_people_and_places", "done")
+    )
+    assert outputs[0].index("step analytics__published done") < outputs[0].index("Quality:")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         files = con.execute(
             "SELECT file_name, count(*) FROM audit.file_loads GROUP BY 1"
