@@ -8,11 +8,29 @@ from rich.text import Text
 
 from connectors.home import Home
 from warehouse.db import Freshness, WriterBusy, warehouse_freshness
+from warehouse.serve import publication, published_tables
 
 
 def print_undone(console: Console, state: Freshness) -> None:
     for line in state.undone():
         console.print(Text(f"  - {line}"))
+
+
+def _published(home: Home) -> str | None:
+    """When the analytics file was published, as of which day, and what it holds."""
+    if not home.analytics.is_file():
+        return None
+    try:
+        with duckdb.connect(str(home.analytics), read_only=True) as con:
+            made, tables = publication(con), published_tables(con)
+    except (duckdb.Error, IndexError):
+        return None  # a file being replaced, or one from before meta.publication
+    at = made["published_at"].isoformat(sep=" ", timespec="seconds")
+    schemas = sorted({t.split(".", 1)[0] for t in tables})
+    return (
+        f"Published {at}, as of {made['as_of']}: {len(tables)} tables ({', '.join(schemas)}) "
+        f"in {home.analytics}"
+    )
 
 
 def print_freshness(console: Console, home: Home, timeout: float | None = None) -> None:
@@ -28,6 +46,9 @@ def print_freshness(console: Console, home: Home, timeout: float | None = None) 
         return
     if state.current:
         console.print(Text(f"analytics.duckdb is current ({Freshness.describe(state.now)})."))
+        published = _published(home)
+        if published:
+            console.print(Text(published), soft_wrap=True)
         return
     console.print("[yellow]analytics.duckdb is not current[/yellow]; `causeway run` will:")
     print_undone(console, state)

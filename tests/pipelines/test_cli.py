@@ -47,6 +47,13 @@ def test_demo_then_run_then_demo_only_if_new(tmp_path):
         "warning(s), 0 blocking failure(s)."
     )
     assert expectations > 100 and line in " ".join(run.output.split())
+    with duckdb.connect(str(home / "analytics.duckdb"), read_only=True) as con:
+        ((at, as_of),) = con.execute("SELECT published_at, as_of FROM meta.publication").fetchall()
+        (tables,) = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+    published = (
+        f"Published {at.isoformat(sep=' ', timespec='seconds')}, as of {as_of}: {tables} tables"
+    )
+    assert published in " ".join(run.output.split())
     with instance(Home.resolve(home)) as dagster:
         tags = dagster.get_run_by_id(run_id).tags
     assert tags[QUALITY_TAG] == line.removeprefix("Quality: ").removesuffix(".")

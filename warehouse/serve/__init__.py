@@ -33,7 +33,12 @@ from warehouse.serve.identified import (
     set_aside_in_file,
 )
 from warehouse.serve.intake import IntakeFile, NoSuchDepartment, NoSuchFile, department_intake
-from warehouse.serve.published_views import PublishedFile, district_picture, publication
+from warehouse.serve.published_views import (
+    PublishedFile,
+    district_picture,
+    publication,
+    published_tables,
+)
 from warehouse.serve.receipts import NoSuchReceipt, receipt_text, receipts
 from warehouse.serve.review import (
     ReviewItem,
@@ -78,6 +83,7 @@ __all__ = [
     "find_building",
     "list_users",
     "publication",
+    "published_tables",
     "quarantined",
     "queue_summary",
     "read_access_log",

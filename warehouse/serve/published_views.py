@@ -19,6 +19,10 @@ import duckdb
 from warehouse.publish import connect_analytics
 
 PUBLICATION = "SELECT published_at, as_of, generation, link_run_id FROM meta.publication"
+PUBLISHED_TABLES = (
+    "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+    "ORDER BY ALL"
+)
 # Need first: the ranking the publication computed, suppressed cells left as published.
 GRIDS = """
 SELECT grid_id, community, buildings, residents, vulnerable_residents, power_dependent,
@@ -87,6 +91,11 @@ class DistrictPicture:
 
 def publication(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return _rows(cur, PUBLICATION)[0]
+
+
+def published_tables(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """The published tables, `schema.table`, as analysts see them."""
+    return [f"{s}.{t}" for s, t in cur.execute(PUBLISHED_TABLES).fetchall()]
 
 
 def district_picture(cur: duckdb.DuckDBPyConnection, limit: int = 20) -> DistrictPicture:
