@@ -81,7 +81,12 @@ def show_explanation(console: Console, home: Home, person_id: str, reason: str) 
     """A person's golden record, records with the evidence of each link, and ID history."""
     found = logged(console, lambda: explain_person(home, person_id, reason, on_wait=_say))
     if found.person is None:
-        console.print(Text(f"No person {person_id} in the warehouse."))
+        known = (
+            f"person IDs run from {found.known[0]} to {found.known[1]} ({found.known[2]:,} people)"
+            if found.known and found.known[2]
+            else "no one is linked yet"
+        )
+        console.print(Text(f"No person {person_id} in the warehouse: {known}."), soft_wrap=True)
         raise typer.Exit(ExitCode.NOT_FOUND)
     p = found.person
     console.print(

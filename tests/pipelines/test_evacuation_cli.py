@@ -56,6 +56,11 @@ def test_chinese_numerals_and_ambiguity(home):
     assert f"{community}10号楼" in result.output.replace("\n", "")
     missing = run(home, "evacuation", "无此社区99号楼")
     assert missing.exit_code == 1 and "no building matches" in missing.output
+    ids = sorted(building for building, *_ in _buildings(home))
+    unknown = run(home, "evacuation", "BLD9999999")
+    said = " ".join(unknown.output.split())
+    assert unknown.exit_code == 1
+    assert f"no building BLD9999999: the {len(ids):,} buildings are {ids[0]} to {ids[-1]}" in said
     markup = run(home, "evacuation", "[/]无此社区99号楼")
     assert markup.exit_code == 1 and "[/]无此社区99号楼" in markup.output
 

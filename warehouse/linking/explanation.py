@@ -11,6 +11,7 @@ from schemas.contracts import SourceContract
 from warehouse.linking.mentions import mentions_sql
 
 PERSON = "SELECT * FROM core.person WHERE person_id = ?"
+PERSON_RANGE = "SELECT min(person_id), max(person_id), count(*) FROM core.person"
 RECORDS = """
 WITH m AS ({mentions})
 SELECT ps.department, ps.source, ps.source_record_id, ps.role, m.name, m.id_number,
@@ -35,6 +36,7 @@ class Explanation:
     person: dict[str, Any] | None
     records: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    known: tuple[str | None, str | None, int] | None = None  # first, last, count: if not found
 
     @property
     def warnings(self) -> list[str]:
@@ -73,7 +75,7 @@ def explain(
 ) -> Explanation:
     people = _dicts(con.execute(PERSON, [person_id]))
     if not people:
-        return Explanation(None)
+        return Explanation(None, known=con.execute(PERSON_RANGE).fetchall()[0])
     records = _dicts(con.execute(RECORDS.format(mentions=mentions_sql(contracts)), [person_id]))
     history = _dicts(con.execute(HISTORY, [person_id, person_id]))
     return Explanation(people[0], records, history)

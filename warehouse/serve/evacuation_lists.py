@@ -9,6 +9,7 @@ while a writer holds it), logs the access to `audit.access_log`, and only then r
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,8 @@ BUILDING_COLUMNS = (
     "condition, residents, vulnerable_residents, evacuation_rank"
 )
 BY_ID = f"SELECT {BUILDING_COLUMNS} FROM mart.building_summary WHERE upper(building_id) = upper(?)"
+ID_RANGE = "SELECT min(building_id), max(building_id), count(*) FROM mart.building_summary"
+BUILDING_ID = re.compile(r"^\s*BLD\d+\s*$", re.IGNORECASE)
 BY_PARTS = f"""
 SELECT {BUILDING_COLUMNS} FROM mart.building_summary
 WHERE building_no = $no
@@ -112,6 +115,10 @@ def find_building(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
     found = _records(con.execute(BY_ID, [text.strip()]))
     if found:
         return found[0]
+    if BUILDING_ID.match(text):
+        first, last, count = con.execute(ID_RANGE).fetchall()[0]
+        known = f"the {count:,} buildings are {first} to {last}" if count else "no buildings yet"
+        raise BuildingNotFound(f"no building {text.strip()}: {known}; or give its address")
     district, street, community, number = address_parts(text)
     if number is None:
         raise BuildingNotFound(f"no building ID or building number in {text!r}")
