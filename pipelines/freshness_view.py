@@ -8,7 +8,7 @@ from rich.text import Text
 
 from connectors.home import Home
 from warehouse.db import Freshness, WriterBusy, warehouse_freshness
-from warehouse.serve import publication, published_tables
+from warehouse.serve import published_file
 
 
 def print_undone(console: Console, state: Freshness) -> None:
@@ -18,13 +18,10 @@ def print_undone(console: Console, state: Freshness) -> None:
 
 def _published(home: Home) -> str | None:
     """When the analytics file was published, as of which day, and what it holds."""
-    if not home.analytics.is_file():
+    found = published_file(home.analytics)
+    if found is None:
         return None
-    try:
-        with duckdb.connect(str(home.analytics), read_only=True) as con:
-            made, tables = publication(con), published_tables(con)
-    except (duckdb.Error, IndexError):
-        return None  # a file being replaced, or one from before meta.publication
+    made, tables = found
     at = made["published_at"].isoformat(sep=" ", timespec="seconds")
     schemas = sorted({t.split(".", 1)[0] for t in tables})
     return (

@@ -37,6 +37,7 @@ from warehouse.serve.published_views import (
     PublishedFile,
     district_picture,
     publication,
+    published_file,
     published_tables,
 )
 from warehouse.serve.receipts import NoSuchReceipt, receipt_text, receipts
@@ -83,6 +84,7 @@ __all__ = [
     "find_building",
     "list_users",
     "publication",
+    "published_file",
     "published_tables",
     "quarantined",
     "queue_summary",

@@ -93,6 +93,18 @@ def publication(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return _rows(cur, PUBLICATION)[0]
 
 
+def published_file(path: Path) -> tuple[dict[str, Any], list[str]] | None:
+    """When the analytics file at `path` was published and what it holds, read apart from
+    any server's connection; None if there is none (or it is being replaced)."""
+    if not path.is_file():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return publication(con), published_tables(con)
+    except (duckdb.Error, IndexError):
+        return None
+
+
 def published_tables(cur: duckdb.DuckDBPyConnection) -> list[str]:
     """The published tables, `schema.table`, as analysts see them."""
     return [f"{s}.{t}" for s, t in cur.execute(PUBLISHED_TABLES).fetchall()]
