@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -22,9 +23,8 @@ from connectors.home import HOME_ENV, Home
 from connectors.modes import restrict_umask
 from connectors.names import display_name
 from pipelines import summary
-from pipelines.defs.lake import LAKE_STEP
 from pipelines.exit_codes import ExitCode, help_epilog
-from pipelines.freshness_view import print_freshness, print_undone
+from pipelines.freshness_view import freshness, print_freshness, print_undone
 from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, warehouse_freshness
 from warehouse.lake import LakeConfigError, LakeUnavailable
@@ -62,9 +62,6 @@ DEFAULT_PERSONS = 20_000
 DEFAULT_SEED = 8  # the 20k district the browser and Spark tests build (and the README's)
 UI_HOST = "127.0.0.1"
 EXIT_FAILED = ExitCode.FAILED
-EXIT_BLOCKED = ExitCode.BLOCKED
-EXIT_HELD = ExitCode.HELD
-EXIT_NOT_PUSHED = ExitCode.NOT_PUSHED
 SANDBOX = SandboxLimits()
 
 
@@ -177,108 +174,86 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", help="No progress lines, only the summary.")
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the summary as one JSON object and nothing else (no progress); the "
+            "exit code is the same.",
+        ),
+    ] = False,
 ) -> None:
     """Process everything pending in the ingest folders, headless, and print a summary.
 
     The work runs as a Dagster run on the instance under the data home, so the UI shows
-    it. On a terminal a status line names the step in progress; elsewhere (cron, CI, a
-    log) a timestamped line is printed per file and per step. With nothing new, it
-    finishes what an earlier run left undone (link, quality, marts, publication) before
-    saying so. Exit codes 0, 2, 4, 5 and 6: `causeway --help`.
+    it, with the same summary in the run's log. On a terminal a status line names the
+    step in progress; elsewhere (cron, CI, a log) a timestamped line is printed per file
+    and per step. With nothing new, it finishes what an earlier run left undone (link,
+    quality, marts, publication) before saying so. Exit codes 0, 2, 4, 5 and 6:
+    `causeway --help`.
     """
     from pipelines.headless import run_everything
-    from pipelines.run_progress import RunProgress
     from warehouse.db import tidy
     from warehouse.ingest import pending
 
     place = _home(home)
+    if as_json:
+        console.quiet = True  # what the run prints on the way; only the JSON is shown
     tidy(place)  # what a killed run left, unless another run is alive
     _catch_up(place)
     databases = sum(c.database is not None for c in place.contracts().values())
     if not pending(place) and not databases:
         summary.print_refused(console, place.refused_folders())
-        _finish_undone(place)
+        _finish_undone(place, as_json)
         return
     todo = len(pending(place))
     also = f" and extracting {databases} database source(s)" if databases else ""
-    with console.status(
-        f"Loading {todo} file(s){also} (a Dagster run; the UI shows its steps)"
-    ) as bar:
-        watcher = RunProgress(place, console, bar, todo, quiet)
-        watcher.start()
+    doing = f"Loading {todo} file(s){also}"
+    outcome = _watched(place, doing, todo, quiet or as_json, lambda: run_everything(place))
+    _conclude(place, outcome, as_json)
+
+
+def _watched(
+    place: Home, doing: str, files: int, quiet: bool, work: Callable[[], HeadlessRun]
+) -> HeadlessRun:
+    """Run `work` (a pipeline run) with its progress shown (pipelines/run_progress.py)."""
+    from pipelines.run_progress import RunProgress
+
+    with RunProgress(place, console, doing, files, quiet):
         try:
-            outcome = run_everything(place)
+            return work()
         except Exception as exc:
+            console.quiet = False
             console.print(
                 f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
             )
             raise typer.Exit(EXIT_FAILED) from exc
-        finally:
-            watcher.stop()
-    summary.print_run(console, outcome.results, [f"{d}/{p.name}" for d, p in pending(place)])
-    summary.print_next_steps(console, outcome.results)
-    summary.print_refused(console, place.refused_folders())
-    _conclude(
-        place,
-        outcome,
-        "Files finished before the failure stay loaded; the file in progress was rolled "
-        "back and stays in its ingest folder.",
-    )
 
 
-def _conclude(place: Home, outcome: HeadlessRun, after_failure: str) -> None:
-    """The end of every pipeline run: the link, the gates, the failure, and whether the
-    analytics file is now current."""
-    summary.print_link(console, outcome.link)
-    summary.print_quality(console, outcome.quality)
-    code = 0
-    if outcome.blocked:
-        summary.print_failed_checks(console, outcome.failed_checks)
-        code = EXIT_BLOCKED
-    elif not outcome.success and outcome.failed_step == LAKE_STEP:
-        console.print(
-            Text.assemble(
-                ("Published here, but not committed to the lake: ", "yellow"),
-                str(outcome.error),
-                ". The next `causeway run` (or `causeway lake push`) commits it.",
-            ),
-            soft_wrap=True,
-        )
-        code = EXIT_NOT_PUSHED
-    elif not outcome.success:
-        console.print(
-            f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): "
-            f"{escape(str(outcome.error))}"
-        )
-        console.print(after_failure)
-        code = EXIT_FAILED
-    elif outcome.held:
-        summary.print_held(console, outcome.held)
-        code = EXIT_HELD
-    print_freshness(console, place)
+def _conclude(place: Home, outcome: HeadlessRun, as_json: bool = False) -> None:
+    """The end of every pipeline run: its summary (pipelines/summary.py), the one stored on
+    the Dagster run too, and its exit code."""
+    if as_json:
+        console.quiet = False
+        typer.echo(json.dumps(outcome.summary, ensure_ascii=False, indent=2, default=str))
+        code = outcome.summary["exit_code"]
+    else:
+        code = summary.print_summary(console, place, outcome, outcome.fresh)
     if code:
         raise typer.Exit(code)
 
 
-def _finish(place: Home, doing: str, link_mode: str = "auto", engine: str = "") -> None:
+def _finish(
+    place: Home, doing: str, link_mode: str = "auto", engine: str = "", as_json: bool = False
+) -> None:
     """Link, check, build the marts and publish through the pipeline's own assets, after
     whatever changed the warehouse, and report as `causeway run` does."""
     from pipelines.headless import finish_everything
-    from pipelines.run_progress import RunProgress
 
-    with console.status(f"{doing} (a Dagster run; the UI shows its steps)") as bar:
-        watcher = RunProgress(place, console, bar, 0, quiet=False)
-        watcher.start()
-        try:
-            outcome = finish_everything(place, link_mode, engine)
-        except Exception as exc:
-            console.print(
-                f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
-            )
-            raise typer.Exit(EXIT_FAILED) from exc
-        finally:
-            watcher.stop()
-    _conclude(place, outcome, "What was committed stays; `causeway run` finishes the rest.")
+    outcome = _watched(
+        place, doing, 0, as_json, lambda: finish_everything(place, link_mode, engine)
+    )
+    _conclude(place, outcome, as_json)
 
 
 def _catch_up(place: Home) -> None:
@@ -297,16 +272,18 @@ def _catch_up(place: Home) -> None:
         show_pull(console, result.pulled)
 
 
-def _finish_undone(place: Home) -> None:
+def _finish_undone(place: Home, as_json: bool = False) -> None:
     """`run` with nothing new: finish what an earlier run left undone, if anything."""
     state = warehouse_freshness(place, on_wait=_say)
     if state is None or state.current:
         _push_unpushed(place)
         console.print("Nothing new in the ingest folders: nothing to do.")
+        if as_json:
+            typer.echo(json.dumps({"outcome": "nothing to do", "exit_code": 0}))
         return
     console.print("Nothing new in the ingest folders; finishing what an earlier run left undone:")
     print_undone(console, state)
-    _finish(place, "Finishing the earlier run")
+    _finish(place, "Finishing the earlier run", as_json=as_json)
 
 
 def _push_unpushed(place: Home) -> None:
@@ -542,12 +519,30 @@ def explain(
 
 
 @app.command()
-def status(home: HomeOption = None) -> None:
+def status(
+    home: HomeOption = None,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="csv: a row per department; json: everything status shows, as one object.",
+        ),
+    ] = Format.table,
+) -> None:
     """Show what is waiting, what the warehouse holds and whether analytics.duckdb is
     current, without running anything."""
     place = _home(home)
-    summary.print_status(console, place)
-    print_freshness(console, place, timeout=0)
+    if fmt is Format.table:
+        summary.print_status(console, place)
+        print_freshness(console, place, timeout=0)
+        return
+    data = summary.status_data(place)
+    if fmt is Format.json:
+        data["analytics"] = freshness(place, timeout=0)
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    columns = list(summary.STATUS_COLUMNS)
+    print_rows(console, columns, [[d[c] for c in columns] for d in data["departments"]], fmt)
 
 
 @app.command()

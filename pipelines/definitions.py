@@ -23,6 +23,7 @@ from pipelines.defs.marts import mart_assets
 from pipelines.defs.publication import analytics_published
 from pipelines.defs.quality import staging_quality_checks
 from pipelines.defs.resources import home_resource
+from pipelines.defs.run_summary import run_summary_sensors
 from pipelines.defs.sensors import folder_sensors
 from pipelines.defs.staging import staging_assets
 from pipelines.defs.unmatched import unmatched_files
@@ -49,7 +50,7 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
         asset_checks=[*staging_quality_checks(contracts), *core_quality_checks()],
         jobs=[NIGHTLY_RELINK],
         schedules=[nightly_relink_schedule, *database_schedules(contracts)],
-        sensors=[*folder_sensors(files), automation_sensor],
+        sensors=[*folder_sensors(files), automation_sensor, *run_summary_sensors],
         resources={"home": home_resource()},
     )
 

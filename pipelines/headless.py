@@ -10,55 +10,29 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
 from connectors.home import Home
 from connectors.modes import restrict_umask
-from pipelines import summary
 from pipelines.definitions import build_definitions
 from pipelines.defs.core import LINK_STEP
-from pipelines.defs.quality import HELD_CHECK
 from pipelines.defs.resources import CausewayHome
-from pipelines.summary import FailedCheck
-from warehouse.db import LoadResult, warehouse_freshness
+from pipelines.defs.run_summary import QUALITY_TAG, record_summary
+from pipelines.run_outcome import CLI_TAG, PID_TAG, HeadlessRun, read_outcome
+from warehouse.db import warehouse_freshness
 from warehouse.lake import catch_up
-from warehouse.linking import LinkResult, run_outcome
-from warehouse.quality import QualityTally, quality_tally
 
-PID_TAG = "causeway/pid"
-CLI_TAG = "causeway/cli"
-QUALITY_TAG = "causeway/quality"  # the run summary's quality line, shown on the run in the UI
+__all__ = ["CLI_TAG", "PID_TAG", "QUALITY_TAG", "HeadlessRun", "run_everything"]
 ALIVE = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-CHECK_FAILED = "DagsterAssetCheckFailedError"
-FAILURE_PREFIX = "dagster._core.definitions.events.Failure: "  # a step's own dg.Failure
 # What follows a load: the staging gates (alone, on what staging holds), then the link, the
 # core gates, the marts and the publication.
 STAGING_GATES = (
     dg.AssetSelection.groups("staging") - dg.AssetSelection.groups("staging").without_checks()
 )
 AFTER_LINKING = dg.AssetSelection.groups("core").downstream()
-
-
-@dataclass
-class HeadlessRun:
-    run_id: str
-    success: bool
-    results: list[LoadResult]
-    error: str | None
-    failed_checks: list[FailedCheck] = field(default_factory=list)
-    link: LinkResult | None = None
-    held: list[FailedCheck] = field(default_factory=list)  # loads held back; the rest went on
-    failed_step: str | None = None  # the step whose failure `error` is
-    quality: QualityTally = field(default_factory=QualityTally)
-
-    @property
-    def blocked(self) -> bool:
-        """Only blocking quality checks failed; the pipeline itself ran."""
-        return bool(self.failed_checks) and self.error is None
 
 
 def instance(home: Home) -> dg.DagsterInstance:
@@ -112,35 +86,11 @@ def run_everything(
         raise_on_error=False,
         selection=selection,
     )
-    checks = _failed_checks(result.get_asset_check_evaluations())
-    held = [c for c in checks if c.name.endswith(f":{HELD_CHECK}")]
-    failed_checks = [c for c in checks if c not in held]
-    error = failed_step = None
-    if not result.success:
-        failures = [
-            e
-            for e in result.all_events
-            if e.is_step_failure and e.step_failure_data.error.cls_name != CHECK_FAILED
-        ]
-        if failures or not failed_checks:
-            error = (
-                failures[0].step_failure_data.error.message.strip() if failures else "run failed"
-            ).removeprefix(FAILURE_PREFIX)
-            failed_step = failures[0].step_key if failures else None
-    outcome = run_outcome(home, result.run_id)
-    tally = quality_tally(home, result.run_id)
-    inst.add_run_tags(result.run_id, {QUALITY_TAG: summary.quality_line(tally)})
-    return HeadlessRun(
-        result.run_id,
-        result.success,
-        outcome.loads,
-        error,
-        failed_checks,
-        outcome.link,
-        held,
-        failed_step,
-        tally,
-    )
+    outcome = read_outcome(inst, home, result.run_id)
+    if selection is None:  # a run of everything reads every ingest folder
+        outcome.loaded_files, outcome.staged = True, None
+    outcome.summary = record_summary(inst, home, outcome)
+    return outcome
 
 
 def finish_everything(home: Home, link_mode: str = "auto", engine: str = "") -> HeadlessRun:
@@ -157,14 +107,3 @@ def finish_everything(home: Home, link_mode: str = "auto", engine: str = "") -> 
         selection = STAGING_GATES | AFTER_LINKING
     config = {"ops": {LINK_STEP: {"config": {"mode": link_mode, "engine": engine}}}}
     return run_everything(home, selection=selection, run_config=config)
-
-
-def _failed_checks(evaluations: Sequence[dg.AssetCheckEvaluation]) -> list[FailedCheck]:
-    out = []
-    for e in evaluations:
-        if e.passed or e.severity != dg.AssetCheckSeverity.ERROR:
-            continue
-        found = e.metadata.get("failures")
-        failures = list(found.value) if found is not None else []
-        out.append(FailedCheck(f"{e.asset_key.to_user_string()}:{e.check_name}", failures))
-    return out

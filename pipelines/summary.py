@@ -6,9 +6,10 @@ markup: a file named `[bold reverse]x.csv` is printed as it is called, not as a 
 
 from __future__ import annotations
 
+import dataclasses
+import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,21 +18,38 @@ from rich.text import Text
 
 from connectors.home import Home
 from connectors.names import display_name, display_text
+from pipelines.exit_codes import ExitCode
+from pipelines.freshness_view import print_fresh
+from pipelines.output import Format, print_rows
 from warehouse.db import LoadResult, read_summary
+from warehouse.ingest import pending
 
 if TYPE_CHECKING:  # linking is heavy to import; the summary only reads a result's fields
+    from pipelines.run_outcome import FailedCheck, HeadlessRun
     from warehouse.linking import LinkResult
     from warehouse.quality import QualityTally
 
 WARNINGS_SHOWN = 5
-
-
-@dataclass
-class FailedCheck:
-    """A blocking quality check that failed, and what it found."""
-
-    name: str
-    failures: list[str] = field(default_factory=list)
+WIDTH = 100  # the summary stored on a Dagster run is this wide
+AFTER_LOAD_FAILURE = (
+    "Files finished before the failure stay loaded; the file in progress was rolled back "
+    "and stays in its ingest folder."
+)
+AFTER_FINISH_FAILURE = "What was committed stays; `causeway run` finishes the rest."
+HELD_STEP = (
+    "What to do: fix the export and drop it again; or let it in as it is with "
+    "`causeway gate release F… --reason …`, or set all its rows aside for fixing with "
+    "`causeway gate quarantine F… --reason …`."
+)
+BLOCKED_STEP = "Results: audit.quality_results; the quality report: `causeway docs`."
+NOT_PUSHED_STEP = "The next `causeway run` (or `causeway lake push`) commits it."
+OUTCOMES = {
+    ExitCode.OK: "succeeded",
+    ExitCode.FAILED: "failed",
+    ExitCode.BLOCKED: "blocked",
+    ExitCode.HELD: "held",
+    ExitCode.NOT_PUSHED: "not pushed",
+}
 
 
 def ever_loaded(home: Home) -> bool:
@@ -128,7 +146,7 @@ def print_failed_checks(console: Console, checks: Sequence[FailedCheck]) -> None
         console.print(f"  [red]✗[/red] {escape(check.name)}")
         for line in check.failures:
             console.print(f"      {line}", markup=False)
-    console.print("Results: audit.quality_results; Data Docs: `causeway docs`.")
+    console.print(BLOCKED_STEP)
 
 
 def quality_line(tally: QualityTally) -> str:
@@ -153,27 +171,33 @@ def print_quality(console: Console, tally: QualityTally) -> None:
         console.print(Text("The quality report: `causeway docs` prints where it is."))
 
 
-def print_next_steps(console: Console, results: Sequence[LoadResult]) -> None:
-    """What a clerk does about the rows and files this run set aside."""
+def next_steps(results: Sequence[LoadResult]) -> list[tuple[str, str]]:
+    """What a clerk does about the rows and files this run set aside: (style, text)."""
     rows = sum(r.rows_quarantined for r in results)
-    rejected = [r for r in results if r.status == "rejected"]
+    steps = []
     if rows:
-        console.print(
-            Text(
+        steps.append(
+            (
+                "",
                 f'{rows:,} row(s) set aside: `causeway quarantine --reason "…"` lists them '
-                "by file and reason; `--export DIR` writes them as CSVs to fix and drop again."
-            ),
-            soft_wrap=True,
+                "by file and reason; `--export DIR` writes them as CSVs to fix and drop again.",
+            )
         )
-    for r in rejected:
-        console.print(
-            Text(
-                f"{display_name(r.file_name)} was rejected ({r.reason or 'unreadable'}): fix it "
-                "and drop it again; its copy and a .reason.txt are in rejected/.",
-                style="yellow",
-            ),
-            soft_wrap=True,
-        )
+    for r in results:
+        if r.status == "rejected":
+            steps.append(
+                (
+                    "yellow",
+                    f"{display_name(r.file_name)} was rejected ({r.reason or 'unreadable'}): "
+                    "fix it and drop it again; its copy and a .reason.txt are in rejected/.",
+                )
+            )
+    return steps
+
+
+def print_next_steps(console: Console, results: Sequence[LoadResult]) -> None:
+    for style, text in next_steps(results):
+        console.print(Text(text, style=style), soft_wrap=True)
 
 
 def print_held(console: Console, held: Sequence[FailedCheck]) -> None:
@@ -186,28 +210,168 @@ def print_held(console: Console, held: Sequence[FailedCheck]) -> None:
     for line in loads:
         console.print("  [yellow]![/yellow] ", end="")
         console.print(line, markup=False)
-    console.print(
-        "What to do: fix the export and drop it again; or let it in as it is with "
-        "`causeway gate release F… --reason …`, or set all its rows aside for fixing with "
-        "`causeway gate quarantine F… --reason …`."
-    )
+    console.print(HELD_STEP)
+
+
+def left_for_next_run(home: Home, outcome: HeadlessRun) -> list[str]:
+    """The files a run left in the folders it read (department/name): still being written."""
+    if outcome.staged is None:
+        return [f"{d}/{p.name}" for d, p in pending(home)]
+    return [f"{d}/{p.name}" for source in outcome.staged for d, p in pending(home, source)]
+
+
+def exit_code(outcome: HeadlessRun) -> ExitCode:
+    if outcome.blocked:
+        return ExitCode.BLOCKED
+    if outcome.not_pushed:
+        return ExitCode.NOT_PUSHED
+    if not outcome.success:
+        return ExitCode.FAILED
+    return ExitCode.HELD if outcome.held else ExitCode.OK
+
+
+def print_summary(
+    console: Console, home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None
+) -> ExitCode:
+    """The whole story of a pipeline run, what `causeway run` prints and what is stored on
+    the Dagster run: the loads and what to do about what was set aside, the link, the
+    quality checks, a failure or what the gate held, and whether analytics.duckdb is
+    current and when it was published. `fresh` is `freshness_view.freshness(home)`."""
+    if outcome.loaded_files:
+        print_run(console, outcome.results, left_for_next_run(home, outcome))
+        print_next_steps(console, outcome.results)
+        print_refused(console, home.refused_folders())
+    print_link(console, outcome.link)
+    print_quality(console, outcome.quality)
+    code = exit_code(outcome)
+    if code is ExitCode.BLOCKED:
+        print_failed_checks(console, outcome.failed_checks)
+    elif code is ExitCode.NOT_PUSHED:
+        console.print(
+            Text.assemble(
+                ("Published here, but not committed to the lake: ", "yellow"),
+                str(outcome.error),
+                f". {NOT_PUSHED_STEP}",
+            ),
+            soft_wrap=True,
+        )
+    elif code is ExitCode.FAILED:
+        console.print(
+            f"[red]The pipeline failed[/red] (Dagster run {outcome.run_id}): "
+            f"{escape(str(outcome.error))}"
+        )
+        console.print(AFTER_LOAD_FAILURE if outcome.loaded_files else AFTER_FINISH_FAILURE)
+    elif code is ExitCode.HELD:
+        print_held(console, outcome.held)
+    print_fresh(console, fresh)
+    return code
+
+
+def summary_text(home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None) -> str:
+    """The summary as plain text, as a terminal WIDTH wide would show it."""
+    console = Console(record=True, width=WIDTH, file=io.StringIO(), emoji=False)
+    print_summary(console, home, outcome, fresh)
+    return console.export_text()
+
+
+def summary_data(home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None) -> dict:
+    """The same summary as data, for `causeway run --json` and the Dagster run."""
+    code = exit_code(outcome)
+    steps = [text for _, text in next_steps(outcome.results)]
+    steps += {
+        ExitCode.BLOCKED: [BLOCKED_STEP],
+        ExitCode.HELD: [HELD_STEP],
+        ExitCode.NOT_PUSHED: [NOT_PUSHED_STEP],
+        ExitCode.FAILED: [AFTER_LOAD_FAILURE if outcome.loaded_files else AFTER_FINISH_FAILURE],
+    }.get(code, [])
+    tally = outcome.quality
+    return {
+        "run_id": outcome.run_id,
+        "outcome": OUTCOMES[code],
+        "exit_code": int(code),
+        "files": [_file(r) for r in outcome.results] if outcome.loaded_files else [],
+        "left_for_next_run": left_for_next_run(home, outcome) if outcome.loaded_files else [],
+        "refused_folders": dict(home.refused_folders()),
+        "link": None if outcome.link is None else _link(outcome.link),
+        "quality": {
+            "line": quality_line(tally),
+            "expectations": tally.expectations,
+            "tables": tally.tables,
+            "warnings": tally.warnings,
+            "blocking_failures": tally.blocking,
+            "warned": [{"table": t, "expectation": e, "rows": n} for t, e, n in tally.warned],
+        },
+        "blocking_checks": [dataclasses.asdict(c) for c in outcome.failed_checks],
+        "held": [dataclasses.asdict(c) for c in outcome.held],
+        "error": outcome.error,
+        "failed_step": outcome.failed_step,
+        "analytics": fresh,
+        "next_steps": steps,
+    }
+
+
+def _file(r: LoadResult) -> dict[str, Any]:
+    """A file as the audit holds it (the reasons by row are `causeway quarantine`'s)."""
+    out = dataclasses.asdict(r)
+    out["loaded_at"] = r.loaded_at.isoformat(timespec="seconds")
+    for receipt_only in ("top_reasons", "top_fields"):
+        out.pop(receipt_only)
+    return out
+
+
+def _link(link: LinkResult) -> dict[str, Any]:
+    out = dataclasses.asdict(link)
+    out.pop("timings", None)  # a JSON text of its own; link.runs keeps it
+    return out
+
+
+STATUS_COLUMNS = ("department", "waiting", "files", "loaded", "quarantined", "rejected")
+
+
+def status_data(home: Home) -> dict[str, Any]:
+    """What `causeway status` shows, as data: per department the files waiting and what
+    is live (files, rows current and quarantined, rejected files), the files set apart,
+    and since when the figures stand when a run holds the warehouse."""
+    waiting = {d: len(home.pending_files(d)) for d in home.departments()}
+    data: dict[str, Any] = {
+        "home": str(home.root),
+        "refused_folders": dict(home.refused_folders()),
+        "warehouse": home.warehouse.exists(),
+        "as_of": None,
+        "set_apart": [],
+    }
+    live: dict[str, dict[str, Any]] = {}
+    if home.warehouse.exists():
+        figures, data["as_of"] = read_summary(home)
+        live = {str(r["department"]): r for r in figures["departments"]}
+        data["set_apart"] = figures["set_apart"]
+    data["departments"] = [
+        {
+            "department": d,
+            "waiting": waiting.get(d, 0),
+            **{k: live.get(d, {}).get(k, 0) for k in ("files", "loaded", "quarantined")},
+            "rejected": live.get(d, {}).get("rejected", 0),
+            "in_warehouse": d in live,
+        }
+        for d in sorted(set(waiting) | set(live))
+    ]
+    return data
 
 
 def print_status(console: Console, home: Home) -> None:
+    data = status_data(home)
     waiting = Table(title=f"Ingest folders under {escape(str(home.root))}")
     waiting.add_column("Department")
     waiting.add_column("Files waiting", justify="right")
-    total = 0
-    for department in home.departments():
-        files = home.pending_files(department)
-        total += len(files)
-        waiting.add_row(escape(department), str(len(files)))
+    for r in data["departments"]:
+        if r["department"] in home.departments():
+            waiting.add_row(escape(r["department"]), str(r["waiting"]))
     console.print(waiting)
-    print_refused(console, home.refused_folders())
-    if not home.warehouse.exists():
+    print_refused(console, data["refused_folders"])
+    if not data["warehouse"]:
         console.print("No warehouse yet: run `causeway run`.")
         return
-    data, as_of = read_summary(home)
+    as_of = data["as_of"]
     title = (
         "Live now" if as_of is None else f"Live as of {escape(str(as_of))} (a run is in progress)"
     )
@@ -215,6 +379,8 @@ def print_status(console: Console, home: Home) -> None:
     for name in ("Department", "Files", "Rows current", "Rows quarantined", "Rejected files"):
         loaded.add_column(name, justify="left" if name == "Department" else "right")
     for r in data["departments"]:
+        if not r["in_warehouse"]:
+            continue
         loaded.add_row(
             escape(str(r["department"])),
             str(r["files"]),
@@ -225,22 +391,22 @@ def print_status(console: Console, home: Home) -> None:
     console.print(loaded)
     if data["set_apart"]:
         print_set_apart(console, data["set_apart"])
+    total = sum(r["waiting"] for r in data["departments"])
     console.print(
         f"{total} file(s) waiting." if total else "Nothing waiting in the ingest folders."
     )
 
 
 def print_set_apart(console: Console, files: Sequence[Mapping[str, object]]) -> None:
-    """Files none of whose rows is live any more: retracted, reprocessed or replaced."""
-    apart = Table(title="Retracted and superseded files (not counted above)")
-    for name in ("File", "Department", "Name", "Rows loaded then", "What happened"):
-        apart.add_column(name, justify="right" if name == "Rows loaded then" else "left")
-    for f in files:
-        apart.add_row(
-            escape(str(f["file_id"])),
-            escape(str(f["department"])),
-            escape(str(f["file_name"])),
-            f"{f['rows_loaded']:,}",
-            escape(str(f["happened"])),
-        )
-    console.print(apart)
+    """Files none of whose rows is live any more: retracted, reprocessed or replaced.
+    Their IDs and names are kept whole and the reason folds (pipelines/output.py)."""
+    print_rows(
+        console,
+        ["File", "Department", "Name", "Rows loaded then", "What happened"],
+        [
+            [f["file_id"], f["department"], f["file_name"], f"{f['rows_loaded']:,}", f["happened"]]
+            for f in files
+        ],
+        Format.table,
+        title="Retracted and superseded files (not counted above)",
+    )

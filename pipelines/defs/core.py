@@ -68,6 +68,7 @@ def core_assets(contracts: list[SourceContract]) -> dg.AssetsDefinition:
             on_wait=context.log.info,
             dagster_run_id=context.run.run_id,
             engine=config.engine or None,
+            on_progress=context.log.info,
         )
         figures = {
             k: dg.MetadataValue.int(v) if isinstance(v, int) else v

@@ -2,12 +2,14 @@
 
 import json
 
+import dagster as dg
 import duckdb
 from typer.testing import CliRunner
 
 from connectors.home import Home
 from pipelines.cli import app
-from pipelines.headless import QUALITY_TAG, instance
+from pipelines.defs.run_summary import OUTCOME_TAG, QUALITY_TAG, SUMMARY_EVENT
+from pipelines.headless import instance
 from schemas import ENTITIES, field_specs
 
 runner = CliRunner()
@@ -32,31 +34,62 @@ def test_demo_then_run_then_demo_only_if_new(tmp_path):
     first = invoke("demo", "--only-if-new", "--home", str(home), "--persons", "500", "--seed", "3")
     assert first.exit_code == 0, first.output
     assert "ingest/health/health_residents_202609.csv" in first.output
-    run = invoke("run", "--home", str(home))
+    run = invoke("run", "--home", str(home), "--json")
     assert run.exit_code == 0, run.output
-    assert "This run" in run.output and "civil_affairs" in run.output
+    told = json.loads(run.stdout)  # the summary as one JSON object, and nothing else
+    assert told["outcome"] == "succeeded" and told["exit_code"] == 0
+    assert {f["department"] for f in told["files"]} == {
+        "civil_affairs",
+        "health",
+        "housing",
+        "police",
+    }
+    for f in told["files"]:
+        assert f["rows_in"] == f["rows_loaded"] + f["rows_quarantined"] > 0, f
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         checked = con.execute(
             "SELECT run_id, count(*), count(DISTINCT table_name), "
             "count(*) FILTER (WHERE NOT success AND severity = 'warning') "
             "FROM audit.quality_results GROUP BY 1"
         ).fetchall()
+        (persons,) = con.execute("SELECT count(*) FROM core.person").fetchone()
     ((run_id, expectations, tables, warnings),) = checked
+    assert told["run_id"] == run_id and told["link"]["persons"] == persons
     line = (
-        f"Quality: {expectations:,} expectation(s) on {tables} table(s): {warnings} "
-        "warning(s), 0 blocking failure(s)."
+        f"{expectations:,} expectation(s) on {tables} table(s): {warnings} "
+        "warning(s), 0 blocking failure(s)"
     )
-    assert expectations > 100 and line in " ".join(run.output.split())
+    assert expectations > 100 and told["quality"]["line"] == line
     with duckdb.connect(str(home / "analytics.duckdb"), read_only=True) as con:
         ((at, as_of),) = con.execute("SELECT published_at, as_of FROM meta.publication").fetchall()
         (tables,) = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
-    published = (
-        f"Published {at.isoformat(sep=' ', timespec='seconds')}, as of {as_of}: {tables} tables"
+    at = at.isoformat(sep=" ", timespec="seconds")
+    published = told["analytics"]["publication"]
+    assert told["analytics"]["current"] and (published["published_at"], published["as_of"]) == (
+        at,
+        str(as_of),
     )
-    assert published in " ".join(run.output.split())
+    assert len(published["tables"]) == tables
+    quarantined = sum(f["rows_quarantined"] for f in told["files"])
+    assert told["next_steps"] == [
+        f'{quarantined:,} row(s) set aside: `causeway quarantine --reason "…"` lists them by '
+        "file and reason; `--export DIR` writes them as CSVs to fix and drop again."
+    ]
+    # The same summary, as the terminal shows it, is stored on the Dagster run.
     with instance(Home.resolve(home)) as dagster:
         tags = dagster.get_run_by_id(run_id).tags
-    assert tags[QUALITY_TAG] == line.removeprefix("Quality: ").removesuffix(".")
+        events = dagster.get_records_for_run(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+    (stored,) = [
+        e.event_log_entry.dagster_event.engine_event_data.metadata
+        for e in events.records
+        if e.event_log_entry.dagster_event.message == SUMMARY_EVENT
+    ]
+    text = " ".join(stored["summary"].value.split())
+    assert "This run" in text and f"Quality: {line}." in text
+    assert f"Published {at}, as of {as_of}: {tables} tables" in text
+    assert stored["rows quarantined"].value == quarantined
+    assert stored["persons"].value == persons
+    assert tags[QUALITY_TAG] == line and tags[OUTCOME_TAG] == "succeeded"
     assert not list((home / "ingest").glob("*/*.*")), "processed files leave the ingest folders"
     again = invoke("demo", "--only-if-new", "--home", str(home))
     assert again.exit_code == 0
@@ -76,7 +109,11 @@ def test_demo_then_run_then_demo_only_if_new(tmp_path):
 def test_home_layout_and_permissions(tmp_path):
     home = tmp_path / "h"
     invoke("demo", "--home", str(home), "--persons", "200", "--seed", "1")
-    invoke("run", "--home", str(home))
+    run = invoke("run", "--home", str(home))
+    # Not on a terminal, the link's phases are lines of their own, inside its step.
+    link = "step link_people_and_places"
+    started, done = run.output.index(f"{link} started"), run.output.index(f"{link} done")
+    assert started < run.output.index(f"{link}: linking: cluster done in ") < done, run.output
     for folder in ("ingest", "archive", "rejected", "docs", "models", "secrets", "dagster"):
         assert (home / folder).is_dir(), folder
     for department in ("housing", "health", "police", "civil_affairs"):

@@ -31,7 +31,11 @@ def test_definitions_load_with_an_asset_and_a_sensor_per_contract(tmp_path):
     for key in graph.materializable_asset_keys:
         assert defs.resolve_assets_def(key).descriptions_by_key[key]
     sensors = {s.name: s for s in defs.sensors}
-    assert set(sensors) == {f"{s}_files" for s in CONTRACTS} | {"causeway_automation"}
+    assert set(sensors) == {f"{s}_files" for s in CONTRACTS} | {
+        "causeway_automation",
+        "run_summary_on_success",
+        "run_summary_on_failure",
+    }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     schedules = {s.name: s for s in defs.schedules}
     assert schedules["nightly_relink"].default_status == dg.DefaultScheduleStatus.RUNNING

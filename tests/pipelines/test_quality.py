@@ -8,7 +8,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from connectors.home import Home
-from pipelines.cli import EXIT_HELD, app
+from pipelines.cli import app
 from pipelines.defs.quality import (
     BLOCKING_CHECK,
     HELD_CHECK,
@@ -17,6 +17,7 @@ from pipelines.defs.quality import (
 )
 from pipelines.defs.resources import CausewayHome
 from pipelines.defs.staging import staging_asset, staging_assets, staging_key
+from pipelines.exit_codes import ExitCode
 from schemas.contracts import load_contracts
 from tests.warehouse.quality.conftest import (
     drop_next_snapshot,
@@ -149,7 +150,7 @@ def test_a_held_load_beside_three_healthy_departments_publishes_the_three(tmp_pa
         path.unlink()
     drop_next_snapshot(place, share=0.1)
     second = runner.invoke(app, ["run", "--home", str(home)])
-    assert second.exit_code == EXIT_HELD, second.output
+    assert second.exit_code == ExitCode.HELD, second.output
     after_hold = _published_at(place)
     assert after_hold != published, "the healthy departments were published"
     text = " ".join(second.output.split())

@@ -32,17 +32,36 @@ def causeway(*args: str) -> subprocess.Popen:
 def test_two_runs_started_together_load_each_file_once(tmp_path):
     home = Home.resolve(tmp_path).ensure()
     generate(home.ingest, home.demo_truth, 300, 9, 1)
-    runs = [causeway("run", "--home", str(home.root), *quiet) for quiet in ([], ["--quiet"])]
+    # One run as cron would start it, one as on a terminal (Rich takes FORCE_COLOR as one).
+    plain = subprocess.Popen(
+        [*CAUSEWAY, "run", "--home", str(home.root)],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    terminal = subprocess.Popen(
+        [*CAUSEWAY, "run", "--home", str(home.root)],
+        env={**ENV, "FORCE_COLOR": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    runs = [plain, terminal]
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    # Not on a terminal: a timestamped line per step (and per file) before the summary;
-    # none with --quiet.
+    # Not on a terminal: a timestamped line per step (and per file) before the summary; on
+    # a terminal, none: a bar per step with its elapsed time, gone at the end.
     steps = [re.findall(r"^\d\d:\d\d:\d\d  step (\S+) (started|done)$", o, re.M) for o in outputs]
     assert ("analytics__published", "done") in steps[0] and steps[1] == [], outputs
     assert steps[0].index(("link_people_and_places", "started")) < steps[0].index(
         ("link_people_and_places", "done")
     )
     assert outputs[0].index("step analytics__published done") < outputs[0].index("Quality:")
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", outputs[1]).replace("\r", "\n")
+    bars = [line for line in shown.splitlines() if "━" in line]
+    assert any(re.search(r"^\S+ step \S+ ━+ +\d+:\d\d:\d\d", line) for line in bars), shown
+    assert "Quality:" in shown and not re.search(r"^\d\d:\d\d:\d\d  step", shown, re.M)
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         files = con.execute(
             "SELECT file_name, count(*) FROM audit.file_loads GROUP BY 1"

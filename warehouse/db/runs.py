@@ -63,7 +63,8 @@ def finish_run(
 
 LOADS_OF_DAGSTER_RUN = (
     "SELECT f.file_id, f.department, f.source, f.file_name, f.status, f.rows_in, "
-    "f.rows_loaded, f.rows_quarantined, f.reason FROM audit.file_loads f "
+    "f.rows_loaded, f.rows_quarantined, f.reason, coalesce(f.notes, []) AS notes, "
+    "f.fields_set_aside, f.loaded_at FROM audit.file_loads f "
     "JOIN audit.runs r ON f.run_id = r.run_id WHERE r.dagster_run_id = ? ORDER BY f.file_id"
 )
 

@@ -14,6 +14,7 @@ import json
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -103,16 +104,20 @@ class LinkResult:
 
 
 class _Clock:
-    """Seconds spent in each phase of a run, for link.runs (where did the time go?)."""
+    """Seconds spent in each phase of a run, for link.runs (where did the time go?), each
+    also told to `on_lap` as it ends (the step's log, and the progress a run shows)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_lap: Callable[[str], None] | None = None) -> None:
         self._last = time.perf_counter()
         self._laps: dict[str, float] = {}
+        self._on_lap = on_lap
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self._laps[name] = round(now - self._last, 3)
         self._last = now
+        if self._on_lap is not None:
+            self._on_lap(f"linking: {name} done in {self._laps[name]:.1f} s")
 
     @property
     def laps(self) -> str:
@@ -145,14 +150,16 @@ def link_people(
     mode: Mode = "auto",
     settings: LinkSettings | None = None,
     dagster_run_id: str | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> LinkResult:
-    """Links every current person mention in staging; the caller holds the writer lock."""
+    """Links every current person mention in staging; the caller holds the writer lock.
+    `on_progress` hears each phase as it ends."""
     settings = settings or load_settings()
     # The warehouse connection's own budget afterwards (open_warehouse's: read back, a
     # setting comes rounded, 953.6 MiB for 1GB, and would drift down with every run).
     con.execute("SET memory_limit = ?", [settings.memory_limit])
     try:
-        return _link_people(con, home, mode, settings, dagster_run_id)
+        return _link_people(con, home, mode, settings, dagster_run_id, on_progress)
     finally:
         con.execute("SET memory_limit = ?", [MEMORY_LIMIT])
 
@@ -163,6 +170,7 @@ def _link_people(
     mode: Mode,
     settings: LinkSettings,
     dagster_run_id: str | None,
+    on_progress: Callable[[str], None] | None,
 ) -> LinkResult:
     started = time.perf_counter()
     now = dt.datetime.now()
@@ -176,7 +184,7 @@ def _link_people(
         raise LinkError("no saved model from a full relink: run `causeway link --full` first")
     contracts = list(home.contracts().values())
 
-    clock = _Clock()
+    clock = _Clock(on_progress)
     # Reading staging into temporary tables writes nothing: the transaction starts after.
     create_name_table(con, names_sql(contracts))
     con.execute(

@@ -31,10 +31,12 @@ def link_warehouse(
     on_wait: Callable[[str], None] | None = None,
     dagster_run_id: str | None = None,
     engine: str | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> LinkResult:
     """Incremental by default (a full relink the first time); `full` re-estimates the model
     and re-clusters everyone, keeping IDs by overlap. `engine` scores the pairs somewhere
-    other than linking.yaml says (`duckdb` or `spark`)."""
+    other than linking.yaml says (`duckdb` or `spark`). `on_progress` hears each phase
+    of the link as it ends."""
     home.ensure()
     settings = load_settings()
     if engine:
@@ -44,7 +46,9 @@ def link_warehouse(
     with WriterLock(home.writer_lock, on_wait=on_wait), open_warehouse(home) as con:
         run_id = start_run(con, f"link:{mode}", dagster_run_id)
         try:
-            result = link_people(con, home, mode, settings, dagster_run_id=dagster_run_id)
+            result = link_people(
+                con, home, mode, settings, dagster_run_id=dagster_run_id, on_progress=on_progress
+            )
         except Exception as exc:
             finish_run(con, run_id, [], exc)
             raise
