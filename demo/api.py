@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,20 +31,23 @@ def generate(
     seed: int,
     batch: int = 1,
     health_db: str | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> DemoResult:
     """Write batch `batch` of the district for `seed` into `ingest/<department>/`.
 
     Batch 2 is next month's exports of the same district (same seed and size), so it
     reads the seed and size of batch 1 from the truth folder when it is there. With
     `health_db` (a SQLAlchemy PostgreSQL URL) the health records go into that database
-    instead of a file; the truth is the same.
+    instead of a file; the truth is the same. `on_progress` hears each stage as it ends.
     """
+    tell = on_progress or (lambda _: None)
     if batch not in AS_OF:
         raise ValueError(f"batch must be one of {sorted(AS_OF)}")
     if persons < 200:
         raise ValueError("a district needs at least 200 persons")
     started = time.perf_counter()
     state = first_batch(persons, seed)
+    tell(f"{persons:,} residents, their households and dwellings made")
     if batch == 1:
         rendered = render_batch(seed, state, "b1")
         truth = mention_rows(state.records, DEPARTMENTS)
@@ -53,9 +57,10 @@ def generate(
         from demo.evolve import second_batch
 
         world, rendered, truth, outsiders = second_batch(seed, state)
+    tell("every department's records rendered")
     health = rendered.pop("health_residents") if health_db else None
     write_spreadsheet_damage(truth_dir, rendered)
-    files = write_exports(ingest, rendered, AS_OF[batch])
+    files = write_exports(ingest, rendered, AS_OF[batch], lambda name: tell(f"wrote {name}"))
     if health is not None and health_db:
         from demo import health_db as database
 

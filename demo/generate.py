@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,8 +114,14 @@ def render_batch(seed: int, batch: Batch, tag: str) -> dict[str, object]:
     return out
 
 
-def write_exports(ingest: Path, rendered: dict[str, object], as_of: dt.date) -> dict[str, int]:
-    """Write every export into `ingest/<department>/`; returns file name → data rows."""
+def write_exports(
+    ingest: Path,
+    rendered: dict[str, object],
+    as_of: dt.date,
+    on_file: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Write every export into `ingest/<department>/`; returns file name → data rows.
+    `on_file` hears each file's name as it is written."""
     stamp = f"{as_of:%Y%m}"
     written: dict[str, int] = {}
     for source, rows in rendered.items():
@@ -143,4 +150,6 @@ def write_exports(ingest: Path, rendered: dict[str, object], as_of: dt.date) -> 
             path = folder / f"{source}_{stamp}.csv"
             writers.write_csv(rows, path, encoding, crlf=source == "health_residents")
         written[str(path.relative_to(ingest))] = len(rows)
+        if on_file is not None:
+            on_file(str(path.relative_to(ingest)))
     return written

@@ -131,11 +131,14 @@ def demo(
     meta = previous_meta(place.demo_truth) or {}
     persons = persons or meta.get("persons") or DEFAULT_PERSONS
     seed = seed if seed is not None else meta.get("seed", DEFAULT_SEED)
-    with console.status(
-        f"Building a district of {persons:,} residents (seed {seed}, batch {batch})"
-    ):
+    from pipelines.run_progress import Told
+
+    doing = f"Building a district of {persons:,} residents (seed {seed}, batch {batch})"
+    with Told(console, doing) as tell:
         try:
-            result = generate(place.ingest, place.demo_truth, persons, seed, batch, health_db)
+            result = generate(
+                place.ingest, place.demo_truth, persons, seed, batch, health_db, on_progress=tell
+            )
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
     if health_db:
@@ -432,11 +435,12 @@ def rebuild(
 ) -> None:
     """Build a new warehouse from the archive; it replaces the old one if nothing was lost.
     Audit history, person and place IDs carry over; people are relinked in full."""
+    from pipelines.run_progress import Told
     from warehouse.ops import rebuild as replay
 
     place = _home(home)
-    with console.status("Replaying the archive into a new warehouse and relinking"):
-        report = replay(place, force=force, keep=keep)
+    with Told(console, "Replaying the archive into a new warehouse and relinking") as tell:
+        report = replay(place, force=force, keep=keep, on_progress=tell)
     for line in report.differences:
         console.print(Text(line, style="yellow"))
     if report.replaced:

@@ -41,6 +41,49 @@ STEP_EVENTS = {
 }
 
 
+def _stamped(console: Console, text: str) -> None:
+    at = dt.datetime.now().strftime("%H:%M:%S")
+    console.print(Text(f"{at}  {text}"), soft_wrap=True)
+
+
+class Told:
+    """Progress of work that is not a Dagster run (the demo generator, a rebuild), told
+    stage by stage through a callback: on a terminal, a spinner with the elapsed time and
+    the latest stage; elsewhere, a timestamped line per stage."""
+
+    def __init__(self, console: Console, doing: str) -> None:
+        self.console, self.doing = console, doing
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+        if console.is_terminal:
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}", markup=False),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[detail]}", markup=False),
+                console=console,
+                transient=True,
+            )
+            self.task = self.bar.add_task(doing, total=None, detail="")
+
+    def __enter__(self) -> Told:
+        if self.bar is not None:
+            self.bar.start()
+        else:
+            _stamped(self.console, self.doing)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, stage: str) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, detail=stage)
+        else:
+            _stamped(self.console, stage)
+
+
 class RunProgress(threading.Thread):
     """Use as a context manager around the run: `with RunProgress(...): run_everything()`."""
 
@@ -103,8 +146,7 @@ class RunProgress(threading.Thread):
             dagster.dispose()
 
     def _say(self, text: str) -> None:
-        at = dt.datetime.now().strftime("%H:%M:%S")
-        self.console.print(Text(f"{at}  {text}"), soft_wrap=True)
+        _stamped(self.console, text)
 
     def _files(self) -> None:
         count, last = progress(self.home)

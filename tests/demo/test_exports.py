@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 
+from demo import generate
 from schemas.contracts import load_contracts
 from tests.demo.exports import RECORD_ID, exports, read_xlsx_register
 
@@ -112,3 +113,14 @@ def test_truth_files_and_meta(district):
     assert set(dwellings.building_id) == set(buildings.building_id)
     meta = json.loads((truth / "meta.json").read_text())
     assert meta["seed"] == 11 and meta["batch"] == 1 and meta["as_of"] == "2026-09-30"
+
+
+def test_the_generator_tells_each_stage_as_it_ends(tmp_path):
+    told: list[str] = []
+    result = generate(tmp_path / "ingest", tmp_path / "truth", 200, 3, 1, on_progress=told.append)
+    assert told[:2] == [
+        "200 residents, their households and dwellings made",
+        "every department's records rendered",
+    ]
+    assert told[2:] == [f"wrote {name}" for name in result.files]
+    assert all((tmp_path / "ingest" / name).is_file() for name in result.files)

@@ -46,8 +46,12 @@ def test_rebuild_reproduces_the_warehouse(tmp_path):
     reprocess(home, "F0000002")
     before = snapshot(home.warehouse)
 
-    report = rebuild(home)
+    told: list[str] = []
+    report = rebuild(home, on_progress=told.append)
     assert report.differences == [] and report.replaced
+    replayed = [line for line in told if " replayed: " in line]
+    assert len(replayed) == report.files and replayed[0].startswith(f"file 1 of {report.files}")
+    assert not any(line.startswith("linking: ") for line in told), "never linked: no relink"
     assert snapshot(report.kept_old_as) == before
     assert snapshot(home.warehouse) == before
     (home.ingest_dir("police") / "police_residents_x.csv").write_text("登记编号,姓名\nQ1,张三\n")
@@ -147,9 +151,14 @@ def test_rebuild_keeps_every_audit_table_and_everyones_ids(tmp_path):
     history = rows(home.warehouse, "SELECT * FROM core.person_id_history ORDER BY ALL")
     link_runs = rows(home.warehouse, "SELECT link_run_id FROM link.runs ORDER BY ALL")
 
-    report = rebuild(home)
+    told: list[str] = []
+    report = rebuild(home, on_progress=told.append)
 
     assert report.replaced and report.differences == []
+    # Each file replayed, then each phase of the relink, as they end.
+    last_file = max(n for n, line in enumerate(told) if " replayed: " in line)
+    relinked = [n for n, line in enumerate(told) if line.startswith("linking: cluster done in")]
+    assert relinked and relinked[0] > last_file, told
     assert audit_tables(home.warehouse) == audit
     after = record_ids(home.warehouse)
     assert after.keys() == ids.keys()

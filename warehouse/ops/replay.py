@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +68,15 @@ def _current_counts(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, int
     return counts
 
 
-def rebuild(home: Home, force: bool = False, keep: int = KEEP_OLD) -> RebuildReport:
+def rebuild(
+    home: Home,
+    force: bool = False,
+    keep: int = KEEP_OLD,
+    on_progress: Callable[[str], None] | None = None,
+) -> RebuildReport:
+    """Replay the archive into a new warehouse and relink; `on_progress` hears each file
+    replayed ("file 3 of 12: …") and each phase of the relink as it ends."""
+    tell = on_progress or (lambda _: None)
     if keep < 1:
         raise ValueError("keep at least the warehouse this rebuild replaces")
     report = RebuildReport()
@@ -87,10 +96,11 @@ def rebuild(home: Home, force: bool = False, keep: int = KEEP_OLD) -> RebuildRep
                 for row in replay:
                     report.files += 1
                     report.differences += _replay(new, home, work, row[:6], row[6:], row[0] in held)
+                    tell(f"file {report.files} of {len(replay)} replayed: {row[2]}")
                 _carry_over(new, home.warehouse, [row[0] for row in replay])
                 after = _current_counts(new, home)
                 if linked:
-                    report.link = _relink(new, home, report)
+                    report.link = _relink(new, home, report, tell)
             report.differences += [
                 f"{source}: {before[source]} current records before, {after.get(source, 0)} after"
                 for source in before
@@ -112,10 +122,15 @@ def _held(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {file_id for (file_id,) in con.execute(HELD_SQL).fetchall()}
 
 
-def _relink(con: duckdb.DuckDBPyConnection, home: Home, report: RebuildReport) -> LinkResult | None:
+def _relink(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    report: RebuildReport,
+    on_progress: Callable[[str], None],
+) -> LinkResult | None:
     """A full relink of the rebuilt staging, seeded with the carried person IDs."""
     try:
-        return link_people(con, home, "full")
+        return link_people(con, home, "full", on_progress=on_progress)
     except LinkError as exc:
         report.differences.append(f"linking: {exc}")
         return None
