@@ -51,7 +51,7 @@ lock: $(STAMP)
 		--no-emit-package causeway -o requirements.lock
 
 # Loads a small demo, starts the Dagster UI on loopback and screenshots the asset graph and
-# the quality Data Docs (needs Debian's chromium).
+# the run page with its summary (needs Debian's chromium).
 ui-check: $(STAMP) browser
 	$(BIN)/python -m pipelines.ui_check --out docs/ui-asset-graph.png
 

@@ -1,5 +1,5 @@
 """`make ui-check`: load a small demo, start the UI on loopback, check it over GraphQL, and
-screenshot the asset graph and the quality gates' Data Docs.
+screenshot the asset graph and the run's page, whose log holds the run summary.
 
 Uses Debian's chromium headless (no browser download); the screenshot shows a person what
 the data engineer sees.
@@ -16,11 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
-
-from connectors.home import Home
-from warehouse.quality import docs_index
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -36,6 +34,7 @@ CHROMIUM_FLAGS = [
     "--virtual-time-budget=15000",
 ]
 QUERY = "{ assetNodes { assetKey { path } } }"
+RUNS = "{ runsOrError { ... on Runs { results { runId } } } }"
 
 
 def free_port() -> int:
@@ -89,15 +88,15 @@ def screenshot(browser: str, profile: Path, url: str, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/ui-asset-graph.png"))
-    parser.add_argument("--docs-out", type=Path, default=Path("docs/quality-data-docs.png"))
+    parser.add_argument("--run-out", type=Path, default=Path("docs/ui-run-summary.png"))
     args = parser.parse_args()
     browser = shutil.which("chromium")
     if browser is None:
         raise SystemExit("chromium is not installed: apt-get update && apt-get install chromium")
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
-        # A small district, loaded, so the graph shows materialized assets and the quality
-        # gates have Data Docs to show.
+        # A small district, loaded, so the graph shows materialized assets and a run with
+        # its summary.
         cli = [sys.executable, "-m", "pipelines.cli"]
         subprocess.run([*cli, "demo", "--home", home, "--persons", "800"], check=True)
         subprocess.run([*cli, "run", "--home", home], check=True, stdout=subprocess.DEVNULL)
@@ -116,11 +115,13 @@ def main() -> None:
             profile = Path(home) / "chromium-profile"
             screenshot(browser, profile, f"http://127.0.0.1:{port}/asset-groups", args.out)
             print(f"screenshot of the asset graph: {args.out}")
-            index = docs_index(Home.resolve(home))
-            if not index.is_file():
-                raise SystemExit(f"no Data Docs after the run: {index} is missing")
-            screenshot(browser, profile, index.as_uri(), args.docs_out)
-            print(f"screenshot of the quality Data Docs: {args.docs_out}")
+            (run_id,) = [r["runId"] for r in graphql(port, RUNS)["runsOrError"]["results"]]
+            # The run's log, filtered to its engine events: the summary is the last one.
+            url = f"http://127.0.0.1:{port}/runs/{run_id}?logs=" + urllib.parse.quote(
+                "type:ENGINE_EVENT"
+            )
+            screenshot(browser, profile, url, args.run_out)
+            print(f"screenshot of the run and its summary: {args.run_out}")
         finally:
             ui.send_signal(signal.SIGTERM)
             ui.wait(timeout=60)

@@ -107,3 +107,40 @@ def test_a_full_relink_says_how_far_its_model_is_from_the_labels():
         print_link, _link(labels_checked=40, labels_disagreeing=9, labels_past_limit=True)
     )
     assert "agrees with 31 of 40; more disagree than review.label_disagreement allows" in past
+
+
+def test_status_as_csv_and_json_holds_what_the_table_shows(tmp_path):
+    import csv
+    import io
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    home = Home.resolve(tmp_path).ensure()
+    ids = file_history(home)
+    (home.ingest_dir("health") / "health_residents_202612.csv").write_text("x\n", "utf-8")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["status", "--home", str(home.root), "--format", "csv"])
+    assert shown.exit_code == 0, shown.output
+    rows = {r["department"]: r for r in csv.DictReader(io.StringIO(shown.stdout))}
+    assert rows["police"] == {
+        "department": "police",
+        "waiting": "0",
+        "files": "1",
+        "loaded": "1",
+        "quarantined": "0",
+        "rejected": "0",
+    }
+    assert rows["civil_affairs"]["loaded"] == "2" and rows["health"]["waiting"] == "1"
+    told = runner.invoke(app, ["status", "--home", str(home.root), "--format", "json"])
+    data = json.loads(told.stdout)
+    assert {f["file_id"] for f in data["set_apart"]} == {
+        ids["police_1"],
+        ids["civil_1"],
+        ids["civil_2"],
+    }
+    by_department = {d["department"]: d for d in data["departments"]}
+    assert by_department["police"]["loaded"] == 1 and by_department["health"]["waiting"] == 1
+    assert data["analytics"] is not None and data["analytics"]["current"] is False
