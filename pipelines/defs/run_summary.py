@@ -9,6 +9,7 @@ daemon evaluates when a run succeeds or fails.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dagster as dg
@@ -23,6 +24,7 @@ from pipelines.defs.resources import CausewayHome
 from pipelines.freshness_view import freshness
 from pipelines.run_outcome import CLI_TAG, HeadlessRun, read_outcome
 
+LOG = logging.getLogger(__name__)
 SUMMARY_EVENT = "Causeway run summary"
 OUTCOME_TAG = "causeway/outcome"
 ROWS_TAG = "causeway/rows"
@@ -45,8 +47,11 @@ def record_summary(inst: dg.DagsterInstance, home: Home, outcome: HeadlessRun) -
         "quality": dg.MetadataValue.text(data["quality"]["line"]),
         **_figures(data),
     }
-    inst.report_engine_event(SUMMARY_EVENT, run, EngineEventData(metadata=metadata))
-    inst.add_run_tags(outcome.run_id, _tags(data))
+    try:
+        inst.report_engine_event(SUMMARY_EVENT, run, EngineEventData(metadata=metadata))
+        inst.add_run_tags(outcome.run_id, _tags(data))
+    except Exception:  # the run is over and its work stands: a summary not stored is a warning
+        LOG.warning("the run summary could not be stored on run %s", outcome.run_id, exc_info=True)
     return data
 
 

@@ -6,6 +6,7 @@ runs the departments' reads in parallel (warehouse/ingest/readers.py)."""
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import dagster as dg
 
@@ -68,6 +69,10 @@ def staging_asset(contract: SourceContract, pooled: bool = True) -> dg.AssetsDef
             context.log.warning(f"{contract.department}: {refused}")
         results = process_pending(
             home.home(),
+            # Said before each file is read: a long read shows which file, and how large.
+            progress=lambda department, path: context.log.info(
+                f"reading {display_name(path.name)} ({_size(path)})"
+            ),
             source=contract.source,
             on_wait=context.log.info,
             dagster_run_id=context.run.run_id,
@@ -79,6 +84,14 @@ def staging_asset(contract: SourceContract, pooled: bool = True) -> dg.AssetsDef
         return dg.MaterializeResult(metadata=load_metadata(results, time.perf_counter() - started))
 
     return _staging
+
+
+def _size(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return "gone"
+    return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size / 1e3:,.0f} kB"
 
 
 def staging_assets(

@@ -68,6 +68,13 @@ def test_a_launched_run_gets_the_summary_a_cli_run_gets_once(tmp_path, monkeypat
     try:
         loaded = _launched(home, inst, [staging_key("police_residents")])
         assert loaded.status == dg.DagsterRunStatus.SUCCESS
+        # Before each file is read, its step says which and how large (a progress bar's word).
+        said = [
+            r.event_log_entry.user_message
+            for r in inst.get_records_for_run(loaded.run_id).records
+            if r.event_log_entry.step_key == "staging__police_residents"
+        ]
+        assert any(m.startswith("reading police_residents_202609.csv (") for m in said), said
         _evaluate(summary_on_success, inst, loaded, home)
         (stored,) = _stored(inst, loaded.run_id)
         text = stored["summary"].value
