@@ -19,20 +19,22 @@ _databases = itertools.count(1)
 # The longest files first (seconds on 2 workers, `pytest --durations=60`, 2026-12-03):
 # with `--dist loadfile` a long file handed out last keeps one worker busy while the other
 # idles, and in collection order the warehouse's long files came last.
-LONGEST_FIRST = (
-    "tests/pipelines/test_cli.py",  # 151
-    "tests/warehouse/test_concurrency.py",  # 134
-    "tests/pipelines/test_lake_cli.py",  # 104
-    "tests/pipelines/test_finish.py",  # 95
-    "tests/warehouse/test_rebuild.py",  # 90
-    "tests/warehouse/test_crash.py",  # 83
-    "tests/pipelines/test_quality.py",  # 83
-    "tests/warehouse/lake/test_lake.py",  # 64
-    "tests/warehouse/linking/test_quality.py",  # 60
-    "tests/warehouse/linking/test_review.py",  # 49
-    "tests/warehouse/test_never_blocked.py",  # 40
+LONGEST_FIRST = (  # seconds a file took on 2 workers (2026-12-07, bytecode compiled)
+    "tests/pipelines/test_cli.py",  # 140
+    "tests/warehouse/linking/test_spark.py",  # 108
+    "tests/warehouse/test_never_blocked.py",  # 81
+    "tests/warehouse/test_concurrency.py",  # 75
+    "tests/pipelines/test_lake_cli.py",  # 72
+    "tests/warehouse/test_crash.py",  # 70
+    "tests/pipelines/test_finish.py",  # 70
+    "tests/warehouse/test_rebuild.py",  # 70
+    "tests/pipelines/test_quality.py",  # 60
+    "tests/warehouse/linking/test_quality.py",  # 55
+    "tests/pipelines/test_multiprocess.py",  # 51
+    "tests/warehouse/lake/test_lake.py",  # 45
+    "tests/warehouse/linking/test_review.py",  # 40
+    "tests/pipelines/test_run_files.py",  # 40
     "tests/warehouse/linking/test_runs.py",  # 35
-    "tests/pipelines/test_run_files.py",  # 32
     "tests/warehouse/linking/test_second_district.py",  # 30
 )
 
