@@ -195,13 +195,36 @@ def run(
     quality, marts, publication) before saying so. Exit codes 0, 2, 4, 5 and 6:
     `causeway --help`.
     """
+    place = _home(home)
+    if not as_json:
+        _run(place, quiet, as_json=False)
+        return
+    # Standard output holds the JSON object alone; what a run says on the way (a pull, a
+    # warning, a failure) goes to standard error, and a failure is a JSON object too.
+    console.file, console.record = sys.stderr, True
+    try:
+        _run(place, quiet=True, as_json=True)
+    except _Told:
+        raise
+    except typer.Exit as stop:
+        if stop.exit_code:
+            told = {"outcome": "failed", "exit_code": int(stop.exit_code)}
+            typer.echo(json.dumps({**told, "error": console.export_text().strip()}))
+        raise
+    finally:
+        console.export_text(clear=True)
+        console.file, console.record = None, False
+
+
+class _Told(typer.Exit):
+    """An exit after the JSON summary was printed: nothing more goes to standard output."""
+
+
+def _run(place: Home, quiet: bool, as_json: bool) -> None:
     from pipelines.headless import run_everything
     from warehouse.db import tidy
     from warehouse.ingest import pending
 
-    place = _home(home)
-    if as_json:
-        console.quiet = True  # what the run prints on the way; only the JSON is shown
     tidy(place)  # what a killed run left, unless another run is alive
     _catch_up(place)
     databases = sum(c.database is not None for c in place.contracts().values())
@@ -226,7 +249,6 @@ def _watched(
         try:
             return work()
         except Exception as exc:
-            console.quiet = False
             console.print(
                 f"[red]The pipeline failed:[/red] {type(exc).__name__}: {escape(str(exc))}"
             )
@@ -237,11 +259,11 @@ def _conclude(place: Home, outcome: HeadlessRun, as_json: bool = False) -> None:
     """The end of every pipeline run: its summary (pipelines/summary.py), the one stored on
     the Dagster run too, and its exit code."""
     if as_json:
-        console.quiet = False
         typer.echo(json.dumps(outcome.summary, ensure_ascii=False, indent=2, default=str))
-        code = outcome.summary["exit_code"]
-    else:
-        code = summary.print_summary(console, place, outcome, outcome.fresh)
+        if outcome.summary["exit_code"]:
+            raise _Told(outcome.summary["exit_code"])
+        return
+    code = summary.print_summary(console, place, outcome, outcome.fresh)
     if code:
         raise typer.Exit(code)
 

@@ -192,3 +192,22 @@ def test_file_ids_and_messages_that_look_like_markup_are_printed_as_they_are(tmp
         result = invoke(*command, "--home", str(tmp_path))
         assert result.exit_code == 1
         assert "no file [/]x in audit.file_loads" in result.output
+
+
+def test_run_json_tells_a_failure_as_json_and_says_why_on_stderr(tmp_path, monkeypatch):
+    home = tmp_path / "h"
+    assert invoke("init", "--home", str(home)).exit_code == 0
+    nothing = invoke("run", "--home", str(home), "--json")
+    assert nothing.exit_code == 0 and json.loads(nothing.stdout) == {
+        "outcome": "nothing to do",
+        "exit_code": 0,
+    }
+    monkeypatch.setenv("CAUSEWAY_WAREHOUSE", "bogus:x")  # refused before anything runs
+    failed = invoke("run", "--home", str(home), "--json")
+    assert failed.exit_code == 2
+    told = json.loads(failed.stdout)
+    assert told["outcome"] == "failed" and told["exit_code"] == 2
+    assert "not 'bogus:x'" in told["error"] and "not 'bogus:x'" in failed.stderr
+    monkeypatch.delenv("CAUSEWAY_WAREHOUSE")
+    plain = invoke("run", "--home", str(home))  # the console is its own again
+    assert "nothing to do" in plain.stdout
