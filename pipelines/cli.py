@@ -263,7 +263,7 @@ def _conclude(place: Home, outcome: HeadlessRun, as_json: bool = False) -> None:
         if outcome.summary["exit_code"]:
             raise _Told(outcome.summary["exit_code"])
         return
-    code = summary.print_summary(console, place, outcome, outcome.fresh)
+    code = summary.print_summary(console, outcome)
     if code:
         raise typer.Exit(code)
 

@@ -49,7 +49,10 @@ class HeadlessRun:
     quality: QualityTally = field(default_factory=QualityTally)
     loaded_files: bool = True  # a run that read the ingest folders, not one that finished
     staged: tuple[str, ...] | None = None  # the sources it read; None: every one
-    fresh: dict[str, Any] | None = None  # whether analytics.duckdb was current as it ended
+    # As the run ended, read once for the summary (defs/run_summary.py record_summary):
+    fresh: dict[str, Any] | None = None  # whether analytics.duckdb was current
+    left: list[str] = field(default_factory=list)  # files left in the folders it read
+    refused: dict[str, str] = field(default_factory=dict)  # department folders refused
     summary: dict[str, Any] = field(default_factory=dict)  # the summary stored on the run
 
     @property

@@ -230,17 +230,15 @@ def exit_code(outcome: HeadlessRun) -> ExitCode:
     return ExitCode.HELD if outcome.held else ExitCode.OK
 
 
-def print_summary(
-    console: Console, home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None
-) -> ExitCode:
+def print_summary(console: Console, outcome: HeadlessRun) -> ExitCode:
     """The whole story of a pipeline run, what `causeway run` prints and what is stored on
     the Dagster run: the loads and what to do about what was set aside, the link, the
     quality checks, a failure or what the gate held, and whether analytics.duckdb is
-    current and when it was published. `fresh` is `freshness_view.freshness(home)`."""
+    current and when it was published, as read when the run ended (record_summary)."""
     if outcome.loaded_files:
-        print_run(console, outcome.results, left_for_next_run(home, outcome))
+        print_run(console, outcome.results, outcome.left)
         print_next_steps(console, outcome.results)
-        print_refused(console, home.refused_folders())
+        print_refused(console, outcome.refused)
     print_link(console, outcome.link)
     print_quality(console, outcome.quality)
     code = exit_code(outcome)
@@ -263,18 +261,18 @@ def print_summary(
         console.print(AFTER_LOAD_FAILURE if outcome.loaded_files else AFTER_FINISH_FAILURE)
     elif code is ExitCode.HELD:
         print_held(console, outcome.held)
-    print_fresh(console, fresh)
+    print_fresh(console, outcome.fresh)
     return code
 
 
-def summary_text(home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None) -> str:
+def summary_text(outcome: HeadlessRun) -> str:
     """The summary as plain text, as a terminal WIDTH wide would show it."""
     console = Console(record=True, width=WIDTH, file=io.StringIO(), emoji=False)
-    print_summary(console, home, outcome, fresh)
+    print_summary(console, outcome)
     return console.export_text()
 
 
-def summary_data(home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None) -> dict:
+def summary_data(outcome: HeadlessRun) -> dict:
     """The same summary as data, for `causeway run --json` and the Dagster run."""
     code = exit_code(outcome)
     steps = [text for _, text in next_steps(outcome.results)]
@@ -290,8 +288,8 @@ def summary_data(home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None)
         "outcome": OUTCOMES[code],
         "exit_code": int(code),
         "files": [_file(r) for r in outcome.results] if outcome.loaded_files else [],
-        "left_for_next_run": left_for_next_run(home, outcome) if outcome.loaded_files else [],
-        "refused_folders": dict(home.refused_folders()),
+        "left_for_next_run": outcome.left,
+        "refused_folders": outcome.refused,
         "link": None if outcome.link is None else _link(outcome.link),
         "quality": {
             "line": quality_line(tally),
@@ -305,7 +303,7 @@ def summary_data(home: Home, outcome: HeadlessRun, fresh: dict[str, Any] | None)
         "held": [dataclasses.asdict(c) for c in outcome.held],
         "error": outcome.error,
         "failed_step": outcome.failed_step,
-        "analytics": fresh,
+        "analytics": outcome.fresh,
         "next_steps": steps,
     }
 

@@ -34,9 +34,11 @@ PUBLISHED_TAG = "causeway/published"
 
 def record_summary(inst: dg.DagsterInstance, home: Home, outcome: HeadlessRun) -> dict[str, Any]:
     """Store the summary of `outcome` on its run; returns the summary as data."""
-    fresh = outcome.fresh = freshness(home)
-    data = summary.summary_data(home, outcome, fresh)
-    text = summary.summary_text(home, outcome, fresh)
+    outcome.fresh = freshness(home)
+    outcome.left = summary.left_for_next_run(home, outcome) if outcome.loaded_files else []
+    outcome.refused = dict(home.refused_folders())
+    data = summary.summary_data(outcome)
+    text = summary.summary_text(outcome)
     run = inst.get_run_by_id(outcome.run_id)
     if run is None:
         return data
@@ -59,9 +61,10 @@ def _figures(data: dict[str, Any]) -> dict[str, dg.MetadataValue]:
     files = data["files"]
     out: dict[str, dg.MetadataValue] = {}
     if files:
+        loaded, aside = _rows(files)
         out["files"] = dg.MetadataValue.int(len(files))
-        out["rows loaded"] = dg.MetadataValue.int(sum(f["rows_loaded"] for f in files))
-        out["rows quarantined"] = dg.MetadataValue.int(sum(f["rows_quarantined"] for f in files))
+        out["rows loaded"] = dg.MetadataValue.int(loaded)
+        out["rows quarantined"] = dg.MetadataValue.int(aside)
         out["files rejected"] = dg.MetadataValue.int(sum(f["status"] == "rejected" for f in files))
     if data["link"] is not None:
         out["persons"] = dg.MetadataValue.int(data["link"]["persons"])
@@ -76,12 +79,16 @@ def _figures(data: dict[str, Any]) -> dict[str, dg.MetadataValue]:
     return out
 
 
+def _rows(files: list[dict[str, Any]]) -> tuple[int, int]:
+    """Rows loaded and rows quarantined by the run's files."""
+    return sum(f["rows_loaded"] for f in files), sum(f["rows_quarantined"] for f in files)
+
+
 def _tags(data: dict[str, Any]) -> dict[str, str]:
     tags = {OUTCOME_TAG: data["outcome"], QUALITY_TAG: data["quality"]["line"]}
     files = data["files"]
     if files:
-        loaded = sum(f["rows_loaded"] for f in files)
-        aside = sum(f["rows_quarantined"] for f in files)
+        loaded, aside = _rows(files)
         tags[ROWS_TAG] = f"{len(files)} file(s): {loaded:,} loaded, {aside:,} set aside"
     published = (data["analytics"] or {}).get("publication")
     if published:
