@@ -17,6 +17,7 @@ import duckdb
 from connectors.home import Home
 from pipelines.defs.lake import LAKE_STEP
 from pipelines.defs.quality import HELD_CHECK
+from pipelines.defs.staging import staging_key
 from warehouse.db import LoadResult
 from warehouse.linking import LinkResult, RunOutcome, run_outcome
 from warehouse.quality import QualityTally, quality_tally
@@ -25,7 +26,7 @@ PID_TAG = "causeway/pid"  # the process of a run the CLI started (headless.py)
 CLI_TAG = "causeway/cli"
 CHECK_FAILED = "DagsterAssetCheckFailedError"
 FAILURE_PREFIX = "dagster._core.definitions.events.Failure: "  # a step's own dg.Failure
-STAGING_PREFIX = "staging__"  # the step keys of the staging assets (AssetKey staging/<source>)
+STAGING_PREFIX = staging_key("").to_python_identifier()  # staging steps' keys: staging__<source>
 
 
 @dataclass
